@@ -1,0 +1,45 @@
+using System.CommandLine;
+using EvoAct.Cluster.Config;
+using EvoAct.Search.Expressions;
+
+namespace EvoAct.Cli;
+
+/// <summary>
+/// Runs a command line. Bad input of any kind (arguments, expressions, config) is one line on
+/// stderr and exit code 2, never a stack trace; 1 is left for failures of the work itself.
+/// </summary>
+public static class Cli
+{
+    public const int BadInput = 2;
+
+    public static int Run(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"evoact: {parsed.Errors[0].Message}");
+            return BadInput;
+        }
+        try
+        {
+            // Our handler below, not System.CommandLine's, which prints stack traces and returns 1.
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            Console.Error.WriteLine($"evoact: {Describe(e)}");
+            return BadInput;
+        }
+    }
+
+    static bool IsBadInput(Exception e) => e is ParseException or ConfigException or UsageException;
+
+    static string Describe(Exception e) => e switch
+    {
+        ConfigException c => $"config error: {c.Message}",
+        _ => e.Message,
+    };
+}
+
+/// <summary>A wrong command-line value that the parser cannot see (e.g. a malformed list).</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,8 @@
+using System.CommandLine;
+using EvoAct.Cli;
+using EvoAct.Cli.Commands;
+
+var root = new RootCommand("EvoAct: search for neural-network activation functions by regularized evolution.");
+root.Subcommands.Add(InspectCommand.Create());
+
+return Cli.Run(root, args);

@@ -1,0 +1,3 @@
+namespace EvoAct.Search.Mutation;
+
+public enum MutationKind { Identity, Unary, Binary }
