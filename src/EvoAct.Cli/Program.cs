@@ -4,5 +4,7 @@ using EvoAct.Cli.Commands;
 
 var root = new RootCommand("EvoAct: search for neural-network activation functions by regularized evolution.");
 root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(ModelsCommand.Create());
 
 return Cli.Run(root, args);

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, builds, and runs every test project.
+# Usage: scripts/test.sh [extra dotnet test args, e.g. --filter FullyQualifiedName~Parser]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+ensure_test_deps
+
+log=$(mktemp)
+status=0
+dotnet test EvoAct.sln -c Debug --nologo "$@" 2>&1 | tee "$log" || status=$?
+# One closing line for the whole suite, summed over the test assemblies.
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then exit 1; fi

@@ -1,0 +1,42 @@
+using EvoAct.Search.Expressions;
+using EvoAct.Training.Models;
+using static TorchSharp.torch;
+
+namespace EvoAct.Training.Activations;
+
+/// <summary>
+/// What a child network uses as its nonlinearity: a searched expression, or a built-in baseline by
+/// name (relu, silu, gelu, elu, selu, softplus, leaky_relu, tanh, and swish = x * sigmoid(beta * x)).
+/// </summary>
+public sealed record Activation(string Text, Expr? Expression, string? Baseline)
+{
+    public static IReadOnlyList<string> Baselines { get; } = ["relu", "silu", "gelu", "elu", "selu", "softplus", "leaky_relu", "tanh", "swish"];
+
+    public const string SwishExpression = "x * sigmoid(beta * x)";
+
+    /// <summary>A baseline name, or else an expression (throws ParseException with a column on bad input).</summary>
+    public static Activation Parse(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed == "swish") return new Activation(trimmed, ExpressionParser.Parse(SwishExpression), null);
+        if (Baselines.Contains(trimmed)) return new Activation(trimmed, null, trimmed);
+        return new Activation(trimmed, ExpressionParser.Parse(trimmed), null);
+    }
+
+    /// <summary>Canonical text: the baseline's name or the expression printed canonically.</summary>
+    public string Canonical => Baseline ?? (Text == "swish" ? "swish" : ExpressionPrinter.Print(Expression!));
+
+    public ActivationFactory Factory => Baseline switch
+    {
+        null => channels => new ActivationModule(Expression!, channels),
+        "relu" => _ => nn.ReLU(),
+        "silu" => _ => nn.SiLU(),
+        "gelu" => _ => nn.GELU(),
+        "elu" => _ => nn.ELU(),
+        "selu" => _ => nn.SELU(),
+        "softplus" => _ => nn.Softplus(),
+        "leaky_relu" => _ => nn.LeakyReLU(0.01),
+        "tanh" => _ => nn.Tanh(),
+        _ => throw new InvalidOperationException($"unknown baseline {Baseline}"),
+    };
+}

@@ -1,0 +1,44 @@
+using EvoAct.Training.Data;
+
+namespace EvoAct.Training.Trainer;
+
+/// <summary>evoact.training.*: the child network and how it is trained. One record = one comparable fitness.</summary>
+public sealed record TrainerSettings
+{
+    public string Model { get; init; } = "proxy-resnet";
+    public int ProxyBlocks { get; init; } = 1;
+    public int ProxyWidth { get; init; } = 8;
+
+    /// <summary>Optimisation steps; when 0, <see cref="Epochs"/> over the training split decides.</summary>
+    public int Steps { get; init; } = 100;
+    public double Epochs { get; init; }
+    public int BatchSize { get; init; } = 128;
+    public int EvalBatchSize { get; init; } = 500;
+
+    public double LearningRate { get; init; } = 0.1;
+    public double Momentum { get; init; } = 0.9;
+    public bool Nesterov { get; init; } = true;
+    public double WeightDecay { get; init; } = 5e-4;
+    public string Schedule { get; init; } = "cosine";          // cosine | step
+    public int WarmupSteps { get; init; }
+    public IReadOnlyList<double> StepMilestones { get; init; } = [0.5, 0.75];   // fractions of the budget
+    public double StepGamma { get; init; } = 0.1;
+
+    public string Device { get; init; } = "cpu";               // cpu | cuda | cuda:N
+    public int Threads { get; init; }                          // 0 = all cores
+    public ulong Seed { get; init; }
+
+    public DataSettings Data { get; init; } = new();
+
+    public int TotalSteps(long trainCount) =>
+        Steps > 0 ? Steps : Math.Max(1, (int)Math.Ceiling(Epochs * trainCount / BatchSize));
+
+    public bool Equals(TrainerSettings? o) =>
+        o is not null && Model == o.Model && ProxyBlocks == o.ProxyBlocks && ProxyWidth == o.ProxyWidth && Steps == o.Steps &&
+        Epochs == o.Epochs && BatchSize == o.BatchSize && EvalBatchSize == o.EvalBatchSize && LearningRate == o.LearningRate &&
+        Momentum == o.Momentum && Nesterov == o.Nesterov && WeightDecay == o.WeightDecay && Schedule == o.Schedule &&
+        WarmupSteps == o.WarmupSteps && StepMilestones.SequenceEqual(o.StepMilestones) && StepGamma == o.StepGamma &&
+        Device == o.Device && Threads == o.Threads && Seed == o.Seed && Data == o.Data;
+
+    public override int GetHashCode() => HashCode.Combine(Model, Steps, BatchSize, LearningRate, Data);
+}
