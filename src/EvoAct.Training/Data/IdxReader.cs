@@ -41,10 +41,11 @@ public static class IdxReader
             throw new DatasetException($"{path}: corrupt gzip stream ({e.Message})");
         }
         int header = 4 + 4 * rank;
-        if (bytes.Length < header) throw new DatasetException($"{path}: truncated: {bytes.Length} bytes, expected an IDX header of {header}");
+        if (bytes.Length < 4) throw new DatasetException($"{path}: truncated: {bytes.Length} bytes, expected an IDX header of {header}");
         int magic = BigEndian(bytes, 0);
         if (magic != expectedMagic)
             throw new DatasetException($"{path}: wrong magic 0x{magic:x8}, expected 0x{expectedMagic:x8} (IDX {(rank == 1 ? "labels" : "images")})");
+        if (bytes.Length < header) throw new DatasetException($"{path}: truncated: {bytes.Length} bytes, expected an IDX header of {header}");
         var dims = Enumerable.Range(0, rank).Select(i => BigEndian(bytes, 4 + 4 * i)).ToArray();
         long expected = dims.Aggregate(1L, (a, d) => a * d);
         if (bytes.Length - header < expected)

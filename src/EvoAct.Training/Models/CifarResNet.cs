@@ -36,7 +36,6 @@ public sealed class CifarResNet : nn.Module<Tensor, Tensor>
         }
         fc = nn.Linear(inC, classes);
         RegisterComponents();
-        Init.HeNormal(this);
     }
 
     public override Tensor forward(Tensor x)

@@ -40,7 +40,6 @@ public sealed class DenseNetBC : nn.Module<Tensor, Tensor>
         act = activation(channels);
         fc = nn.Linear(channels, classes);
         RegisterComponents();
-        Init.HeNormal(this);
     }
 
     public override Tensor forward(Tensor x)

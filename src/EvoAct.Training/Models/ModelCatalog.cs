@@ -3,7 +3,16 @@ using static TorchSharp.torch;
 namespace EvoAct.Training.Models;
 
 /// <summary>A child network by name; Published is the parameter count its paper reports (CIFAR-10).</summary>
-public sealed record ModelSpec(string Name, string Description, double? PublishedMillions, Func<int, int, ActivationFactory, nn.Module<Tensor, Tensor>> Build);
+public sealed record ModelSpec(string Name, string Description, double? PublishedMillions, Func<int, int, ActivationFactory, nn.Module<Tensor, Tensor>> Create)
+{
+    /// <summary>The network for this input and class count, with weights drawn from <paramref name="seed"/>.</summary>
+    public nn.Module<Tensor, Tensor> Build(int inChannels, int classes, ActivationFactory activation, long seed = 0)
+    {
+        var model = Create(inChannels, classes, activation);
+        Init.Initialize(model, seed);
+        return model;
+    }
+}
 
 /// <summary>
 /// The child networks a preset can name. The proxy ResNet's depth and width come from

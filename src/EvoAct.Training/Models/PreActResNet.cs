@@ -35,7 +35,6 @@ public sealed class PreActResNet : nn.Module<Tensor, Tensor>
         act = activation(inC);
         fc = nn.Linear(inC, classes);
         RegisterComponents();
-        Init.HeNormal(this);
     }
 
     public override Tensor forward(Tensor x)

@@ -36,7 +36,6 @@ public sealed class WideResNet : nn.Module<Tensor, Tensor>
         act = activation(inC);
         fc = nn.Linear(inC, classes);
         RegisterComponents();
-        Init.HeNormal(this);
     }
 
     public override Tensor forward(Tensor x)

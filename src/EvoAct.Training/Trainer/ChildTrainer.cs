@@ -16,8 +16,6 @@ namespace EvoAct.Training.Trainer;
 /// </summary>
 public static class ChildTrainer
 {
-    // torch's global RNG initialises weights; trainers on several threads must not interleave seeding and init.
-    static readonly object InitLock = new();
     static int configuredThreads = -1;
 
     public static EvaluationResult Evaluate(Activation activation, TrainerSettings s, bool test = false,
@@ -31,13 +29,7 @@ public static class ChildTrainer
         int total = s.TotalSteps(data.Train.Count);
         var clock = Stopwatch.StartNew();
 
-        nn.Module<Tensor, Tensor> model;
-        lock (InitLock)
-        {
-            random.manual_seed((long)(s.Seed & 0x7FFF_FFFF_FFFF_FFFF));
-            model = spec.Build(data.Train.Channels, data.Train.Classes, activation.Factory);
-        }
-        using var _model = model;
+        using var model = spec.Build(data.Train.Channels, data.Train.Classes, activation.Factory, (long)(s.Seed & long.MaxValue));
         model.to(device);
         using var optimizer = optim.SGD(model.parameters(), s.LearningRate, momentum: s.Momentum,
                                         weight_decay: s.WeightDecay, nesterov: s.Nesterov && s.Momentum > 0);

@@ -1,0 +1,68 @@
+using EvoAct.Training.Activations;
+using EvoAct.Training.Data;
+using EvoAct.Training.Trainer;
+
+namespace EvoAct.Training.Tests.Trainer;
+
+public class ChildTrainerTests
+{
+    /// <summary>The smoke preset's setup: synthetic data, a 4-wide ResNet-8, a few dozen steps.</summary>
+    static TrainerSettings Smoke(int steps = 40, double lr = 0.05, ulong seed = 0) => new()
+    {
+        Model = "proxy-resnet", ProxyBlocks = 1, ProxyWidth = 4, Steps = steps, BatchSize = 32, EvalBatchSize = 500,
+        LearningRate = lr, Threads = 1, Seed = seed,
+        Data = new DataSettings
+        {
+            Name = "synthetic", ValidationSize = 200,
+            Synthetic = new SyntheticSettings(Train: 1000, Test: 200, Classes: 4, Channels: 1, Size: 8, Seed: 1),
+        },
+    };
+
+    [Fact]
+    public void Relu_learns_the_synthetic_task()
+    {
+        var r = ChildTrainer.Evaluate(Activation.Parse("relu"), Smoke(), test: true);
+        Assert.Equal(Outcome.Ok, r.Outcome);
+        Assert.True(r.ValidationAccuracy > 0.6, $"validation accuracy {r.ValidationAccuracy} (chance 0.25)");
+        Assert.NotNull(r.TestAccuracy);
+        Assert.Equal(40, r.Steps);
+        Assert.True(r.ImagesPerSecond > 0);
+    }
+
+    [Fact]
+    public void Same_activation_and_seed_give_the_same_result_on_cpu()
+    {
+        var swish = Activation.Parse("x * sigmoid(beta * x)");
+        var a = ChildTrainer.Evaluate(swish, Smoke(seed: 5));
+        var b = ChildTrainer.Evaluate(swish, Smoke(seed: 5));
+        var c = ChildTrainer.Evaluate(swish, Smoke(seed: 6));
+        Assert.Equal(a.ValidationLoss, b.ValidationLoss);
+        Assert.Equal(a.ValidationAccuracy, b.ValidationAccuracy);
+        Assert.NotEqual(a.ValidationLoss, c.ValidationLoss);
+    }
+
+    [Fact]
+    public void Non_finite_loss_ends_as_diverged_with_its_step_not_an_exception()
+    {
+        var r = ChildTrainer.Evaluate(Activation.Parse("exp(exp(exp(x)))"), Smoke());
+        Assert.Equal(Outcome.Diverged, r.Outcome);
+        Assert.NotNull(r.DivergedAtStep);
+        Assert.Equal(r.DivergedAtStep, r.Steps);
+        Assert.Contains("non-finite loss", r.Reason);
+    }
+
+    [Fact]
+    public void Huge_learning_rate_diverges_after_some_steps()
+    {
+        var r = ChildTrainer.Evaluate(Activation.Parse("relu"), Smoke(steps: 200, lr: 1e6));
+        Assert.Equal(Outcome.Diverged, r.Outcome);
+        Assert.InRange(r.DivergedAtStep!.Value, 1, 199);
+    }
+
+    [Fact]
+    public void Epoch_budget_is_converted_to_steps()
+    {
+        var r = ChildTrainer.Evaluate(Activation.Parse("relu"), Smoke(steps: 0) with { Epochs = 0.5 });
+        Assert.Equal((int)Math.Ceiling(0.5 * 800 / 32), r.Steps);
+    }
+}
