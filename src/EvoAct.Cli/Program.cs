@@ -6,5 +6,6 @@ var root = new RootCommand("EvoAct: search for neural-network activation functio
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 
 return Cli.Run(root, args);

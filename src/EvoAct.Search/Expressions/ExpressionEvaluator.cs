@@ -33,13 +33,13 @@ public static class ExpressionEvaluator
         {
             UnaryOp.X => a,
             UnaryOp.Neg => a.Apply(-v, -1),
-            UnaryOp.Abs => a.Apply(Math.Abs(v), Math.Sign(v)),
+            UnaryOp.Abs => a.Apply(Math.Abs(v), Sign(v)),
             UnaryOp.Square => a.Apply(v * v, 2 * v),
             UnaryOp.Cube => a.Apply(v * v * v, 3 * v * v),
             UnaryOp.Sqrt => a.Apply(Math.Sqrt(v), 0.5 / Math.Sqrt(v)),
             UnaryOp.Scale => a.Apply(beta * v, beta),
             UnaryOp.Shift => a.Apply(v + beta, 1),
-            UnaryOp.LogAbs => a.Apply(Math.Log(Math.Abs(v) + OpNames.Eps), Math.Sign(v) / (Math.Abs(v) + OpNames.Eps)),
+            UnaryOp.LogAbs => a.Apply(Math.Log(Math.Abs(v) + OpNames.Eps), Sign(v) / (Math.Abs(v) + OpNames.Eps)),
             UnaryOp.Exp => a.Apply(Math.Exp(v), Math.Exp(v)),
             UnaryOp.Sin => a.Apply(Math.Sin(v), Math.Cos(v)),
             UnaryOp.Cos => a.Apply(Math.Cos(v), -Math.Sin(v)),
@@ -73,8 +73,16 @@ public static class ExpressionEvaluator
                 double d = v + OpNames.Eps;
                 return new(u / d, du / d - u * dv / (d * d));
             }
-            case BinaryOp.Max: return u > v ? a : u < v ? b : new(u, (du + dv) / 2);
-            case BinaryOp.Min: return u < v ? a : u > v ? b : new(u, (du + dv) / 2);
+            case BinaryOp.Max:
+            case BinaryOp.Min:
+            {
+                // As torch.maximum/minimum: NaN wins (it is not "the other side"), and the side not
+                // taken still gets a zero gradient in reverse mode, which is NaN where its own
+                // derivative is infinite (0 * inf): hence the 0 * d terms.
+                if (double.IsNaN(u) || double.IsNaN(v)) return new(double.NaN, du + dv);
+                bool takeA = op == BinaryOp.Max ? u > v : u < v, takeB = op == BinaryOp.Max ? u < v : u > v;
+                return takeA ? new(u, du + 0 * dv) : takeB ? new(v, dv + 0 * du) : new(u, (du + dv) / 2);
+            }
             case BinaryOp.Sigmul:
             {
                 double s = Sigmoid(u);
@@ -88,12 +96,15 @@ public static class ExpressionEvaluator
             case BinaryOp.LaplaceDiff:
             {
                 double d = u - v, f = Math.Exp(-beta * Math.Abs(d));
-                return new(f, f * -beta * Math.Sign(d) * (du - dv));
+                return new(f, f * -beta * Sign(d) * (du - dv));
             }
             case BinaryOp.Mix: return new(beta * u + (1 - beta) * v, beta * du + (1 - beta) * dv);
             default: throw new ArgumentOutOfRangeException(nameof(op));
         }
     }
+
+    /// <summary>Math.Sign, but NaN for NaN (Math.Sign throws on NaN, e.g. for abs(sqrt(x)) at x &lt; 0).</summary>
+    static double Sign(double v) => double.IsNaN(v) ? double.NaN : Math.Sign(v);
 
     static Dual Pow(Dual a, Dual b)
     {

@@ -51,7 +51,8 @@ public sealed class ActivationModule : nn.Module<Tensor, Tensor>
         switch (e)
         {
             case VarX: return x.alias();
-            case BetaParam: return Beta(ref next, x).expand_as(x);
+            // contiguous() copies: the output must not be a view of the parameter.
+            case BetaParam: return Beta(ref next, x).expand_as(x).contiguous();
             case Constant c: return full_like(x, c.Value);
             case UnaryCall u:
             {
@@ -107,7 +108,7 @@ public sealed class ActivationModule : nn.Module<Tensor, Tensor>
         UnaryOp.Softplus => nn.functional.softplus(a),
         UnaryOp.Gauss => a.square().neg().exp(),
         UnaryOp.Erf => a.erf(),
-        UnaryOp.Beta => beta!.expand_as(a),
+        UnaryOp.Beta => beta!.expand_as(a).contiguous(),
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
     };
 
