@@ -62,8 +62,10 @@ public sealed class ConfigReader(Akka.Configuration.Config config)
     {
         Require(key);
         var value = Config.GetValue(key);
-        if (!value.IsArray()) throw new ConfigException(key, $"expected a list like [a, b], got '{value}'");
-        return value.GetStringList().ToArray();
+        // Akka's IsArray() is false for `[]`, and `[ ]` reads as [""]: both are the empty list.
+        bool emptyList = value.Values is [Akka.Configuration.Hocon.HoconArray];
+        if (!value.IsArray() && !emptyList) throw new ConfigException(key, $"expected a list like [a, b], got '{value}'");
+        return value.GetStringList().Where(s => !string.IsNullOrWhiteSpace(s)).ToArray();
     }
 
     string Raw(string key)

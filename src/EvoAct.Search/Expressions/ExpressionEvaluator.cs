@@ -108,6 +108,11 @@ public static class ExpressionEvaluator
 
     static Dual Pow(Dual a, Dual b)
     {
+        // x^2 and x^3 as square and cube (products, as torch's pow does for these exponents): the printer
+        // writes square/cube as ^2/^3, and Math.Pow may differ in the last bit, which a chaotic genome
+        // (e.g. sin of a huge value) turns into a different fingerprint for its own printed text.
+        if (b.Derivative == 0 && b.Value == 2) return Unary(UnaryOp.Square, a, 0);
+        if (b.Derivative == 0 && b.Value == 3) return Unary(UnaryOp.Cube, a, 0);
         double f = Math.Pow(a.Value, b.Value);
         // d(a^b) = b a^(b-1) a' + a^b ln(a) b'; the second term only when the exponent varies, so that
         // a constant exponent works for negative bases as PyTorch's pow does.

@@ -1,0 +1,153 @@
+using EvoAct.Search.Fingerprints;
+using EvoAct.Search.Genomes;
+using EvoAct.Search.Mutation;
+
+namespace EvoAct.Search.Evolution;
+
+/// <summary>
+/// Regularized (aging) evolution, Real et al. (2019), as an event-sourced state machine, asynchronous:
+/// whenever a worker is free, <see cref="Decide"/> proposes a child from the population as it stands,
+/// and <see cref="Settle"/> enters each result when it arrives. No generations.
+/// <code>
+/// population: queue of P individuals (the first P are random genomes that pass the filter)
+/// propose:    sample S with replacement; parent = fittest of the sample; child = mutate(parent)
+/// settle:     append the child on the right; remove the oldest (aging) | the worst of its sample (tournament)
+/// </code>
+/// Decide is pure (it draws from a copy of the generator); Apply and Settle change state, and are
+/// exactly what recovery replays from persisted events. Random search is the same loop with S = 0.
+/// </summary>
+public sealed class Evolution
+{
+    readonly SearchSpace space;
+    readonly Mutator mutator;
+    readonly CandidateFilter filter;
+    readonly EvolutionSettings settings;
+
+    readonly LinkedList<Individual> population = new();
+    readonly List<Evaluation> history = new();
+    readonly Dictionary<long, Proposal> inFlight = new();
+    readonly Dictionary<string, double> fitnessByFingerprint = new();
+    ulong rngState;
+    long nextId = 1;
+    int initialProposed, freeInARow;
+
+    public Evolution(SearchSpace space, MutationSettings mutation, FilterSettings filter, EvolutionSettings settings)
+    {
+        (this.space, this.settings) = (space, settings);
+        mutator = new Mutator(space, mutation);
+        this.filter = new CandidateFilter(filter);
+        rngState = settings.Seed;
+    }
+
+    public EvolutionSettings Settings => settings;
+    public IReadOnlyCollection<Individual> Population => population;
+    public IReadOnlyList<Evaluation> History => history;
+    public IReadOnlyCollection<Proposal> InFlight => inFlight.Values;
+    public int Trained { get; private set; }
+    public Evaluation? Best => history.Where(e => e.Fitness is not null && e.Status is EvaluationStatus.Completed or EvaluationStatus.Deduplicated)
+                                      .MaxBy(e => e.Fitness);
+
+    /// <summary>Every training budgeted is done or running: propose nothing more.</summary>
+    public bool BudgetSpent => Trained + inFlight.Count >= settings.MaxEvaluations;
+    public bool Finished => (Trained >= settings.MaxEvaluations && inFlight.Count == 0) || Exhausted;
+    /// <summary>So many proposals in a row were free (rejected or already known) that the space is used up.</summary>
+    public bool Exhausted => freeInARow >= settings.MaxFreeProposals;
+
+    /// <summary>The next proposal, or null when the budget is spent. Does not change state: pass the result to Apply.</summary>
+    public Proposal? Decide()
+    {
+        if (BudgetSpent || Exhausted) return null;
+        var rng = new Rng(rngState);
+        while (true)
+        {
+            bool initial = initialProposed < settings.PopulationSize || population.Count == 0 || settings.Strategy == StrategyKind.Random;
+            Genome genome;
+            Individual? parent = null;
+            MutationRecord? mutation = null;
+            long[] sample = [];
+            if (initial)
+            {
+                genome = space.Random(rng);
+            }
+            else
+            {
+                var members = population.ToArray();
+                sample = new long[settings.SampleSize];
+                for (int i = 0; i < sample.Length; i++)
+                {
+                    var pick = members[rng.Next(members.Length)];
+                    sample[i] = pick.Id;
+                    if (parent is null || pick.Fitness > parent.Fitness) parent = pick;
+                }
+                var mutant = mutator.Mutate(parent!.Genome, rng);
+                (genome, mutation) = (mutant.Child, mutant.Mutation);
+            }
+
+            var expr = genome.ToExpr();
+            var rejection = filter.Check(expr);
+            // The initial population holds only genomes that pass the filter: redraw, silently.
+            if (initial && rejection is not null) continue;
+            var fingerprint = Fingerprint.Of(expr);
+            // Identity mutations are deliberate re-evaluations (noisy fitness): never deduplicated.
+            bool known = settings.Deduplicate && mutation?.Kind != MutationKind.Identity
+                         && fitnessByFingerprint.TryGetValue(fingerprint, out _);
+            var kind = rejection is not null ? ProposalKind.Rejected : known ? ProposalKind.Deduplicated : ProposalKind.Train;
+            return new Proposal(nextId, genome, genome.ToExpression(), fingerprint, parent?.Id, mutation, sample, kind, rejection,
+                                known ? fitnessByFingerprint[fingerprint] : null, rng.State);
+        }
+    }
+
+    /// <summary>Enters a proposal: a Train one goes in flight; a free one is settled at once.</summary>
+    public Evaluation? Apply(Proposal p)
+    {
+        rngState = p.RngState;
+        nextId = Math.Max(nextId, p.Id + 1);
+        if (p.ParentId is null && initialProposed < settings.PopulationSize) initialProposed++;
+        switch (p.Kind)
+        {
+            case ProposalKind.Train:
+                inFlight[p.Id] = p;
+                freeInARow = 0;
+                return null;
+            case ProposalKind.Rejected:
+                freeInARow++;
+                return Enter(new Evaluation(p, EvaluationStatus.Rejected, null, p.Rejection?.Name()));
+            default:
+                freeInARow++;
+                return Enter(new Evaluation(p, EvaluationStatus.Deduplicated, p.CachedFitness, "same fingerprint as an earlier evaluation"));
+        }
+    }
+
+    /// <summary>
+    /// Enters a worker's result. Idempotent: a result for an id that is not in flight (a late
+    /// duplicate after a re-dispatch) is ignored and returns null.
+    /// </summary>
+    public Evaluation? Settle(long id, EvaluationStatus status, double? fitness, string? reason, string? worker = null, double seconds = 0)
+    {
+        if (!inFlight.Remove(id, out var p)) return null;
+        Trained++;
+        return Enter(new Evaluation(p, status, status == EvaluationStatus.Completed ? fitness : null, reason, worker, seconds));
+    }
+
+    Evaluation Enter(Evaluation e)
+    {
+        history.Add(e);
+        if (e.Status == EvaluationStatus.Completed) fitnessByFingerprint[e.Proposal.Fingerprint] = e.Fitness!.Value;
+        double? competing = e.Fitness ?? (settings.OnFailure == FailurePolicy.Worst ? double.NegativeInfinity : null);
+        if (competing is null) return e;
+        population.AddLast(new Individual(e, competing.Value));
+        if (population.Count > settings.PopulationSize)
+        {
+            if (settings.Strategy == StrategyKind.Tournament) population.Remove(WorstOfSample(e.Proposal.Sample));
+            else population.RemoveFirst(); // aging: the oldest goes, however fit
+        }
+        return e;
+    }
+
+    /// <summary>Non-aging evolution: the worst of the child's sample still alive, else the worst of all.</summary>
+    Individual WorstOfSample(IReadOnlyList<long> sample)
+    {
+        var alive = population.Where(i => sample.Contains(i.Id)).ToList();
+        return (alive.Count > 0 ? alive : population.ToList()).MinBy(i => i.Fitness)!;
+    }
+}

@@ -1,0 +1,23 @@
+namespace EvoAct.Search.Evolution;
+
+public enum StrategyKind { Regularized, Tournament, Random }
+
+/// <summary>What happens to a candidate that failed, diverged or was rejected (NNI's on_failure).</summary>
+public enum FailurePolicy { Ignore, Worst }
+
+/// <summary>
+/// evoact.evolution.*. P and S default to Real et al. (2019): 100 and 25. MaxEvaluations counts
+/// trainings (completed, diverged or failed); rejected and deduplicated candidates cost none.
+/// </summary>
+public sealed record EvolutionSettings
+{
+    public StrategyKind Strategy { get; init; } = StrategyKind.Regularized;
+    public int PopulationSize { get; init; } = 100;
+    public int SampleSize { get; init; } = 25;
+    public int MaxEvaluations { get; init; } = 1000;
+    public FailurePolicy OnFailure { get; init; } = FailurePolicy.Ignore;
+    public bool Deduplicate { get; init; } = true;
+    public ulong Seed { get; init; }
+    /// <summary>Consecutive proposals that need no training before the space counts as exhausted.</summary>
+    public int MaxFreeProposals { get; init; } = 10_000;
+}
