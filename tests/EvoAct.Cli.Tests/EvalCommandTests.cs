@@ -92,4 +92,17 @@ public class EvalCommandTests
         Assert.Single(r.StderrLines);
         Assert.Contains("/nonexistent/fmnist: directory not found", r.Stderr);
     }
+
+    /// <summary>
+    /// The issue's bar for the default preset: ReLU reaches 0.88 validation accuracy on the real
+    /// Fashion-MNIST files. One real evaluation (about 20 s on 2 cores).
+    /// </summary>
+    [Fact]
+    public void Relu_on_the_default_cpu_proxy_reaches_088_on_fashion_mnist()
+    {
+        var j = Json(EvoactProcess.Run(TimeSpan.FromMinutes(4), "eval", "relu", "--json"));
+        Assert.Equal("ok", j.GetProperty("outcome").GetString());
+        Assert.Equal(600, j.GetProperty("steps").GetInt32());
+        Assert.True(j.GetProperty("validation_accuracy").GetDouble() >= 0.88, $"validation accuracy {j.GetProperty("validation_accuracy")}");
+    }
 }

@@ -48,7 +48,15 @@ public static class EvoActConfig
         var value = set[(eq + 1)..].Trim();
         if (!key.StartsWith(Root + ".", StringComparison.Ordinal) && !key.StartsWith("akka.", StringComparison.Ordinal)) key = $"{Root}.{key}";
         if (value.Length == 0) throw new ConfigException(key, "empty value in --set");
-        return ParseText($"{key} = {value}", $"--set {set}");
+        try
+        {
+            return ParseText($"{key} = {value}", $"--set {set}");
+        }
+        catch (ConfigException) when (!value.StartsWith('"') && !value.StartsWith('[') && !value.StartsWith('{'))
+        {
+            // A bare value HOCON cannot take unquoted (cuda:1, a path with ':'): take it as a string.
+            return ParseText($"{key} = \"{value.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"", $"--set {set}");
+        }
     }
 
     static Akka.Configuration.Config ParseText(string text, string origin)
@@ -57,7 +65,7 @@ public static class EvoActConfig
         {
             return ConfigurationFactory.ParseString(text);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or ConfigurationException)
         {
             var first = e.Message.Split('\n')[0].Trim();
             throw new ConfigException(origin, $"not valid HOCON: {first}");

@@ -20,6 +20,7 @@ public static class TrainingConfig
             Model = model,
             ProxyBlocks = blocks,
             ProxyWidth = width,
+            ProxyStemStride = c.Int($"{T}.proxy.stem-stride", 1, 4),
             Steps = c.Int($"{T}.steps", 0),
             Epochs = c.Double($"{T}.epochs", 0),
             BatchSize = c.Int($"{T}.batch-size", 1),

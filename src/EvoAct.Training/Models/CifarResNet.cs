@@ -8,7 +8,7 @@ namespace EvoAct.Training.Models;
 /// (widths w, 2w, 4w; stride 2 entering stages 2 and 3), global average pooling and a linear layer.
 /// Shortcuts are option A (identity; subsample and zero-pad channels where the shape changes), the
 /// paper's choice for CIFAR, which gives ResNet-20 its 0.27M parameters. With n and w from config it
-/// is also the small proxy network for CPU search.
+/// is also the small proxy network for CPU search (optionally with a stride-2 stem).
 /// </summary>
 public sealed class CifarResNet : nn.Module<Tensor, Tensor>
 {
@@ -19,9 +19,10 @@ public sealed class CifarResNet : nn.Module<Tensor, Tensor>
     readonly AdaptiveAvgPool2d pool = nn.AdaptiveAvgPool2d(1);
     readonly Linear fc;
 
-    public CifarResNet(int blocksPerStage, int width, int inChannels, int classes, ActivationFactory act) : base($"ResNet{6 * blocksPerStage + 2}")
+    public CifarResNet(int blocksPerStage, int width, int inChannels, int classes, ActivationFactory act, int stemStride = 1) : base($"ResNet{6 * blocksPerStage + 2}")
     {
-        stem = Init.Conv3x3(inChannels, width);
+        // A stride-2 stem (proxy only) quarters the cost of every layer: the CPU proxy trades resolution for width.
+        stem = Init.Conv3x3(inChannels, width, stemStride);
         stemBn = nn.BatchNorm2d(width);
         stemAct = act(width);
         int inC = width;

@@ -24,7 +24,7 @@ public static class ChildTrainer
         ConfigureThreads(s.Threads);
         var device = torch.device(s.Device);
         var data = PreparedData.Get(s.Data);
-        var spec = ModelCatalog.Find(s.Model, s.ProxyBlocks, s.ProxyWidth)
+        var spec = ModelCatalog.Find(s.Model, s.ProxyBlocks, s.ProxyWidth, s.ProxyStemStride)
                    ?? throw new ArgumentException($"unknown model '{s.Model}'");
         int total = s.TotalSteps(data.Train.Count);
         var clock = Stopwatch.StartNew();

@@ -8,6 +8,7 @@ public sealed record TrainerSettings
     public string Model { get; init; } = "proxy-resnet";
     public int ProxyBlocks { get; init; } = 1;
     public int ProxyWidth { get; init; } = 8;
+    public int ProxyStemStride { get; init; } = 1;
 
     /// <summary>Optimisation steps; when 0, <see cref="Epochs"/> over the training split decides.</summary>
     public int Steps { get; init; } = 100;
@@ -34,7 +35,7 @@ public sealed record TrainerSettings
         Steps > 0 ? Steps : Math.Max(1, (int)Math.Ceiling(Epochs * trainCount / BatchSize));
 
     public bool Equals(TrainerSettings? o) =>
-        o is not null && Model == o.Model && ProxyBlocks == o.ProxyBlocks && ProxyWidth == o.ProxyWidth && Steps == o.Steps &&
+        o is not null && Model == o.Model && ProxyBlocks == o.ProxyBlocks && ProxyWidth == o.ProxyWidth && ProxyStemStride == o.ProxyStemStride && Steps == o.Steps &&
         Epochs == o.Epochs && BatchSize == o.BatchSize && EvalBatchSize == o.EvalBatchSize && LearningRate == o.LearningRate &&
         Momentum == o.Momentum && Nesterov == o.Nesterov && WeightDecay == o.WeightDecay && Schedule == o.Schedule &&
         WarmupSteps == o.WarmupSteps && StepMilestones.SequenceEqual(o.StepMilestones) && StepGamma == o.StepGamma &&

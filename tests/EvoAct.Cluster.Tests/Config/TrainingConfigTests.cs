@@ -1,0 +1,63 @@
+using EvoAct.Cluster.Config;
+using EvoAct.Training.Trainer;
+
+namespace EvoAct.Cluster.Tests.Config;
+
+public class TrainingConfigTests
+{
+    static TrainerSettings Read(string? preset = null, params string[] sets) =>
+        TrainingConfig.Read(new ConfigReader(EvoActConfig.Load(preset, null, sets)));
+
+    [Fact]
+    public void The_cpu_proxy_preset_spells_out_the_defaults()
+    {
+        Assert.Equal(Read(), Read("cpu-proxy"));
+        Assert.Equal("fashion-mnist", Read().Data.Name);
+        Assert.Equal(("proxy-resnet", 16, 2, 600), (Read().Model, Read().ProxyWidth, Read().ProxyStemStride, Read().Steps));
+    }
+
+    [Fact]
+    public void Paper_preset_is_resnet20_on_cifar10_for_10k_steps_at_batch_128()
+    {
+        var s = Read("paper-resnet20-cifar10");
+        Assert.Equal(("resnet20", 10000, 128, "cifar10"), (s.Model, s.Steps, s.BatchSize, s.Data.Name));
+        Assert.Equal((4, true), (s.Data.CropPadding, s.Data.HorizontalFlip));
+    }
+
+    [Fact]
+    public void Smoke_preset_is_synthetic_and_tiny()
+    {
+        var s = Read("smoke");
+        Assert.Equal("synthetic", s.Data.Name);
+        Assert.True(s.Steps <= 50 && s.ProxyWidth <= 8);
+    }
+
+    [Theory]
+    [InlineData("training.model=resnet21", "evoact.training.model")]
+    [InlineData("training.steps=-1", "evoact.training.steps")]
+    [InlineData("training.schedule.kind=linear", "evoact.training.schedule.kind")]
+    [InlineData("training.schedule.milestones=[0.5, 1.5]", "evoact.training.schedule.milestones")]
+    [InlineData("training.optimizer.momentum=2", "evoact.training.optimizer.momentum")]
+    [InlineData("training.optimizer.nesterov=maybe", "evoact.training.optimizer.nesterov")]
+    [InlineData("training.device=cuda:x", "evoact.training.device")]
+    [InlineData("training.data.cifar100-labels=medium", "evoact.training.data.cifar100-labels")]
+    public void Bad_values_name_their_key(string set, string key)
+    {
+        var e = Assert.Throws<ConfigException>(() => Read(null, set));
+        Assert.Equal(key, e.Key);
+    }
+
+    [Fact]
+    public void Steps_zero_needs_epochs()
+    {
+        Assert.Equal("evoact.training.steps", Assert.Throws<ConfigException>(() => Read(null, "training.steps=0")).Key);
+        Assert.Equal(2.5, Read(null, "training.steps=0", "training.epochs=2.5").Epochs);
+    }
+
+    [Fact]
+    public void Cuda_devices_are_accepted_in_config()
+    {
+        Assert.Equal("cuda:1", Read(null, "training.device=\"cuda:1\"").Device);
+        Assert.Equal("cuda:1", Read(null, "training.device=cuda:1").Device); // unquoted on the command line
+    }
+}
