@@ -6,6 +6,9 @@ var root = new RootCommand("EvoAct: search for neural-network activation functio
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
+root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(StatusCommand.CreateStatus());
+root.Subcommands.Add(StatusCommand.CreateTop());
 root.Subcommands.Add(BenchCommand.Create());
 
 return Cli.Run(root, args);

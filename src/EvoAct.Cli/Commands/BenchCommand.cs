@@ -61,7 +61,7 @@ public static class BenchCommand
             }
             times.Sort();
             double median = times[times.Count / 2];
-            Json(w =>
+            JsonOutput.Write(w =>
             {
                 w.WriteString("framework", "evoact-torchsharp");
                 w.WriteString("model", spec.Name);
@@ -97,7 +97,7 @@ public static class BenchCommand
                 rss.Add(CurrentRss());
                 Console.Error.WriteLine($"evaluation {i + 1}: RSS {rss[^1] / 1048576.0:F1} MiB");
             }
-            Json(w =>
+            JsonOutput.Write(w =>
             {
                 w.WriteStartArray("rss_bytes");
                 foreach (var v in rss) w.WriteNumberValue(v);
@@ -116,17 +116,5 @@ public static class BenchCommand
     {
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmRSS:"));
         return line is null ? Environment.WorkingSet : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-    }
-
-    static void Json(Action<Utf8JsonWriter> body)
-    {
-        using var stream = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stream))
-        {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
-        }
-        stream.WriteByte((byte)'\n');
     }
 }

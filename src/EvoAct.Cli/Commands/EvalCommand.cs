@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using EvoAct.Cluster.Config;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Training.Activations;
@@ -63,31 +62,19 @@ public static class EvalCommand
         Console.WriteLine($"images per second    {r.ImagesPerSecond:F0}");
     }
 
-    static void WriteJson(Activation activation, string preset, EvaluationResult r)
+    static void WriteJson(Activation activation, string preset, EvaluationResult r) => JsonOutput.Write(w =>
     {
-        using var stream = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stream))
-        {
-            w.WriteStartObject();
-            w.WriteString("expression", activation.Canonical);
-            w.WriteString("preset", preset);
-            w.WriteString("outcome", OutcomeName(r.Outcome));
-            if (r.Reason is null) w.WriteNull("reason"); else w.WriteString("reason", r.Reason);
-            Number(w, "validation_accuracy", r.Outcome == Outcome.Rejected ? null : r.ValidationAccuracy);
-            Number(w, "validation_loss", r.ValidationLoss);
-            Number(w, "test_accuracy", r.TestAccuracy);
-            w.WriteNumber("steps", r.Steps);
-            w.WriteNumber("seconds", Math.Round(r.Seconds, 3));
-            w.WriteNumber("images_per_second", Math.Round(r.ImagesPerSecond, 1));
-            w.WriteEndObject();
-        }
-        stream.WriteByte((byte)'\n');
-    }
-
-    static void Number(Utf8JsonWriter w, string name, double? v)
-    {
-        if (v is { } d && double.IsFinite(d)) w.WriteNumber(name, d); else w.WriteNull(name);
-    }
+        w.WriteString("expression", activation.Canonical);
+        w.WriteString("preset", preset);
+        w.WriteString("outcome", OutcomeName(r.Outcome));
+        if (r.Reason is null) w.WriteNull("reason"); else w.WriteString("reason", r.Reason);
+        w.Number("validation_accuracy", r.Outcome == Outcome.Rejected ? null : r.ValidationAccuracy);
+        w.Number("validation_loss", r.ValidationLoss);
+        w.Number("test_accuracy", r.TestAccuracy);
+        w.WriteNumber("steps", r.Steps);
+        w.WriteNumber("seconds", Math.Round(r.Seconds, 3));
+        w.WriteNumber("images_per_second", Math.Round(r.ImagesPerSecond, 1));
+    });
 
     public static string OutcomeName(Outcome o) => o switch { Outcome.Ok => "ok", Outcome.Diverged => "diverged", _ => "rejected" };
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using EvoAct.Cluster.Config;
 using EvoAct.Search.Expressions;
 using EvoAct.Search.Fingerprints;
@@ -33,18 +32,15 @@ public static class InspectCommand
 
         if (json)
         {
-            using var stream = Console.OpenStandardOutput();
-            using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
-            w.WriteStartObject();
-            w.WriteString("canonical", canonical);
-            WriteArray(w, "points", points);
-            WriteArray(w, "values", duals.Select(d => d.Value));
-            WriteArray(w, "gradients", duals.Select(d => d.Derivative));
-            w.WriteString("fingerprint", fingerprint);
-            w.WriteString("verdict", verdict);
-            w.WriteEndObject();
-            w.Flush();
-            stream.WriteByte((byte)'\n');
+            JsonOutput.Write(w =>
+            {
+                w.WriteString("canonical", canonical);
+                w.Numbers("points", points);
+                w.Numbers("values", duals.Select(d => d.Value));
+                w.Numbers("gradients", duals.Select(d => d.Derivative));
+                w.WriteString("fingerprint", fingerprint);
+                w.WriteString("verdict", verdict);
+            });
             return 0;
         }
 
@@ -65,15 +61,6 @@ public static class InspectCommand
         if (parts.Length == 0) throw new UsageException("--at: expected comma-separated numbers, e.g. --at -2,0,2");
         return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
             ? v : throw new UsageException($"--at: '{p}' is not a finite number")).ToArray();
-    }
-
-    /// <summary>JSON has no NaN or infinity: non-finite numbers are written as null.</summary>
-    static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<double> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values)
-            if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue();
-        w.WriteEndArray();
     }
 
     static string Fmt(double v) => double.IsFinite(v) ? v.ToString("G8", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture);

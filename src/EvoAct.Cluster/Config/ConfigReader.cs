@@ -51,6 +51,22 @@ public sealed class ConfigReader(Akka.Configuration.Config config)
 
     public string String(string key) => Raw(key);
 
+    /// <summary>A HOCON duration: 200ms, 2s, 30m, 2h, 1d (a bare number is milliseconds).</summary>
+    public TimeSpan Duration(string key)
+    {
+        var raw = Raw(key);
+        var m = System.Text.RegularExpressions.Regex.Match(raw, @"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d|)\s*$");
+        if (!m.Success) throw new ConfigException(key, $"expected a duration like 500ms, 30s, 5m or 2h, got '{raw}'");
+        double v = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        var span = m.Groups[2].Value switch
+        {
+            "s" => TimeSpan.FromSeconds(v), "m" => TimeSpan.FromMinutes(v), "h" => TimeSpan.FromHours(v),
+            "d" => TimeSpan.FromDays(v), _ => TimeSpan.FromMilliseconds(v),
+        };
+        if (span <= TimeSpan.Zero && m.Groups[2].Value != "ms") throw new ConfigException(key, $"must be positive, got '{raw}'");
+        return span;
+    }
+
     public string Choice(string key, params string[] allowed)
     {
         var raw = Raw(key);

@@ -19,9 +19,9 @@ namespace EvoAct.Search.Evolution;
 public sealed class Evolution
 {
     readonly SearchSpace space;
-    readonly Mutator mutator;
+    Mutator mutator;
     readonly CandidateFilter filter;
-    readonly EvolutionSettings settings;
+    EvolutionSettings settings;
 
     readonly LinkedList<Individual> population = new();
     readonly List<Evaluation> history = new();
@@ -40,6 +40,13 @@ public sealed class Evolution
     }
 
     public EvolutionSettings Settings => settings;
+
+    /// <summary>What a resumed run may change without mixing incomparable results.</summary>
+    public void Reconfigure(MutationSettings mutation, int maxEvaluations)
+    {
+        mutator = new Mutator(space, mutation);
+        settings = settings with { MaxEvaluations = maxEvaluations };
+    }
     public IReadOnlyCollection<Individual> Population => population;
     public IReadOnlyList<Evaluation> History => history;
     public IReadOnlyCollection<Proposal> InFlight => inFlight.Values;

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using EvoAct.Cluster.Hosting;
+using EvoAct.Cluster.Messages;
+
+namespace EvoAct.Cli.Commands;
+
+/// <summary>
+/// `evoact run`: the embedded main job. Run again with the same --data and --run, it resumes.
+/// Ctrl-C (or SIGTERM) stops it gracefully with exit code 0.
+/// </summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var options = new RunOptions();
+        var command = new Command("run", "Run (or resume) an evolution in this process: coordinator, local trainers, SQLite journal");
+        options.AddTo(command);
+        command.SetAction(r => Run(options.Load(r)));
+        return command;
+    }
+
+    static int Run(Cluster.Config.RunSettings s)
+    {
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+
+        var outcome = EmbeddedRun.RunAsync(s, ready =>
+        {
+            if (ready.Refusal is not null) return;
+            Console.WriteLine(ready.Resumed ? $"resuming run {ready.Run} at evaluation {ready.Evaluations}" : $"starting run {ready.Run}");
+            foreach (var change in ready.Changes) Console.WriteLine($"config changed: {change}");
+        }, Print, stop.Token).GetAwaiter().GetResult();
+
+        if (outcome.Ready.Refusal is not null) throw new UsageException(outcome.Ready.Refusal);
+        if (outcome.Final is { } f)
+        {
+            Console.WriteLine(outcome.Interrupted
+                ? $"stopped run {f.Run} at evaluation {f.Trained}; run the same command to resume"
+                : $"finished run {f.Run}: {f.Trained} evaluations, best {Fmt(f.BestFitness)} {f.BestExpression}");
+        }
+        return 0;
+    }
+
+    static void Print(RunProgress p) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"[{p.Trained}/{p.MaxEvaluations}] {p.EvaluationsPerSecond:F2} eval/s  in flight {p.InFlight}  " +
+            $"failed {p.Failed + p.Diverged}  rejected {p.Rejected}  dedup {p.Deduplicated}  " +
+            $"population best {Fmt(p.PopulationBest)} median {Fmt(p.PopulationMedian)}  best {Fmt(p.BestFitness)} {p.BestExpression}"));
+
+    internal static string Fmt(double? v) => v is { } d ? d.ToString("F4", CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Text.Json;
+using EvoAct.Cluster.Hosting;
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Evolution;
+
+namespace EvoAct.Cli.Commands;
+
+/// <summary>`evoact status` and `evoact top`: read a run's journal, live or finished.</summary>
+public static class StatusCommand
+{
+    public static Command CreateStatus()
+    {
+        var options = new RunOptions();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("status", "Where a run stands: counts, the population, the best so far") { json };
+        options.AddTo(command);
+        command.SetAction(r =>
+        {
+            var (s, state) = Load(options, r);
+            var ev = state.Evolution!;
+            var h = ev.History;
+            int Count(EvaluationStatus st) => h.Count(e => e.Status == st);
+            var index = h.Select((e, i) => (e.Id, i)).ToDictionary(p => p.Id, p => p.i);
+            var best = ev.Best;
+            if (r.GetValue(json))
+            {
+                JsonOutput.Write(w =>
+                {
+                    w.WriteString("run", s.Name);
+                    w.WriteNumber("completed", Count(EvaluationStatus.Completed));
+                    w.WriteNumber("failed", Count(EvaluationStatus.Failed));
+                    w.WriteNumber("diverged", Count(EvaluationStatus.Diverged));
+                    w.WriteNumber("rejected", Count(EvaluationStatus.Rejected));
+                    w.WriteNumber("deduplicated", Count(EvaluationStatus.Deduplicated));
+                    w.WriteNumber("in_flight", ev.InFlight.Count);
+                    w.WriteNumber("max_evaluations", ev.Settings.MaxEvaluations);
+                    w.WriteStartArray("population");
+                    foreach (var i in ev.Population)
+                    {
+                        w.WriteStartObject();
+                        w.WriteNumber("id", i.Id);
+                        w.WriteString("expression", i.Evaluation.Proposal.Expression);
+                        w.Number("fitness", i.Fitness);
+                        w.WriteNumber("age", h.Count - 1 - index[i.Id]);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    if (best is null) w.WriteNull("best");
+                    else
+                    {
+                        w.WriteStartObject("best");
+                        w.WriteNumber("id", best.Id);
+                        w.WriteString("expression", best.Proposal.Expression);
+                        w.Number("fitness", best.Fitness);
+                        w.WriteEndObject();
+                    }
+                });
+                return 0;
+            }
+            Console.WriteLine($"run            {s.Name} ({(ev.Finished ? "finished" : "not finished")})");
+            Console.WriteLine($"evaluations    {ev.Trained}/{ev.Settings.MaxEvaluations} trained: {Count(EvaluationStatus.Completed)} completed, {Count(EvaluationStatus.Failed)} failed, {Count(EvaluationStatus.Diverged)} diverged");
+            Console.WriteLine($"free           {Count(EvaluationStatus.Rejected)} rejected, {Count(EvaluationStatus.Deduplicated)} deduplicated");
+            Console.WriteLine($"in flight      {ev.InFlight.Count}");
+            Console.WriteLine($"population     {ev.Population.Count}, best {RunCommand.Fmt(ev.Population.Select(i => (double?)i.Fitness).Max())}");
+            Console.WriteLine($"best           {(best is null ? "-" : $"#{best.Id} {RunCommand.Fmt(best.Fitness)} {best.Proposal.Expression}")}");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command CreateTop()
+    {
+        var options = new RunOptions();
+        var k = new Option<int>("-k") { Description = "How many", DefaultValueFactory = _ => 10 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("top", "The best evaluations of a run (one per distinct function)") { k, json };
+        options.AddTo(command);
+        command.SetAction(r =>
+        {
+            var (_, state) = Load(options, r);
+            if (r.GetValue(k) < 1) throw new UsageException("-k: must be at least 1");
+            var top = state.Evolution!.History
+                .Where(e => e.Status == EvaluationStatus.Completed && e.Fitness is not null)
+                .GroupBy(e => e.Proposal.Fingerprint).Select(g => g.MaxBy(e => e.Fitness)!)
+                .OrderByDescending(e => e.Fitness).ThenBy(e => e.Id).Take(r.GetValue(k)).ToArray();
+            if (r.GetValue(json))
+            {
+                JsonOutput.Write(w =>
+                {
+                    w.WriteStartArray("top");
+                    foreach (var e in top)
+                    {
+                        w.WriteStartObject();
+                        w.WriteNumber("id", e.Id);
+                        w.WriteString("expression", e.Proposal.Expression);
+                        w.Number("fitness", e.Fitness);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                });
+                return 0;
+            }
+            Console.WriteLine($"{"rank",4} {"id",6} {"fitness",8}  expression");
+            for (int i = 0; i < top.Length; i++)
+                Console.WriteLine($"{i + 1,4} {top[i].Id,6} {RunCommand.Fmt(top[i].Fitness),8}  {top[i].Proposal.Expression}");
+            return 0;
+        });
+        return command;
+    }
+
+    static (Cluster.Config.RunSettings, RunState) Load(RunOptions options, ParseResult r)
+    {
+        var s = options.Load(r);
+        var state = JournalReader.ReadAsync(s.Persistence, s.DataDirectory, s.Name).GetAwaiter().GetResult()
+                    ?? throw new UsageException($"no run '{s.Name}' in {(s.Persistence.Provider == "sqlite" ? s.DataDirectory : "the PostgreSQL journal")}");
+        return (s, state);
+    }
+}

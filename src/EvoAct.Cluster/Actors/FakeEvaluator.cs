@@ -1,0 +1,31 @@
+using EvoAct.Cluster.Messages;
+using EvoAct.Search.Expressions;
+
+namespace EvoAct.Cluster.Actors;
+
+/// <summary>
+/// For coordinator tests and benchmarks only: no training. Fitness is a smooth, deterministic
+/// function of the activation's shape (closeness to Swish over [-3, 3]), so evolution has a landscape
+/// to climb; the delay stands in for training time.
+/// </summary>
+public sealed class FakeEvaluator(TimeSpan delay) : IEvaluator
+{
+    static readonly double[] Grid = Enumerable.Range(0, 25).Select(i => -3 + i * 0.25).ToArray();
+
+    public WorkResult Evaluate(Work work, string workerId, CancellationToken cancel)
+    {
+        if (delay > TimeSpan.Zero) Task.Delay(delay, cancel).Wait(cancel);
+        return new WorkResult(work.Id, workerId, "completed", Fitness(work.Expression), null, delay.TotalSeconds);
+    }
+
+    public static double Fitness(string expression)
+    {
+        var e = ExpressionParser.Parse(expression);
+        double error = Grid.Average(x =>
+        {
+            double d = ExpressionEvaluator.Value(e, x) - x / (1 + Math.Exp(-x));
+            return double.IsFinite(d) ? Math.Min(d * d, 100) : 100;
+        });
+        return 0.1 + 0.85 / (1 + error);
+    }
+}

@@ -1,0 +1,205 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Evolution;
+using EvoAct.Training.Trainer;
+
+namespace EvoAct.Cluster.Actors;
+
+/// <summary>Settings of the population actor that are not part of the run's definition.</summary>
+public sealed record PopulationOptions(string Run, RunPlan Plan, int SnapshotEvery, TimeSpan EvaluationTimeout, TimeSpan ProgressInterval);
+
+/// <summary>
+/// The persistent coordinator of one run. Thin: the decisions are <see cref="Evolution"/>'s (what
+/// to propose, what a result does) and <see cref="Dispatch{T}"/>'s (who trains what). Each decision
+/// is applied at once and persisted with PersistAsync; a trainer hears of its candidate only after the
+/// event is durable, so nothing a trainer works on can be lost.
+/// </summary>
+public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
+{
+    readonly PopulationOptions options;
+    readonly IActorRef? owner;
+    readonly RunState state = new();
+    readonly Dispatch<IActorRef> dispatch = new();
+    readonly HashSet<IActorRef> subscribers = new();
+    readonly ILoggingAdapter log = Context.GetLogger();
+    readonly DateTime startedAt = DateTime.UtcNow;
+    int trainedAtStart, eventsSinceSnapshot;
+    bool progressDue;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+    public override string PersistenceId { get; }
+
+    public static string PersistenceIdOf(string run) => $"run-{run}";
+
+    public static Props Props(PopulationOptions options, IActorRef? owner) => Akka.Actor.Props.Create(() => new PopulationActor(options, owner));
+
+    public PopulationActor(PopulationOptions options, IActorRef? owner)
+    {
+        this.options = options;
+        this.owner = owner;
+        PersistenceId = PersistenceIdOf(options.Run);
+
+        Recover<SnapshotOffer>(offer => state.Restore((RunSnapshot)offer.Snapshot));
+        Recover<IRunEvent>(e => state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<RequestWork>(r => Serve(Sender, r.WorkerId));
+        Command<WorkResult>(OnResult);
+        Command<Terminated>(t => OnGone(t.ActorRef));
+        Command<Tick>(_ => OnTick());
+        Command<SubscribeProgress>(_ =>
+        {
+            subscribers.Add(Sender);
+            Context.Watch(Sender);
+            Sender.Tell(Progress());
+        });
+        Command<GetProgress>(_ => Sender.Tell(Progress()));
+        Command<SaveSnapshotSuccess>(s => log.Debug("snapshot at {0}", s.Metadata.SequenceNr));
+        Command<SaveSnapshotFailure>(f => log.Warning("snapshot failed: {0}", f.Cause.Message));
+    }
+
+    Evolution Evolution => state.Evolution!;
+
+    void OnRecovered()
+    {
+        var plan = options.Plan;
+        if (!state.Started)
+        {
+            Record(new RunStarted(Schema.Version, options.Run, plan, DateTime.UtcNow), () => Ready(false, []));
+            StartTimers();
+            return;
+        }
+        var refusal = state.Plan!.Incompatibility(plan);
+        if (refusal is not null)
+        {
+            // Nothing is written: the run stays exactly as it was.
+            owner?.Tell(new RunReady(options.Run, true, Evolution.Trained, [], $"refusing to resume run '{options.Run}': {refusal}"));
+            Context.Stop(Self);
+            return;
+        }
+        var changes = state.Plan.Changes(plan);
+        // Candidates that were in flight when the run stopped are trained again, first.
+        foreach (var p in Evolution.InFlight.OrderBy(p => p.Id)) dispatch.Requeue(p.Id);
+        trainedAtStart = Evolution.Trained;
+        if (changes.Count > 0) Record(new RunReconfigured(Schema.Version, plan, changes, DateTime.UtcNow), () => Ready(true, changes));
+        else Ready(true, []);
+        StartTimers();
+    }
+
+    void Ready(bool resumed, IReadOnlyList<string> changes) =>
+        owner?.Tell(new RunReady(options.Run, resumed, Evolution.Trained, changes, null));
+
+    void StartTimers()
+    {
+        var every = TimeSpan.FromMilliseconds(Math.Max(50, Math.Min(options.ProgressInterval.TotalMilliseconds, 1000)));
+        Timers.StartPeriodicTimer("tick", Tick.Instance, every);
+    }
+
+    /// <summary>Hand the worker a candidate: a re-dispatch first, else the strategy's next proposal.</summary>
+    void Serve(IActorRef worker, string workerId)
+    {
+        Context.Watch(worker);
+        if (dispatch.TryTakePending(id => Evolution.InFlight.Any(p => p.Id == id), out var again))
+        {
+            Send(worker, Evolution.InFlight.First(p => p.Id == again));
+            return;
+        }
+        while (Evolution.Decide() is { } proposal)
+        {
+            var e = RunState.ToEvent(proposal, DateTime.UtcNow);
+            if (proposal.Kind == ProposalKind.Train)
+            {
+                Record(e, () => Send(worker, proposal));
+                return;
+            }
+            Record(e, null); // rejected or deduplicated: settled at once, no training; propose again
+        }
+        worker.Tell(new NoWork(Evolution.Finished));
+        if (Evolution.Finished) PublishFinished();
+    }
+
+    void Send(IActorRef worker, Proposal p)
+    {
+        dispatch.Assign(p.Id, worker, DateTime.UtcNow + options.EvaluationTimeout);
+        worker.Tell(new Work(options.Run, p.Id, p.Expression, state.Plan!.Training));
+    }
+
+    void OnResult(WorkResult r)
+    {
+        dispatch.Complete(r.Id);
+        if (!Evolution.InFlight.Any(p => p.Id == r.Id))
+        {
+            log.Debug("ignoring result {0} from {1}: not in flight (duplicate or late)", r.Id, r.WorkerId);
+            return;
+        }
+        Record(new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow), null);
+        progressDue = true;
+        if (Evolution.Finished) PublishFinished();
+    }
+
+    void OnGone(IActorRef actor)
+    {
+        subscribers.Remove(actor);
+        var ids = dispatch.ReleaseWorker(actor);
+        if (ids.Count > 0) log.Warning("trainer {0} is gone; re-dispatching {1}", actor.Path, string.Join(", ", ids));
+    }
+
+    void OnTick()
+    {
+        var expired = dispatch.Expire(DateTime.UtcNow);
+        if (expired.Count > 0) log.Warning("evaluations {0} ran past {1}; re-dispatching", string.Join(", ", expired), options.EvaluationTimeout);
+        if (progressDue && subscribers.Count > 0)
+        {
+            var p = Progress();
+            foreach (var s in subscribers) s.Tell(p);
+        }
+        progressDue = false;
+    }
+
+    /// <summary>Apply now, persist asynchronously, run <paramref name="afterDurable"/> once written.</summary>
+    void Record(IRunEvent e, Action? afterDurable)
+    {
+        state.Apply(e);
+        PersistAsync(e, _ =>
+        {
+            afterDurable?.Invoke();
+            if (++eventsSinceSnapshot >= options.SnapshotEvery)
+            {
+                eventsSinceSnapshot = 0;
+                SaveSnapshot(state.Snapshot(LastSequenceNr));
+            }
+        });
+    }
+
+    bool finishedPublished;
+
+    void PublishFinished()
+    {
+        if (finishedPublished || Evolution.InFlight.Count > 0) return;
+        finishedPublished = true;
+        var p = Progress();
+        foreach (var s in subscribers) s.Tell(p);
+    }
+
+    RunProgress Progress()
+    {
+        var ev = Evolution;
+        var h = ev.History;
+        int Count(EvaluationStatus s) => h.Count(e => e.Status == s);
+        var fitness = ev.Population.Select(i => i.Fitness).Where(double.IsFinite).Order().ToArray();
+        var best = ev.Best;
+        double elapsed = (DateTime.UtcNow - startedAt).TotalSeconds;
+        return new RunProgress(options.Run, ev.Trained, ev.Settings.MaxEvaluations, Count(EvaluationStatus.Completed), Count(EvaluationStatus.Failed),
+            Count(EvaluationStatus.Diverged), Count(EvaluationStatus.Rejected), Count(EvaluationStatus.Deduplicated), ev.InFlight.Count,
+            elapsed > 0 ? (ev.Trained - trainedAtStart) / elapsed : 0, best?.Fitness, best?.Proposal.Expression,
+            fitness.Length > 0 ? fitness[^1] : null, fitness.Length > 0 ? fitness[fitness.Length / 2] : null, ev.Finished);
+    }
+
+    sealed class Tick
+    {
+        public static Tick Instance { get; } = new();
+    }
+}

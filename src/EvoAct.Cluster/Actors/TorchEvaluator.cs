@@ -1,0 +1,30 @@
+using EvoAct.Cluster.Messages;
+using EvoAct.Training.Activations;
+using EvoAct.Training.Trainer;
+
+namespace EvoAct.Cluster.Actors;
+
+/// <summary>The real fitness: train the child network (TorchSharp) and take its validation accuracy.</summary>
+public sealed class TorchEvaluator : IEvaluator
+{
+    public WorkResult Evaluate(Work work, string workerId, CancellationToken cancel)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var r = ChildTrainer.Evaluate(Activation.Parse(work.Expression), work.Training, cancel: cancel);
+            return r.Outcome == Outcome.Ok
+                ? new WorkResult(work.Id, workerId, "completed", r.ValidationAccuracy, null, r.Seconds)
+                : new WorkResult(work.Id, workerId, "diverged", null, r.Reason, r.Seconds);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            // An exception in training is a failed evaluation with its reason, never a dead worker.
+            return new WorkResult(work.Id, workerId, "failed", null, $"{e.GetType().Name}: {e.Message.Split('\n')[0]}", clock.Elapsed.TotalSeconds);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Evolution;
+
+namespace EvoAct.Cluster.Config;
+
+public sealed record TrainerSlots(int Slots, string Kind, TimeSpan FakeDelay);
+
+public sealed record PersistenceSettings(string Provider, string ConnectionString);
+
+/// <summary>Everything `evoact run` needs, read and checked before anything starts or is written.</summary>
+public sealed record RunSettings(
+    string Name, string DataDirectory, int SnapshotEvery, TimeSpan EvaluationTimeout, TimeSpan ProgressInterval,
+    RunPlan Plan, TrainerSlots Trainers, PersistenceSettings Persistence)
+{
+    public static RunSettings Read(ConfigReader c, string? dataOverride = null, string? runOverride = null)
+    {
+        var name = runOverride ?? c.String("evoact.run.name");
+        if (name.Length == 0 || name.Any(ch => !(char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.')))
+            throw new ConfigException(runOverride is null ? "evoact.run.name" : "--run", $"'{name}' is not a valid run name (letters, digits, - _ .)");
+        var plan = new RunPlan(
+            SearchSpaceSpec.From(SearchConfig.SearchSpace(c)), SearchConfig.Mutation(c), SearchConfig.Filter(c),
+            Evolution(c), TrainingConfig.Read(c));
+        var provider = c.Choice("evoact.persistence.provider", "sqlite", "postgres");
+        var connection = c.String("evoact.persistence.connection-string");
+        if (provider == "postgres" && connection.Length == 0)
+            throw new ConfigException("evoact.persistence.connection-string", "required when provider = postgres");
+        return new RunSettings(
+            name, dataOverride ?? c.String("evoact.run.data"),
+            c.Int("evoact.run.snapshot-every", 1), c.Duration("evoact.run.evaluation-timeout"), c.Duration("evoact.run.progress-interval"),
+            plan,
+            new TrainerSlots(c.Int("evoact.trainers.slots", 0, 256), c.Choice("evoact.trainers.kind", "torch", "fake"), c.Duration("evoact.trainers.fake-delay")),
+            new PersistenceSettings(provider, connection));
+    }
+
+    static EvolutionSettings Evolution(ConfigReader c)
+    {
+        var s = new EvolutionSettings
+        {
+            Strategy = c.Choice("evoact.evolution.strategy", "regularized", "tournament", "random") switch
+            {
+                "regularized" => StrategyKind.Regularized,
+                "tournament" => StrategyKind.Tournament,
+                _ => StrategyKind.Random,
+            },
+            PopulationSize = c.Int("evoact.evolution.population-size", 1, 1_000_000),
+            SampleSize = c.Int("evoact.evolution.sample-size", 1, 1_000_000),
+            MaxEvaluations = c.Int("evoact.evolution.max-evaluations", 1),
+            OnFailure = c.Choice("evoact.evolution.on-failure", "ignore", "worst") == "worst" ? FailurePolicy.Worst : FailurePolicy.Ignore,
+            Deduplicate = c.Bool("evoact.evolution.deduplicate"),
+            Seed = (ulong)c.Long("evoact.evolution.seed", 0),
+        };
+        if (s.SampleSize > s.PopulationSize)
+            throw new ConfigException("evoact.evolution.sample-size", $"{s.SampleSize} is larger than population-size {s.PopulationSize}");
+        return s;
+    }
+}

@@ -1,0 +1,68 @@
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+using EvoAct.Cluster.Actors;
+using EvoAct.Cluster.Config;
+
+namespace EvoAct.Cluster.Hosting;
+
+/// <summary>The Akka side of the config: serialization bindings, the trainers' pinned dispatcher, persistence.</summary>
+public static class AkkaSetup
+{
+    public const string JournalPlugin = "akka.persistence.journal.sql";
+    public const string SnapshotPlugin = "akka.persistence.snapshot-store.sql";
+
+    public static Akka.Configuration.Config Build(PersistenceSettings persistence, string dataDirectory, Akka.Configuration.Config? user = null)
+    {
+        var (provider, connection) = Connection(persistence, dataDirectory);
+        var text = $$"""
+            akka {
+              loglevel = WARNING
+              stdout-loglevel = WARNING
+              log-dead-letters = off
+              log-dead-letters-during-shutdown = off
+              actor {
+                serializers.evoact = "EvoAct.Cluster.Serialization.EvoActSerializer, EvoAct.Cluster"
+                serialization-bindings { "EvoAct.Cluster.Messages.IEvoActMessage, EvoAct.Cluster" = evoact }
+              }
+              persistence {
+                journal {
+                  plugin = "{{JournalPlugin}}"
+                  sql {
+                    connection-string = "{{Escape(connection)}}"
+                    provider-name = "{{provider}}"
+                    auto-initialize = true
+                  }
+                }
+                snapshot-store {
+                  plugin = "{{SnapshotPlugin}}"
+                  sql {
+                    connection-string = "{{Escape(connection)}}"
+                    provider-name = "{{provider}}"
+                    auto-initialize = true
+                  }
+                }
+                query.journal.sql {
+                  connection-string = "{{Escape(connection)}}"
+                  provider-name = "{{provider}}"
+                }
+              }
+            }
+            {{TrainerActor.Dispatcher}} {
+              type = PinnedDispatcher
+            }
+            """;
+        var config = ConfigurationFactory.ParseString(text);
+        if (user is not null) config = user.WithFallback(config);
+        return config.WithFallback(SqlPersistence.DefaultConfiguration);
+    }
+
+    /// <summary>linq2db provider name and connection string; SQLite lives in the run's data directory.</summary>
+    public static (string Provider, string Connection) Connection(PersistenceSettings p, string dataDirectory)
+    {
+        if (p.Provider == "postgres") return ("PostgreSQL.15", p.ConnectionString);
+        Directory.CreateDirectory(dataDirectory);
+        return ("SQLite.MS", $"Data Source={Path.GetFullPath(Path.Combine(dataDirectory, "evoact.db"))}");
+    }
+
+    static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"");
+}

@@ -1,0 +1,21 @@
+using EvoAct.Training.Trainer;
+
+namespace EvoAct.Cluster.Messages;
+
+// The pull protocol between trainers and the population: a free trainer asks, the population answers
+// with a candidate or with "nothing now". Fast and slow trainers therefore both stay busy.
+
+/// <summary>A trainer is free.</summary>
+public sealed record RequestWork(string WorkerId) : IEvoActMessage;
+
+/// <summary>Train this candidate with these settings (the run's, so workers need no matching config).</summary>
+public sealed record Work(string Run, long Id, string Expression, TrainerSettings Training) : IEvoActMessage;
+
+/// <summary>Nothing to train now; Finished when the run has spent its budget.</summary>
+public sealed record NoWork(bool Finished) : IEvoActMessage;
+
+/// <summary>
+/// The outcome of a Work. Status is completed, diverged or failed; Fitness is validation accuracy.
+/// Idempotent by Id: a duplicate or late result is ignored.
+/// </summary>
+public sealed record WorkResult(long Id, string WorkerId, string Status, double? Fitness, string? Reason, double Seconds) : IEvoActMessage;

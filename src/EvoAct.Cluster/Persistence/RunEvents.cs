@@ -1,0 +1,37 @@
+using EvoAct.Cluster.Messages;
+
+namespace EvoAct.Cluster.Persistence;
+
+/// <summary>A persisted event of a run. SchemaVersion lets later code read journals written by earlier code.</summary>
+public interface IRunEvent : IEvoActMessage
+{
+    int SchemaVersion { get; }
+    DateTime At { get; }
+}
+
+public static class Schema
+{
+    public const int Version = 1;
+}
+
+public sealed record RunStarted(int SchemaVersion, string Run, RunPlan Plan, DateTime At) : IRunEvent;
+
+/// <summary>A decision of the strategy (see <see cref="Search.Evolution.Proposal"/>), with the generator state after it.</summary>
+public sealed record CandidateProposed(
+    int SchemaVersion, long Id, string Genome, string Expression, string Fingerprint, long? ParentId,
+    string? MutationKind, int MutationSlot, string? MutationFrom, string? MutationTo, long[] Sample,
+    string Kind, string? Rejection, double? CachedFitness, ulong RngState, DateTime At) : IRunEvent;
+
+/// <summary>A trained candidate's result: completed (with fitness), diverged or failed (with a reason).</summary>
+public sealed record EvaluationSettled(
+    int SchemaVersion, long Id, string Status, double? Fitness, string? Reason, string? Worker, double Seconds, DateTime At) : IRunEvent;
+
+/// <summary>A resume changed what may change (mutation weights, max evaluations).</summary>
+public sealed record RunReconfigured(int SchemaVersion, RunPlan Plan, IReadOnlyList<string> Changes, DateTime At) : IRunEvent;
+
+/// <summary>
+/// The snapshot: a run's events in compact form. The state is the fold of these events; keeping the
+/// fold's input in one row makes recovery one read instead of one per event, and keeps one code path
+/// (the fold) for live runs, recovery and the read side.
+/// </summary>
+public sealed record RunSnapshot(int SchemaVersion, IReadOnlyList<IRunEvent> Events) : IEvoActMessage;
