@@ -60,4 +60,84 @@ public static class EvoactProcess
         process.WaitForExit(); // drains the redirected streams
         return new EvoactResult(process.ExitCode, stdout.Result, stderr.Result);
     }
+
+    /// <summary>Starts evoact without waiting, for tests that watch a long run, signal it or kill it.</summary>
+    public static RunningEvoact Start(params string[] args)
+    {
+        Assert.True(File.Exists(DllPath), $"evoact.dll not found at {DllPath}");
+        var psi = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(DllPath);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return new RunningEvoact(Process.Start(psi) ?? throw new InvalidOperationException("could not start evoact"));
+    }
+}
+
+/// <summary>A live evoact process whose stdout lines are collected as they come.</summary>
+public sealed class RunningEvoact : IDisposable
+{
+    readonly Process process;
+    readonly List<string> lines = new();
+    readonly System.Text.StringBuilder stderr = new();
+
+    public RunningEvoact(Process process)
+    {
+        this.process = process;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.Add(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.StandardInput.Close();
+    }
+
+    public int Pid => process.Id;
+    public bool HasExited => process.HasExited;
+    public string[] Lines { get { lock (lines) return lines.ToArray(); } }
+    public string Stderr { get { lock (stderr) return stderr.ToString(); } }
+
+    /// <summary>Waits for a stdout line matching the predicate; fails the test with the output so far on timeout.</summary>
+    public string WaitForLine(Func<string, bool> match, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            var found = Lines.FirstOrDefault(match);
+            if (found is not null) return found;
+            if (process.HasExited && Lines.FirstOrDefault(match) is null) break;
+            Thread.Sleep(50);
+        }
+        throw new Xunit.Sdk.XunitException($"no matching line within {timeout.TotalSeconds} s; stdout:\n{string.Join("\n", Lines)}\nstderr:\n{Stderr}");
+    }
+
+    /// <summary>kill -9: no chance to clean up, as a crash or an OOM kill.</summary>
+    public void KillHard()
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+    }
+
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString()]);
+        kill!.WaitForExit();
+    }
+
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!process.WaitForExit(timeout)) { KillHard(); throw new TimeoutException("evoact did not exit"); }
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited) KillHard();
+        process.Dispose();
+    }
 }

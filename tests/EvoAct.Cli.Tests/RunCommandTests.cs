@@ -1,0 +1,144 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace EvoAct.Cli.Tests;
+
+/// <summary>`evoact run`, `status` and `top` as processes on a real SQLite journal, with fake trainers.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("evoact-cli-run").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    string[] Args(string command, string run, int max, string delay = "5ms", params string[] extra) =>
+    [
+        command, "--data", dir, "--run", run,
+        "--set", "trainers.kind=fake", "--set", $"trainers.fake-delay={delay}",
+        "--set", "evolution.population-size=10", "--set", "evolution.sample-size=3",
+        "--set", $"evolution.max-evaluations={max}", "--set", "run.progress-interval=100ms", .. extra,
+    ];
+
+    static JsonElement Status(string[] args)
+    {
+        var r = EvoactProcess.Run(TimeSpan.FromSeconds(60), args);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        return doc.RootElement.Clone();
+    }
+
+    string[] StatusArgs(string run) => ["status", "--data", dir, "--run", run, "--json"];
+
+    [Fact]
+    public void Run_finishes_then_a_second_run_resumes_where_it_stopped()
+    {
+        var first = EvoactProcess.Run(TimeSpan.FromSeconds(90), Args("run", "r1", 20));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("starting run r1", first.Stdout);
+        Assert.Contains("finished run r1: 20 evaluations", first.Stdout);
+
+        var second = EvoactProcess.Run(TimeSpan.FromSeconds(90), Args("run", "r1", 30));
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("resuming run r1 at evaluation 20", second.Stdout);
+        Assert.Contains("config changed: max-evaluations: 20 -> 30", second.Stdout);
+
+        var status = Status(StatusArgs("r1"));
+        Assert.Equal("r1", status.GetProperty("run").GetString());
+        Assert.Equal(30, status.GetProperty("completed").GetInt32() + status.GetProperty("failed").GetInt32() + status.GetProperty("diverged").GetInt32());
+        Assert.Equal(0, status.GetProperty("in_flight").GetInt32());
+        Assert.Equal(10, status.GetProperty("population").GetArrayLength());
+        var best = status.GetProperty("best");
+        Assert.True(best.GetProperty("fitness").GetDouble() >= status.GetProperty("population").EnumerateArray().Max(p => p.GetProperty("fitness").GetDouble()));
+
+        var top = EvoactProcess.Run("top", "-k", "3", "--data", dir, "--run", "r1", "--json");
+        using var doc = JsonDocument.Parse(top.Stdout);
+        var rows = doc.RootElement.GetProperty("top").EnumerateArray().ToArray();
+        Assert.Equal(3, rows.Length);
+        Assert.Equal(best.GetProperty("fitness").GetDouble(), rows[0].GetProperty("fitness").GetDouble());
+        Assert.True(rows[0].GetProperty("fitness").GetDouble() >= rows[1].GetProperty("fitness").GetDouble());
+    }
+
+    [Fact]
+    public void Kill_9_mid_run_loses_nothing_and_the_resumed_run_reaches_max_evaluations()
+    {
+        int seen;
+        using (var run = EvoactProcess.Start(Args("run", "k9", 60, delay: "100ms")))
+        {
+            var line = run.WaitForLine(l => Regex.IsMatch(l, @"^\[(1[5-9]|[2-5][0-9])/60\]"), TimeSpan.FromSeconds(60));
+            seen = int.Parse(Regex.Match(line, @"^\[(\d+)/").Groups[1].Value);
+            run.KillHard();
+        }
+        var before = Status(StatusArgs("k9"));
+        int completedBefore = before.GetProperty("completed").GetInt32();
+        Assert.True(completedBefore >= seen, $"{completedBefore} completed in the journal, {seen} reported before the kill");
+
+        var resumed = EvoactProcess.Run(TimeSpan.FromSeconds(120), Args("run", "k9", 60, delay: "20ms"));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"resuming run k9 at evaluation {completedBefore}", resumed.Stdout);
+
+        var after = Status(StatusArgs("k9"));
+        Assert.Equal(60, after.GetProperty("completed").GetInt32());
+        Assert.Equal(0, after.GetProperty("in_flight").GetInt32());
+        // Every evaluation completed before the kill is still there, once.
+        var top = EvoactProcess.Run("top", "-k", "1000", "--data", dir, "--run", "k9", "--json");
+        using var doc = JsonDocument.Parse(top.Stdout);
+        var ids = doc.RootElement.GetProperty("top").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()).ToArray();
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public void Status_reads_a_live_run_and_ctrl_c_stops_it_gracefully()
+    {
+        using var run = EvoactProcess.Start(Args("run", "live", 500, delay: "50ms"));
+        run.WaitForLine(l => l.StartsWith("starting run live"), TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        int completed = 0;
+        while (completed < 3 && DateTime.UtcNow < deadline)
+        {
+            completed = Status(StatusArgs("live")).GetProperty("completed").GetInt32();
+            Thread.Sleep(200);
+        }
+        Assert.True(completed >= 3, "status saw the live run progress");
+        Assert.False(run.HasExited);
+
+        run.Signal("INT");
+        Assert.Equal(0, run.WaitForExit(TimeSpan.FromSeconds(60)));
+        Assert.Contains(run.Lines, l => l.StartsWith("stopped run live at evaluation"));
+    }
+
+    [Fact]
+    public void Changing_the_search_space_on_resume_is_refused_with_exit_2_and_nothing_written()
+    {
+        Assert.Equal(0, EvoactProcess.Run(TimeSpan.FromSeconds(90), Args("run", "fixed", 12)).ExitCode);
+        var db = Path.Combine(dir, "evoact.db");
+        var before = Status(StatusArgs("fixed")).GetRawText();
+
+        var r = EvoactProcess.Run(TimeSpan.FromSeconds(90), Args("run", "fixed", 12, extra: ["--set", "search-space.unary=[x, sin, relu]"]));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("refusing to resume run 'fixed': the search space differs", r.Stderr);
+        Assert.Single(r.StderrLines);
+        Assert.Equal(before, Status(StatusArgs("fixed")).GetRawText());
+    }
+
+    [Theory]
+    [InlineData("evolution.sample-size=500", "evoact.evolution.sample-size: 500 is larger than population-size 100")]
+    [InlineData("evolution.strategy=annealing", "evoact.evolution.strategy: expected one of regularized, tournament, random")]
+    [InlineData("mutation.unary-weight=-1", "evoact.mutation.unary-weight: must be in")]
+    [InlineData("run.evaluation-timeout=soon", "evoact.run.evaluation-timeout: expected a duration")]
+    public void Bad_config_exits_2_before_anything_is_written(string set, string expected)
+    {
+        var data = Path.Combine(dir, "never");
+        var r = EvoactProcess.Run(TimeSpan.FromSeconds(30), ["run", "--data", data, "--run", "x", "--set", set]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.StderrLines);
+        Assert.Contains(expected, r.Stderr);
+        Assert.False(Directory.Exists(data), "nothing may be written for a bad config");
+    }
+
+    [Fact]
+    public void Status_of_an_unknown_run_exits_2()
+    {
+        var r = EvoactProcess.Run("status", "--data", dir, "--run", "ghost");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("no run 'ghost'", r.Stderr);
+    }
+}

@@ -1,0 +1,186 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using EvoAct.Cluster.Actors;
+using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Evolution;
+
+namespace EvoAct.Cluster.Tests.Actors;
+
+/// <summary>The population actor on a real SQLite journal, driven by test probes and fake trainers.</summary>
+public sealed class PopulationActorTests : IDisposable
+{
+    readonly string dir = RunFixture.TempDir();
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dir, recursive: true);
+    }
+
+    sealed class Kit(Akka.Configuration.Config config) : TestKit(config);
+
+    /// <summary>Start the population on its own actor system; wait until it is ready.</summary>
+    static (Kit kit, IActorRef population, RunReady ready) Start(Cluster.Config.RunSettings s)
+    {
+        var kit = new Kit(RunFixture.AkkaConfig(s));
+        var owner = kit.CreateTestProbe();
+        var population = kit.Sys.ActorOf(PopulationActor.Props(RunFixture.Options(s), owner), "population");
+        var ready = owner.ExpectMsg<RunReady>(TimeSpan.FromSeconds(20));
+        return (kit, population, ready);
+    }
+
+    static RunProgress RunToEnd(Kit kit, IActorRef population, int trainers)
+    {
+        for (int i = 0; i < trainers; i++)
+            kit.Sys.ActorOf(TrainerActor.Props(population, $"fake-{i}", new FakeEvaluator(TimeSpan.FromMilliseconds(1)), CancellationToken.None));
+        var watcher = kit.CreateTestProbe();
+        population.Tell(SubscribeProgress.Instance, watcher);
+        return watcher.FishForMessage<RunProgress>(p => p.Finished, TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public void Runs_to_max_evaluations_with_several_trainers_and_the_journal_holds_every_evaluation_once()
+    {
+        var s = RunFixture.Settings(dir, maxEvaluations: 40);
+        var (kit, population, ready) = Start(s);
+        using (kit)
+        {
+            Assert.False(ready.Resumed);
+            var final = RunToEnd(kit, population, trainers: 3);
+            Assert.Equal(40, final.Trained);
+            Assert.Equal(0, final.InFlight);
+        }
+        var journal = RunFixture.Journal(s);
+        var ev = journal.Evolution!;
+        Assert.Equal(40, ev.Trained);
+        Assert.Equal(ev.History.Count, ev.History.Select(e => e.Id).Distinct().Count());
+        Assert.Equal(3, ev.History.Where(e => e.Trained).Select(e => e.Worker).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(1000)] // recovery from events alone
+    [InlineData(7)]    // recovery from a snapshot plus the events after it
+    public void Recovers_the_same_state_from_the_journal(int snapshotEvery)
+    {
+        var s = RunFixture.Settings(dir, maxEvaluations: 25, snapshotEvery: snapshotEvery);
+        var (kit, population, _) = Start(s);
+        using (kit) RunToEnd(kit, population, trainers: 1);
+        var expected = RunFixture.Journal(s).Evolution!;
+
+        var (kit2, population2, ready) = Start(s);
+        using (kit2)
+        {
+            Assert.True(ready.Resumed);
+            Assert.Equal(25, ready.Evaluations);
+            var p = population2.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(10)).Result;
+            Assert.Equal(expected.Trained, p.Trained);
+            Assert.Equal(expected.Best!.Fitness, p.BestFitness);
+            Assert.True(p.Finished);
+        }
+        if (snapshotEvery < 25)
+        {
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dir, "evoact.db")}");
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM snapshot";
+            Assert.True((long)cmd.ExecuteScalar()! > 0, "a snapshot was written");
+        }
+    }
+
+    [Fact]
+    public void A_resumed_run_proposes_what_the_uninterrupted_run_would_have()
+    {
+        var whole = RunFixture.Settings(Path.Combine(dir, "a"), maxEvaluations: 30);
+        var (k1, p1, _) = Start(whole);
+        using (k1) RunToEnd(k1, p1, trainers: 1);
+
+        var half = RunFixture.Settings(Path.Combine(dir, "b"), maxEvaluations: 14);
+        var (k2, p2, _) = Start(half);
+        using (k2) RunToEnd(k2, p2, trainers: 1);
+        var rest = RunFixture.Settings(Path.Combine(dir, "b"), maxEvaluations: 30);
+        var (k3, p3, ready) = Start(rest);
+        using (k3)
+        {
+            Assert.Equal(["max-evaluations: 14 -> 30"], ready.Changes);
+            RunToEnd(k3, p3, trainers: 1);
+        }
+
+        var a = RunFixture.Journal(whole).Evolution!.History.Select(e => (e.Id, e.Proposal.Genome.Encode(), e.Fitness)).ToArray();
+        var b = RunFixture.Journal(rest).Evolution!.History.Select(e => (e.Id, e.Proposal.Genome.Encode(), e.Fitness)).ToArray();
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void Resuming_with_another_search_space_is_refused_and_writes_nothing()
+    {
+        var s = RunFixture.Settings(dir, maxEvaluations: 10);
+        var (kit, population, _) = Start(s);
+        using (kit) RunToEnd(kit, population, trainers: 1);
+        int before = RunFixture.Journal(s).Events.Count;
+
+        var other = RunFixture.Settings(dir, maxEvaluations: 10, extra: "search-space.core-units=1");
+        var (kit2, _, ready) = Start(other);
+        using (kit2)
+        {
+            Assert.NotNull(ready.Refusal);
+            Assert.Contains("search space", ready.Refusal);
+        }
+        Assert.Equal(before, RunFixture.Journal(s).Events.Count);
+    }
+
+    [Fact]
+    public void A_trainer_that_dies_has_its_candidate_trained_elsewhere_and_late_duplicates_are_ignored()
+    {
+        var s = RunFixture.Settings(dir, maxEvaluations: 12);
+        var (kit, population, _) = Start(s);
+        Work lost;
+        using (kit)
+        {
+            var ghost = kit.CreateTestProbe();
+            population.Tell(new RequestWork("ghost"), ghost);
+            lost = ghost.ExpectMsg<Work>(TimeSpan.FromSeconds(10));
+            kit.Sys.Stop(ghost);
+            // The ghost's result arrives after its death was noticed: accepted only if still in flight, and only once.
+            RunToEnd(kit, population, trainers: 1);
+            population.Tell(new WorkResult(lost.Id, "ghost", "completed", 0.99, null, 1));
+            population.Tell(new WorkResult(lost.Id, "ghost", "completed", 0.99, null, 1));
+            var after = population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(10)).Result;
+            Assert.Equal(12, after.Trained);
+        }
+        var history = RunFixture.Journal(s).Evolution!.History;
+        var settled = history.Single(e => e.Id == lost.Id);
+        Assert.Equal("fake-0", settled.Worker);
+        Assert.NotEqual(0.99, settled.Fitness);
+    }
+
+    [Fact]
+    public void An_evaluation_past_its_timeout_is_handed_to_another_trainer()
+    {
+        var s = RunFixture.Settings(dir, maxEvaluations: 5, timeout: "300ms");
+        var (kit, population, _) = Start(s);
+        using (kit)
+        {
+            var slow = kit.CreateTestProbe();
+            population.Tell(new RequestWork("slow"), slow);
+            var work = slow.ExpectMsg<Work>(TimeSpan.FromSeconds(10));
+            var other = kit.CreateTestProbe();
+            kit.AwaitAssert(() =>
+            {
+                population.Tell(new RequestWork("other"), other);
+                var again = other.ExpectMsg<Work>(TimeSpan.FromSeconds(2));
+                Assert.Equal(work.Id, again.Id);
+            }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400));
+        }
+    }
+
+    [Fact]
+    public void An_exception_in_training_is_a_failed_evaluation_with_its_reason()
+    {
+        var s = RunFixture.Settings(dir, maxEvaluations: 3);
+        var result = new TorchEvaluator().Evaluate(new Work("t", 1, "x * sigmoid(", s.Plan.Training), "w", CancellationToken.None);
+        Assert.Equal("failed", result.Status);
+        Assert.Null(result.Fitness);
+        Assert.Contains("ParseException", result.Reason);
+    }
+}

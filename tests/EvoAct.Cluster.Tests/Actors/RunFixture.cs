@@ -1,0 +1,33 @@
+using Akka.Actor;
+using EvoAct.Cluster.Actors;
+using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Hosting;
+using EvoAct.Cluster.Persistence;
+
+namespace EvoAct.Cluster.Tests.Actors;
+
+/// <summary>A run's settings on a fresh SQLite file, with fake trainers (coordinator tests only).</summary>
+public static class RunFixture
+{
+    public static RunSettings Settings(string dataDir, string run = "t", int maxEvaluations = 30, int population = 8, int sample = 3,
+                                       int snapshotEvery = 1000, string timeout = "1h", params string[] extra)
+    {
+        var sets = new List<string>
+        {
+            $"evolution.max-evaluations={maxEvaluations}", $"evolution.population-size={population}", $"evolution.sample-size={sample}",
+            $"run.snapshot-every={snapshotEvery}", $"run.evaluation-timeout={timeout}", "run.progress-interval=100ms",
+            "trainers.kind=fake", "trainers.fake-delay=1ms",
+        };
+        sets.AddRange(extra);
+        return RunSettings.Read(new ConfigReader(EvoActConfig.Load(null, null, sets)), dataDir, run);
+    }
+
+    public static PopulationOptions Options(RunSettings s) => new(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, s.ProgressInterval);
+
+    public static Akka.Configuration.Config AkkaConfig(RunSettings s) => AkkaSetup.Build(s.Persistence, s.DataDirectory);
+
+    public static RunState Journal(RunSettings s) =>
+        JournalReader.ReadAsync(s.Persistence, s.DataDirectory, s.Name).GetAwaiter().GetResult() ?? throw new InvalidOperationException("no run in the journal");
+
+    public static string TempDir() => Directory.CreateTempSubdirectory("evoact-run").FullName;
+}
