@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
+source scripts/lib/postgres.sh
 ensure_test_deps
+# Persistence tests run against SQLite files and a real PostgreSQL server.
+export EVOACT_TEST_POSTGRES="${EVOACT_TEST_POSTGRES:-$(ensure_postgres)}"
 
 log=$(mktemp)
 status=0

@@ -63,6 +63,9 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
 
     Evolution Evolution => state.Evolution!;
 
+    /// <summary>A run recovered already finished has nothing pending: it is finished and durable.</summary>
+    bool IsRecoveryFinishedRun => Evolution.Trained == trainedAtStart && Evolution.InFlight.Count == 0;
+
     void OnRecovered()
     {
         var plan = options.Plan;
@@ -174,14 +177,22 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    bool finishedPublished;
+    bool finishedPublished, finishedDurable;
 
+    /// <summary>
+    /// Announce the end only once every event is in the journal (DeferAsync runs after all pending
+    /// PersistAsync handlers): whoever hears "finished" may shut the system down at once.
+    /// </summary>
     void PublishFinished()
     {
         if (finishedPublished || Evolution.InFlight.Count > 0) return;
         finishedPublished = true;
-        var p = Progress();
-        foreach (var s in subscribers) s.Tell(p);
+        DeferAsync(Tick.Instance, _ =>
+        {
+            finishedDurable = true;
+            var p = Progress();
+            foreach (var s in subscribers) s.Tell(p);
+        });
     }
 
     RunProgress Progress()
@@ -195,7 +206,8 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
         return new RunProgress(options.Run, ev.Trained, ev.Settings.MaxEvaluations, Count(EvaluationStatus.Completed), Count(EvaluationStatus.Failed),
             Count(EvaluationStatus.Diverged), Count(EvaluationStatus.Rejected), Count(EvaluationStatus.Deduplicated), ev.InFlight.Count,
             elapsed > 0 ? (ev.Trained - trainedAtStart) / elapsed : 0, best?.Fitness, best?.Proposal.Expression,
-            fitness.Length > 0 ? fitness[^1] : null, fitness.Length > 0 ? fitness[fitness.Length / 2] : null, ev.Finished);
+            fitness.Length > 0 ? fitness[^1] : null, fitness.Length > 0 ? fitness[fitness.Length / 2] : null,
+            ev.Finished && (finishedDurable || IsRecoveryFinishedRun));
     }
 
     sealed class Tick

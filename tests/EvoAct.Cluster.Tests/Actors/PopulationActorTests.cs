@@ -11,6 +11,8 @@ namespace EvoAct.Cluster.Tests.Actors;
 public sealed class PopulationActorTests : IDisposable
 {
     readonly string dir = RunFixture.TempDir();
+    // The journal is shared on PostgreSQL: every test gets runs of its own.
+    readonly string id = Guid.NewGuid().ToString("N")[..12];
 
     public void Dispose()
     {
@@ -39,10 +41,13 @@ public sealed class PopulationActorTests : IDisposable
         return watcher.FishForMessage<RunProgress>(p => p.Finished, TimeSpan.FromSeconds(60));
     }
 
-    [Fact]
-    public void Runs_to_max_evaluations_with_several_trainers_and_the_journal_holds_every_evaluation_once()
+    public static TheoryData<string> Providers => new() { "sqlite", "postgres" };
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Runs_to_max_evaluations_with_several_trainers_and_the_journal_holds_every_evaluation_once(string provider)
     {
-        var s = RunFixture.Settings(dir, maxEvaluations: 40);
+        var s = RunFixture.Settings(dir, $"full-{id}", maxEvaluations: 40, provider: provider);
         var (kit, population, ready) = Start(s);
         using (kit)
         {
@@ -59,11 +64,13 @@ public sealed class PopulationActorTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1000)] // recovery from events alone
-    [InlineData(7)]    // recovery from a snapshot plus the events after it
-    public void Recovers_the_same_state_from_the_journal(int snapshotEvery)
+    [InlineData("sqlite", 1000)]   // recovery from events alone
+    [InlineData("sqlite", 7)]      // recovery from a snapshot plus the events after it
+    [InlineData("postgres", 1000)]
+    [InlineData("postgres", 7)]
+    public void Recovers_the_same_state_from_the_journal(string provider, int snapshotEvery)
     {
-        var s = RunFixture.Settings(dir, maxEvaluations: 25, snapshotEvery: snapshotEvery);
+        var s = RunFixture.Settings(dir, $"recover-{id}", maxEvaluations: 25, snapshotEvery: snapshotEvery, provider: provider);
         var (kit, population, _) = Start(s);
         using (kit) RunToEnd(kit, population, trainers: 1);
         var expected = RunFixture.Journal(s).Evolution!;
@@ -78,7 +85,7 @@ public sealed class PopulationActorTests : IDisposable
             Assert.Equal(expected.Best!.Fitness, p.BestFitness);
             Assert.True(p.Finished);
         }
-        if (snapshotEvery < 25)
+        if (snapshotEvery < 25 && provider == "sqlite")
         {
             using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dir, "evoact.db")}");
             db.Open();
@@ -88,17 +95,18 @@ public sealed class PopulationActorTests : IDisposable
         }
     }
 
-    [Fact]
-    public void A_resumed_run_proposes_what_the_uninterrupted_run_would_have()
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void A_resumed_run_proposes_what_the_uninterrupted_run_would_have(string provider)
     {
-        var whole = RunFixture.Settings(Path.Combine(dir, "a"), maxEvaluations: 30);
+        var whole = RunFixture.Settings(Path.Combine(dir, "a"), $"whole-{id}", maxEvaluations: 30, provider: provider);
         var (k1, p1, _) = Start(whole);
         using (k1) RunToEnd(k1, p1, trainers: 1);
 
-        var half = RunFixture.Settings(Path.Combine(dir, "b"), maxEvaluations: 14);
+        var half = RunFixture.Settings(Path.Combine(dir, "b"), $"half-{id}", maxEvaluations: 14, provider: provider);
         var (k2, p2, _) = Start(half);
         using (k2) RunToEnd(k2, p2, trainers: 1);
-        var rest = RunFixture.Settings(Path.Combine(dir, "b"), maxEvaluations: 30);
+        var rest = RunFixture.Settings(Path.Combine(dir, "b"), $"half-{id}", maxEvaluations: 30, provider: provider);
         var (k3, p3, ready) = Start(rest);
         using (k3)
         {
@@ -111,15 +119,16 @@ public sealed class PopulationActorTests : IDisposable
         Assert.Equal(a, b);
     }
 
-    [Fact]
-    public void Resuming_with_another_search_space_is_refused_and_writes_nothing()
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Resuming_with_another_search_space_is_refused_and_writes_nothing(string provider)
     {
-        var s = RunFixture.Settings(dir, maxEvaluations: 10);
+        var s = RunFixture.Settings(dir, $"refuse-{id}", maxEvaluations: 10, provider: provider);
         var (kit, population, _) = Start(s);
         using (kit) RunToEnd(kit, population, trainers: 1);
         int before = RunFixture.Journal(s).Events.Count;
 
-        var other = RunFixture.Settings(dir, maxEvaluations: 10, extra: "search-space.core-units=1");
+        var other = RunFixture.Settings(dir, $"refuse-{id}", maxEvaluations: 10, provider: provider, extra: "search-space.core-units=1");
         var (kit2, _, ready) = Start(other);
         using (kit2)
         {
