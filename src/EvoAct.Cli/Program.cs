@@ -7,6 +7,8 @@ root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(ClusterCommands.Seed());
+root.Subcommands.Add(ClusterCommands.Worker());
 root.Subcommands.Add(StatusCommand.CreateStatus());
 root.Subcommands.Add(StatusCommand.CreateTop());
 root.Subcommands.Add(BenchCommand.Create());

@@ -26,14 +26,18 @@ public static class RunCommand
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        return Finish(EmbeddedRun.RunAsync(s, Announce, Print, stop.Token).GetAwaiter().GetResult());
+    }
 
-        var outcome = EmbeddedRun.RunAsync(s, ready =>
-        {
-            if (ready.Refusal is not null) return;
-            Console.WriteLine(ready.Resumed ? $"resuming run {ready.Run} at evaluation {ready.Evaluations}" : $"starting run {ready.Run}");
-            foreach (var change in ready.Changes) Console.WriteLine($"config changed: {change}");
-        }, Print, stop.Token).GetAwaiter().GetResult();
+    internal static void Announce(RunReady ready)
+    {
+        if (ready.Refusal is not null) return;
+        Console.WriteLine(ready.Resumed ? $"resuming run {ready.Run} at evaluation {ready.Evaluations}" : $"starting run {ready.Run}");
+        foreach (var change in ready.Changes) Console.WriteLine($"config changed: {change}");
+    }
 
+    internal static int Finish(EmbeddedRun.Outcome outcome)
+    {
         if (outcome.Ready.Refusal is not null) throw new UsageException(outcome.Ready.Refusal);
         if (outcome.Final is { } f)
         {
@@ -44,7 +48,7 @@ public static class RunCommand
         return 0;
     }
 
-    static void Print(RunProgress p) =>
+    internal static void Print(RunProgress p) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{p.Trained}/{p.MaxEvaluations}] {p.EvaluationsPerSecond:F2} eval/s  in flight {p.InFlight}  " +
             $"failed {p.Failed + p.Diverged}  rejected {p.Rejected}  dedup {p.Deduplicated}  " +

@@ -15,6 +15,14 @@ public sealed class Dispatch<TWorker> where TWorker : notnull
 
     public void Assign(long id, TWorker worker, DateTime deadline) => assigned[id] = (worker, deadline);
 
+    /// <summary>The candidate this worker is training, if any (a worker trains one at a time).</summary>
+    public long? AssignedTo(TWorker worker)
+    {
+        foreach (var (id, a) in assigned)
+            if (EqualityComparer<TWorker>.Default.Equals(a.Worker, worker)) return id;
+        return null;
+    }
+
     /// <summary>A result arrived (or the candidate is no longer in flight).</summary>
     public void Complete(long id) => assigned.Remove(id);
 

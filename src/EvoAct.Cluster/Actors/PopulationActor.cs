@@ -105,6 +105,12 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
     void Serve(IActorRef worker, string workerId)
     {
         Context.Watch(worker);
+        // A repeated request (the answer was lost) gets the same candidate again, not a second one.
+        if (dispatch.AssignedTo(worker) is { } mine && Evolution.InFlight.FirstOrDefault(p => p.Id == mine) is { } same)
+        {
+            Send(worker, same);
+            return;
+        }
         if (dispatch.TryTakePending(id => Evolution.InFlight.Any(p => p.Id == id), out var again))
         {
             Send(worker, Evolution.InFlight.First(p => p.Id == again));

@@ -17,25 +17,41 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     readonly string workerId;
     readonly IEvaluator evaluator;
     readonly CancellationToken cancel;
+    readonly IActorRef? monitor;
     readonly ILoggingAdapter log = Context.GetLogger();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef population, string workerId, IEvaluator evaluator, CancellationToken cancel) =>
-        Akka.Actor.Props.Create(() => new TrainerActor(population, workerId, evaluator, cancel)).WithDispatcher(Dispatcher);
+    public static Props Props(IActorRef population, string workerId, IEvaluator evaluator, CancellationToken cancel, IActorRef? monitor = null) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(population, workerId, evaluator, cancel, monitor)).WithDispatcher(Dispatcher);
 
-    public TrainerActor(IActorRef population, string workerId, IEvaluator evaluator, CancellationToken cancel)
+    public TrainerActor(IActorRef population, string workerId, IEvaluator evaluator, CancellationToken cancel, IActorRef? monitor)
     {
-        (this.population, this.workerId, this.evaluator, this.cancel) = (population, workerId, evaluator, cancel);
+        (this.population, this.workerId, this.evaluator, this.cancel, this.monitor) = (population, workerId, evaluator, cancel, monitor);
         Receive<Work>(OnWork);
-        Receive<NoWork>(n => Timers.StartSingleTimer("ask", AskAgain.Instance, TimeSpan.FromMilliseconds(n.Finished ? 1000 : 200)));
-        Receive<AskAgain>(_ => population.Tell(new RequestWork(workerId)));
+        Receive<NoWork>(n =>
+        {
+            if (n.Finished) monitor?.Tell(RunIsFinished.Instance);
+            Timers.StartSingleTimer("ask", AskAgain.Instance, TimeSpan.FromMilliseconds(n.Finished ? 1000 : 200));
+        });
+        Receive<AskAgain>(_ => Ask());
     }
 
-    protected override void PreStart() => population.Tell(new RequestWork(workerId));
+    protected override void PreStart() => Ask();
+
+    /// <summary>
+    /// Ask for work, and ask again if no answer comes: over a network, with the singleton moving or
+    /// restarting, a request can be lost. The population answers a repeated request with the same work.
+    /// </summary>
+    void Ask()
+    {
+        population.Tell(new RequestWork(workerId));
+        Timers.StartSingleTimer("ask", AskAgain.Instance, TimeSpan.FromSeconds(5));
+    }
 
     void OnWork(Work work)
     {
+        Timers.Cancel("ask");
         if (cancel.IsCancellationRequested) return;
         WorkResult result;
         try
@@ -48,7 +64,12 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
             return;
         }
         population.Tell(result);
-        population.Tell(new RequestWork(workerId));
+        Ask();
+    }
+
+    public sealed class RunIsFinished
+    {
+        public static RunIsFinished Instance { get; } = new();
     }
 
     sealed class AskAgain

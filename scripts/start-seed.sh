@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Starts the seed node (role coordinator): the population actor runs here as a cluster singleton.
+# Usage: scripts/start-seed.sh [--data DIR] [--run NAME] [--port 4053] [--trainers N] [--preset P] [--set k=v]...
+# For a coordinator that can move between nodes, use a shared journal: --set persistence.provider=postgres
+# --set persistence.connection-string="Host=...;Database=evoact;..." (see README: Cluster).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$root/scripts/lib/deps.sh"
+ensure_run_deps
+dotnet build "$root/src/EvoAct.Cli" -c Release --nologo -v q -clp:ErrorsOnly >&2
+exec dotnet "$root/src/EvoAct.Cli/bin/Release/net10.0/evoact.dll" seed "$@"

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Hosting;
+
+namespace EvoAct.Cli.Commands;
+
+/// <summary>`evoact seed` and `evoact worker`: the cluster roles as separate processes (scripts/start-*.sh).</summary>
+public static class ClusterCommands
+{
+    public static Command Seed()
+    {
+        var options = new RunOptions();
+        var port = new Option<int?>("--port") { Description = "Port to bind (default: evoact.cluster.seed-port)" };
+        var trainers = new Option<int>("--trainers") { Description = "Trainer slots on the seed itself (default 0: coordinator only)", DefaultValueFactory = _ => 0 };
+        var command = new Command("seed", "Start the seed node: role coordinator, hosting the population as a cluster singleton") { port, trainers };
+        options.AddTo(command);
+        command.SetAction(r =>
+        {
+            var s = options.Load(r);
+            var c = ClusterNodeSettings.Read(options.Config.Load(r));
+            using var stop = StopSignal();
+            var outcome = ClusterNode.RunSeedAsync(s, c, r.GetValue(port) ?? c.SeedPort, r.GetValue(trainers), Console.WriteLine,
+                RunCommand.Announce, RunCommand.Print, stop.Token).GetAwaiter().GetResult();
+            return RunCommand.Finish(outcome);
+        });
+        return command;
+    }
+
+    public static Command Worker()
+    {
+        var config = new ConfigOptions();
+        var seeds = new Option<string?>("--seed-nodes") { Description = "Comma-separated seed addresses, e.g. akka.tcp://evoact@127.0.0.1:4053" };
+        var port = new Option<int>("--port") { Description = "Port to bind (0: any free port)", DefaultValueFactory = _ => 0 };
+        var trainers = new Option<int?>("--trainers") { Description = "Trainer slots (default: evoact.trainers.slots)" };
+        var command = new Command("worker", "Start a worker node: role trainer, pulling candidates from the coordinator") { seeds, port, trainers };
+        config.AddTo(command);
+        command.SetAction(r =>
+        {
+            var reader = config.Load(r);
+            var list = r.GetValue(seeds)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var c = ClusterNodeSettings.Read(reader, list);
+            var s = RunSettings.Read(reader);
+            var slots = s.Trainers with { Slots = r.GetValue(trainers) ?? s.Trainers.Slots };
+            if (slots.Slots < 1) throw new UsageException("--trainers: a worker needs at least one trainer slot");
+            using var stop = StopSignal();
+            ClusterNode.RunWorkerAsync(c, r.GetValue(port), slots, s.Persistence, Console.WriteLine, stop.Token).GetAwaiter().GetResult();
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Ctrl-C and SIGTERM cancel the token; the process then stops gracefully with exit code 0.</summary>
+    static CancellationTokenSource StopSignal()
+    {
+        var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        return stop;
+    }
+}
