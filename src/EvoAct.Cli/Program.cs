@@ -11,6 +11,7 @@ root.Subcommands.Add(ClusterCommands.Seed());
 root.Subcommands.Add(ClusterCommands.Worker());
 root.Subcommands.Add(StatusCommand.CreateStatus());
 root.Subcommands.Add(StatusCommand.CreateTop());
+root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 
 return Cli.Run(root, args);

@@ -92,6 +92,18 @@ public class EvalCommandTests
         Assert.Single(r.StderrLines);
         Assert.Contains("/nonexistent/fmnist: directory not found", r.Stderr);
     }
+}
+
+/// <summary>One real evaluation on Fashion-MNIST with the default preset (about 20 s on 2 idle cores).</summary>
+[Collection(SerialCollection.Name)]
+public class DefaultPresetEvalTests
+{
+    static JsonElement Json(EvoactResult r)
+    {
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        return doc.RootElement.Clone();
+    }
 
     /// <summary>
     /// The bar for the default preset: ReLU reaches 0.88 validation accuracy on the real

@@ -79,10 +79,12 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(60, after.GetProperty("completed").GetInt32());
         Assert.Equal(0, after.GetProperty("in_flight").GetInt32());
         // Every evaluation completed before the kill is still there, once.
-        var top = EvoactProcess.Run("top", "-k", "1000", "--data", dir, "--run", "k9", "--json");
-        using var doc = JsonDocument.Parse(top.Stdout);
-        var ids = doc.RootElement.GetProperty("top").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()).ToArray();
+        var export = EvoactProcess.Run("export", "--format", "json", "--data", dir, "--run", "k9");
+        using var doc = JsonDocument.Parse(export.Stdout);
+        var rows = doc.RootElement.GetProperty("evaluations").EnumerateArray().ToArray();
+        var ids = rows.Select(e => e.GetProperty("id").GetInt64()).ToArray();
         Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.Equal(60, rows.Count(e => e.GetProperty("status").GetString() == "completed"));
     }
 
     [Fact]
@@ -132,6 +134,27 @@ public sealed class RunCommandTests : IDisposable
         Assert.Single(r.StderrLines);
         Assert.Contains(expected, r.Stderr);
         Assert.False(Directory.Exists(data), "nothing may be written for a bad config");
+    }
+
+    [Fact]
+    public void Export_writes_csv_and_json_files_with_every_evaluation()
+    {
+        Assert.Equal(0, EvoactProcess.Run(TimeSpan.FromSeconds(90), Args("run", "ex", 15)).ExitCode);
+        var csv = Path.Combine(dir, "h.csv");
+        var json = Path.Combine(dir, "h.json");
+        Assert.Equal(0, EvoactProcess.Run("export", "--data", dir, "--run", "ex", "--out", csv).ExitCode);
+        Assert.Equal(0, EvoactProcess.Run("export", "--data", dir, "--run", "ex", "--format", "json", "--out", json).ExitCode);
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal("id,parent_id,mutation,genome,expression,fingerprint,status,fitness,reason,worker,seconds,proposed_at,settled_at", lines[0]);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var rows = doc.RootElement.GetProperty("evaluations").EnumerateArray().ToArray();
+        Assert.Equal(lines.Length - 1, rows.Length);
+        Assert.Equal(15, rows.Count(r => r.GetProperty("status").GetString() == "completed"));
+        // Children name their parent; the first P are random.
+        Assert.All(rows.Take(10), r => Assert.Equal("random", r.GetProperty("mutation").GetString()));
+        Assert.Contains(rows, r => r.GetProperty("parent_id").ValueKind == JsonValueKind.Number);
+        var bad = EvoactProcess.Run("export", "--data", dir, "--run", "ex", "--format", "xml");
+        Assert.Equal(2, bad.ExitCode);
     }
 
     [Fact]

@@ -95,6 +95,7 @@ public static class StatusCommand
                         w.WriteNumber("id", e.Id);
                         w.WriteString("expression", e.Proposal.Expression);
                         w.Number("fitness", e.Fitness);
+                        if (e.Worker is null) w.WriteNull("worker"); else w.WriteString("worker", e.Worker);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();

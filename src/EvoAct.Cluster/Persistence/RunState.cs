@@ -13,6 +13,7 @@ public sealed class RunState
 {
     readonly List<IRunEvent> events = new();
     readonly Dictionary<long, DateTime> proposedAt = new();
+    readonly Dictionary<long, DateTime> settledAt = new();
 
     public string? Run { get; private set; }
     public RunPlan? Plan { get; private set; }
@@ -20,6 +21,8 @@ public sealed class RunState
     public DateTime? StartedAt { get; private set; }
     public IReadOnlyList<IRunEvent> Events => events;
     public IReadOnlyDictionary<long, DateTime> ProposedAt => proposedAt;
+    /// <summary>When each evaluation was settled (a free proposal: when it was proposed).</summary>
+    public IReadOnlyDictionary<long, DateTime> SettledAt => settledAt;
     public bool Started => Evolution is not null;
 
     /// <summary>Applies an event; returns the evaluation it settled, if any.</summary>
@@ -37,10 +40,18 @@ public sealed class RunState
                 Evolution!.Reconfigure(r.Plan.Mutation, r.Plan.Evolution.MaxEvaluations);
                 return null;
             case CandidateProposed p:
+            {
                 proposedAt[p.Id] = p.At;
-                return Evolution!.Apply(ToProposal(p));
+                var settled = Evolution!.Apply(ToProposal(p));
+                if (settled is not null) settledAt[p.Id] = p.At;
+                return settled;
+            }
             case EvaluationSettled s:
-                return Evolution!.Settle(s.Id, Enum.Parse<EvaluationStatus>(s.Status, ignoreCase: true), s.Fitness, s.Reason, s.Worker, s.Seconds);
+            {
+                var settled = Evolution!.Settle(s.Id, Enum.Parse<EvaluationStatus>(s.Status, ignoreCase: true), s.Fitness, s.Reason, s.Worker, s.Seconds);
+                if (settled is not null) settledAt[s.Id] = s.At;
+                return settled;
+            }
             default:
                 throw new InvalidOperationException($"unknown event {e.GetType().Name}");
         }

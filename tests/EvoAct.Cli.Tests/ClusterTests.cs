@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace EvoAct.Cli.Tests;
+
+/// <summary>
+/// A real Akka cluster over TCP on loopback: a seed process and two worker processes on fake
+/// trainers, with kill -9 of a worker and of the seed.
+/// </summary>
+public sealed class ClusterTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("evoact-cluster").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    static string[] Common(int max) =>
+    [
+        "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=300ms",
+        "--set", "evolution.population-size=10", "--set", "evolution.sample-size=3",
+        "--set", $"evolution.max-evaluations={max}", "--set", "cluster.down-after=2s", "--set", "run.progress-interval=200ms",
+    ];
+
+    JsonElement[] Evaluations(string run)
+    {
+        var r = EvoactProcess.Run(TimeSpan.FromSeconds(60), "export", "--format", "json", "--data", dir, "--run", run);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        return doc.RootElement.GetProperty("evaluations").EnumerateArray().Select(e => e.Clone()).ToArray();
+    }
+
+    [Fact]
+    public void Seed_and_two_workers_survive_kill_9_of_a_worker_and_of_the_seed()
+    {
+        const int max = 40;
+        int port = FreePort();
+        var seedAddress = $"akka.tcp://evoact@127.0.0.1:{port}";
+        string[] seedArgs = ["seed", "--data", dir, "--run", "c", "--port", port.ToString(), "--set", $"cluster.seed-nodes=[\"{seedAddress}\"]", .. Common(max)];
+        string[] workerArgs = ["worker", "--seed-nodes", seedAddress, .. Common(max)];
+
+        var seed = EvoactProcess.Start(seedArgs);
+        using var w1 = EvoactProcess.Start(workerArgs);
+        using var w2 = EvoactProcess.Start(workerArgs);
+        try
+        {
+            seed.WaitForLine(l => l.StartsWith("starting run c"), TimeSpan.FromSeconds(60));
+            var w1Up = w1.WaitForLine(l => l.StartsWith("worker up at"), TimeSpan.FromSeconds(60));
+            string w1Id = Regex.Match(w1Up, @"@([\d.]+:\d+)").Groups[1].Value;
+
+            // 1. kill -9 a worker in the middle of an evaluation: its candidate is trained elsewhere.
+            w1.WaitForLine(l => Regex.IsMatch(l, @"training #([3-9]|\d\d)\b"), TimeSpan.FromSeconds(60));
+            w1.KillHard();
+            var lastStarted = w1.Lines.Last(l => l.Contains(" training #"));
+            long lost = long.Parse(Regex.Match(lastStarted, @"training #(\d+)").Groups[1].Value);
+            bool lostFinished = w1.Lines.Any(l => l.Contains($" done #{lost} "));
+
+            // 2. kill -9 the seed once the run is well under way, then start it again.
+            seed.WaitForLine(l => Regex.IsMatch(l, @"^\[(1[5-9]|[2-3]\d)/40\]"), TimeSpan.FromSeconds(90));
+            seed.KillHard();
+            seed.Dispose();
+            var before = Evaluations("c");
+            Assert.NotEmpty(before);
+
+            seed = EvoactProcess.Start(seedArgs);
+            seed.WaitForLine(l => l.StartsWith("resuming run c at evaluation"), TimeSpan.FromSeconds(60));
+            seed.WaitForLine(l => l.StartsWith($"finished run c: {max} evaluations"), TimeSpan.FromSeconds(120));
+            Assert.Equal(0, seed.WaitForExit(TimeSpan.FromSeconds(60)));
+
+            var after = Evaluations("c");
+            var ids = after.Select(e => e.GetProperty("id").GetInt64()).ToArray();
+            Assert.Equal(ids.Length, ids.Distinct().Count());                              // none twice
+            Assert.Subset(ids.ToHashSet(), before.Select(e => e.GetProperty("id").GetInt64()).ToHashSet()); // none lost
+            var status = EvoactProcess.Run("status", "--data", dir, "--run", "c", "--json");
+            using var doc = JsonDocument.Parse(status.Stdout);
+            Assert.Equal(max, doc.RootElement.GetProperty("completed").GetInt32());
+            Assert.Equal(0, doc.RootElement.GetProperty("in_flight").GetInt32());
+            if (!lostFinished)
+            {
+                var settled = after.Single(e => e.GetProperty("id").GetInt64() == lost);
+                Assert.DoesNotContain(w1Id, settled.GetProperty("worker").GetString());
+            }
+            Assert.Contains(w2.Lines, l => l.Contains("lost the coordinator; joining again"));
+        }
+        finally
+        {
+            seed.Dispose();
+        }
+    }
+}
