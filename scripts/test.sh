@@ -11,7 +11,8 @@ export EVOACT_TEST_POSTGRES="${EVOACT_TEST_POSTGRES:-$(ensure_postgres)}"
 
 log=$(mktemp)
 status=0
-dotnet test EvoAct.sln -c Debug --nologo "$@" 2>&1 | tee "$log" || status=$?
+# -m:1: one test assembly at a time; real trainings share 2 cores badly (see SerialCollection.cs).
+dotnet test EvoAct.sln -c Debug --nologo -m:1 "$@" 2>&1 | tee "$log" || status=$?
 # One closing line for the whole suite, summed over the test assemblies.
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

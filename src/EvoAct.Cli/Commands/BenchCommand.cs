@@ -20,6 +20,7 @@ public static class BenchCommand
         var bench = new Command("bench", "Measurements used by scripts/bench-*.sh (JSON output)");
         bench.Subcommands.Add(Step());
         bench.Subcommands.Add(Rss());
+        bench.Subcommands.Add(Coordinator());
         return bench;
     }
 
@@ -105,6 +106,31 @@ public static class BenchCommand
                 w.WriteNumber("after_5th", rss[Math.Min(4, rss.Count - 1)]);
                 w.WriteNumber("last", rss[^1]);
                 w.WriteNumber("growth_after_5th", (double)rss[^1] / rss[Math.Min(4, rss.Count - 1)] - 1);
+            });
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Coordinator throughput and dispatch latency with instant fake trainers, on the configured journal.</summary>
+    static Command Coordinator()
+    {
+        var options = new RunOptions();
+        var trainers = new Option<int>("--trainers") { DefaultValueFactory = _ => 8 };
+        var command = new Command("coordinator", "Evaluations per second and dispatch latency of the population actor with instant trainers") { trainers };
+        options.AddTo(command);
+        command.SetAction(r =>
+        {
+            var s = options.Load(r);
+            var result = Cluster.Hosting.CoordinatorBenchmark.RunAsync(s, r.GetValue(trainers)).GetAwaiter().GetResult();
+            JsonOutput.Write(w =>
+            {
+                w.WriteNumber("evaluations", result.Evaluations);
+                w.WriteNumber("trainers", result.Trainers);
+                w.WriteNumber("seconds", result.Seconds);
+                w.WriteNumber("evaluations_per_second", result.EvaluationsPerSecond);
+                w.WriteNumber("dispatch_p50_ms", result.P50Ms);
+                w.WriteNumber("dispatch_p99_ms", result.P99Ms);
             });
             return 0;
         });

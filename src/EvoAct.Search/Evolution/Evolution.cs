@@ -27,6 +27,10 @@ public sealed class Evolution
     readonly List<Evaluation> history = new();
     readonly Dictionary<long, Proposal> inFlight = new();
     readonly Dictionary<string, double> fitnessByFingerprint = new();
+    // Filter verdicts and fingerprints of genomes seen before: children repeat often, and probing is
+    // the bulk of a decision's cost. Derived data, so not persisted; bounded like AutoML-Zero's cache.
+    readonly Dictionary<Genome, (Rejection? Rejection, string Fingerprint)> probed = new();
+    const int ProbedCapacity = 100_000;
     ulong rngState;
     long nextId = 1;
     int initialProposed, freeInARow;
@@ -90,11 +94,9 @@ public sealed class Evolution
                 (genome, mutation) = (mutant.Child, mutant.Mutation);
             }
 
-            var expr = genome.ToExpr();
-            var rejection = filter.Check(expr);
+            var (rejection, fingerprint) = Probe(genome);
             // The initial population holds only genomes that pass the filter: redraw, silently.
             if (initial && rejection is not null) continue;
-            var fingerprint = Fingerprint.Of(expr);
             // Identity mutations are deliberate re-evaluations (noisy fitness): never deduplicated.
             bool known = settings.Deduplicate && mutation?.Kind != MutationKind.Identity
                          && fitnessByFingerprint.TryGetValue(fingerprint, out _);
@@ -102,6 +104,14 @@ public sealed class Evolution
             return new Proposal(nextId, genome, genome.ToExpression(), fingerprint, parent?.Id, mutation, sample, kind, rejection,
                                 known ? fitnessByFingerprint[fingerprint] : null, rng.State);
         }
+    }
+
+    (Rejection?, string) Probe(Genome genome)
+    {
+        if (probed.TryGetValue(genome, out var known)) return known;
+        if (probed.Count >= ProbedCapacity) probed.Clear();
+        var expr = genome.ToExpr();
+        return probed[genome] = (filter.Check(expr), Fingerprint.Of(expr));
     }
 
     /// <summary>Enters a proposal: a Train one goes in flight; a free one is settled at once.</summary>

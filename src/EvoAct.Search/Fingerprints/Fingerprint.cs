@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using EvoAct.Search.Expressions;
 
 namespace EvoAct.Search.Fingerprints;
@@ -18,16 +15,42 @@ public static class Fingerprint
 
     public static string Of(Expr e)
     {
-        var sb = new StringBuilder();
+        // FNV-1a over the quantised outputs: stable across processes and runtimes (unlike
+        // string.GetHashCode), and ten times cheaper than formatting and hashing text.
+        ulong h = 14695981039346656037UL;
         foreach (var beta in Betas)
             foreach (var x in ProbeSet.Points)
-                sb.Append(Round(ExpressionEvaluator.Value(e, x, beta))).Append(';');
-        var hash = SHA256.HashData(Encoding.ASCII.GetBytes(sb.ToString()));
-        return Convert.ToHexStringLower(hash, 0, 8);
+            {
+                var (exponent, mantissa) = Quantise(ExpressionEvaluator.Value(e, x, beta));
+                h = Mix(Mix(h, (ulong)exponent), (ulong)mantissa);
+            }
+        return h.ToString("x16");
     }
 
-    static string Round(double v) =>
-        double.IsNaN(v) ? "nan" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf")
-        : v == 0 ? "0" // folds -0 into 0
-        : v.ToString("E" + (SignificantDigits - 1), CultureInfo.InvariantCulture);
+    /// <summary>
+    /// v rounded to <see cref="SignificantDigits"/> digits as (decimal exponent, signed integer
+    /// mantissa); NaN, infinities and zero (either sign) get codes of their own.
+    /// </summary>
+    internal static (int Exponent, long Mantissa) Quantise(double v)
+    {
+        if (double.IsNaN(v)) return (int.MinValue, 1);
+        if (double.IsInfinity(v)) return (int.MaxValue, v > 0 ? 1 : -1);
+        if (v == 0) return (0, 0);
+        int exponent = (int)Math.Floor(Math.Log10(Math.Abs(v)));
+        long mantissa = (long)Math.Round(v / Math.Pow(10, exponent - (SignificantDigits - 1)));
+        if (Math.Abs(mantissa) >= Pow10) { mantissa = (long)Math.Round(mantissa / 10.0); exponent++; } // 9.999995 rounds up a decade
+        return (exponent, mantissa);
+    }
+
+    const long Pow10 = 1_000_000; // 10^SignificantDigits
+
+    static ulong Mix(ulong h, ulong v)
+    {
+        for (int i = 0; i < 8; i++)
+        {
+            h ^= (v >> (8 * i)) & 0xFF;
+            h *= 1099511628211UL;
+        }
+        return h;
+    }
 }
