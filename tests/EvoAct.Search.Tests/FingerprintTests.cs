@@ -113,3 +113,19 @@ public class FingerprintTests
         Assert.Equal(1000, gaussian.Distinct().Count());
     }
 }
+
+public class FingerprintQuantiseTests
+{
+    [Theory]
+    [InlineData(1.0, 0, 100000)]
+    [InlineData(-2.5, 0, -250000)]
+    [InlineData(123456.7, 5, 123457)]
+    [InlineData(9.9999996, 1, 100000)]   // rounds up a decade
+    [InlineData(1e-300, -300, 100000)]
+    [InlineData(4.9e-324, -324, 494066)] // the smallest double
+    [InlineData(1.7976931348623157e308, 308, 179769)]
+    public void Quantise_keeps_six_significant_digits_across_the_double_range(double v, int exponent, long mantissa)
+    {
+        Assert.Equal((exponent, mantissa), EvoAct.Search.Fingerprints.Fingerprint.Quantise(v));
+    }
+}

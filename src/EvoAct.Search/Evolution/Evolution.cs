@@ -14,7 +14,7 @@ namespace EvoAct.Search.Evolution;
 /// settle:     append the child on the right; remove the oldest (aging) | the worst of its sample (tournament)
 /// </code>
 /// Decide is pure (it draws from a copy of the generator); Apply and Settle change state, and are
-/// exactly what recovery replays from persisted events. Random search is the same loop with S = 0.
+/// exactly what recovery replays from persisted events. Random search (StrategyKind.Random) proposes only random genomes.
 /// </summary>
 public sealed class Evolution
 {
@@ -60,16 +60,20 @@ public sealed class Evolution
 
     /// <summary>Every training budgeted is done or running: propose nothing more.</summary>
     public bool BudgetSpent => Trained + inFlight.Count >= settings.MaxEvaluations;
-    public bool Finished => (Trained >= settings.MaxEvaluations && inFlight.Count == 0) || Exhausted;
+    /// <summary>Nothing more will be proposed and every training has settled (an exhausted space still waits for its running trainings).</summary>
+    public bool Finished => inFlight.Count == 0 && (Trained >= settings.MaxEvaluations || Exhausted);
     /// <summary>So many proposals in a row were free (rejected or already known) that the space is used up.</summary>
     public bool Exhausted => freeInARow >= settings.MaxFreeProposals;
+
+    /// <summary>Silent redraws of a rejected random genome before it is proposed as rejected (a space the filter rejects entirely must not hang Decide).</summary>
+    public const int MaxRedraws = 100;
 
     /// <summary>The next proposal, or null when the budget is spent. Does not change state: pass the result to Apply.</summary>
     public Proposal? Decide()
     {
         if (BudgetSpent || Exhausted) return null;
         var rng = new Rng(rngState);
-        while (true)
+        for (int redraws = 0; ; redraws++)
         {
             bool initial = initialProposed < settings.PopulationSize || population.Count == 0 || settings.Strategy == StrategyKind.Random;
             Genome genome;
@@ -95,8 +99,9 @@ public sealed class Evolution
             }
 
             var (rejection, fingerprint) = Probe(genome);
-            // The initial population holds only genomes that pass the filter: redraw, silently.
-            if (initial && rejection is not null) continue;
+            // The initial population holds only genomes that pass the filter: redraw, silently (up to a
+            // bound; then propose it as rejected, a free proposal, so a space with nothing that passes is exhausted).
+            if (initial && rejection is not null && redraws < MaxRedraws) continue;
             // Identity mutations are deliberate re-evaluations (noisy fitness): never deduplicated.
             bool known = settings.Deduplicate && mutation?.Kind != MutationKind.Identity
                          && fitnessByFingerprint.TryGetValue(fingerprint, out _);
@@ -119,7 +124,7 @@ public sealed class Evolution
     {
         rngState = p.RngState;
         nextId = Math.Max(nextId, p.Id + 1);
-        if (p.ParentId is null && initialProposed < settings.PopulationSize) initialProposed++;
+        if (p.ParentId is null && p.Kind != ProposalKind.Rejected && initialProposed < settings.PopulationSize) initialProposed++;
         switch (p.Kind)
         {
             case ProposalKind.Train:
@@ -143,6 +148,9 @@ public sealed class Evolution
     {
         if (!inFlight.Remove(id, out var p)) return null;
         Trained++;
+        // A completed result without a usable fitness (a buggy or hostile worker) must not crash the run.
+        if (status == EvaluationStatus.Completed && !(fitness is { } f && double.IsFinite(f)))
+            (status, fitness, reason) = (EvaluationStatus.Failed, null, "completed without a finite fitness");
         return Enter(new Evaluation(p, status, status == EvaluationStatus.Completed ? fitness : null, reason, worker, seconds));
     }
 

@@ -37,7 +37,9 @@ public static class Fingerprint
         if (double.IsInfinity(v)) return (int.MaxValue, v > 0 ? 1 : -1);
         if (v == 0) return (0, 0);
         int exponent = (int)Math.Floor(Math.Log10(Math.Abs(v)));
-        long mantissa = (long)Math.Round(v / Math.Pow(10, exponent - (SignificantDigits - 1)));
+        // Scale by 10^k in two halves: 10^k alone overflows or underflows at the ends of the double range.
+        int k = SignificantDigits - 1 - exponent, half = k / 2;
+        long mantissa = (long)Math.Round(v * Math.Pow(10, half) * Math.Pow(10, k - half));
         if (Math.Abs(mantissa) >= Pow10) { mantissa = (long)Math.Round(mantissa / 10.0); exponent++; } // 9.999995 rounds up a decade
         return (exponent, mantissa);
     }

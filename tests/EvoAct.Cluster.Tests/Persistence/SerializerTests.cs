@@ -1,0 +1,229 @@
+using System.Collections;
+using System.Reflection;
+using System.Runtime.Serialization;
+using System.Text;
+using Akka.Actor;
+using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
+using EvoAct.Cluster.Serialization;
+using EvoAct.Search.Evolution;
+using EvoAct.Search.Fingerprints;
+using EvoAct.Search.Mutation;
+using EvoAct.Training.Data;
+using EvoAct.Training.Trainer;
+
+namespace EvoAct.Cluster.Tests.Persistence;
+
+/// <summary>
+/// Structural equality for round trips: records holding arrays or lists compare those by reference,
+/// so walk every public property instead.
+/// </summary>
+internal static class Deep
+{
+    static bool IsLeaf(Type t) =>
+        t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(DateTime) ||
+        t == typeof(DateTimeOffset) || t == typeof(TimeSpan) || t == typeof(Guid);
+
+    static IEnumerable<PropertyInfo> Properties(Type t) =>
+        t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0);
+
+    public static void Equal(object? expected, object? actual, string path = "")
+    {
+        if (expected is null || actual is null)
+        {
+            Assert.True(expected is null && actual is null, $"{path}: expected {expected ?? "null"}, got {actual ?? "null"}");
+            return;
+        }
+        var t = expected.GetType();
+        if (IsLeaf(t))
+        {
+            Assert.True(expected.Equals(actual), $"{path}: expected {expected} ({t.Name}), got {actual} ({actual.GetType().Name})");
+            if (expected is DateTime de) Assert.True(de.Kind == ((DateTime)actual).Kind, $"{path}: DateTime kind {de.Kind} became {((DateTime)actual).Kind}");
+            return;
+        }
+        if (expected is IEnumerable e1)
+        {
+            Assert.True(actual is IEnumerable, $"{path}: expected a sequence, got {actual.GetType().Name}");
+            var a = e1.Cast<object?>().ToList();
+            var b = ((IEnumerable)actual).Cast<object?>().ToList();
+            Assert.True(a.Count == b.Count, $"{path}: expected {a.Count} items, got {b.Count}");
+            for (int i = 0; i < a.Count; i++) Equal(a[i], b[i], $"{path}[{i}]");
+            return;
+        }
+        Assert.True(t == actual.GetType(), $"{path}: expected a {t.Name}, got a {actual.GetType().Name}");
+        foreach (var p in Properties(t)) Equal(p.GetValue(expected), p.GetValue(actual), $"{path}.{p.Name}");
+    }
+
+    /// <summary>A sample is only a good round-trip test if no field holds its default (which a lost field would also read as).</summary>
+    public static void NoDefaults(object? o, string path, params string[] allowed)
+    {
+        if (allowed.Contains(path)) return;
+        Assert.True(o is not null, $"{path} is null in the sample");
+        var t = o!.GetType();
+        if (IsLeaf(t))
+        {
+            if (o is string text) Assert.False(text.Length == 0, $"{path} is empty in the sample");
+            else Assert.False(o.Equals(Activator.CreateInstance(t)), $"{path} is {o}, its default, in the sample");
+            return;
+        }
+        if (o is IEnumerable e)
+        {
+            int i = 0;
+            foreach (var item in e) NoDefaults(item, $"{path}[{i++}]", allowed);
+            Assert.True(i > 0, $"{path} is empty in the sample");
+            return;
+        }
+        foreach (var p in Properties(t)) NoDefaults(p.GetValue(o), $"{path}.{p.Name}", allowed);
+    }
+}
+
+/// <summary>One actor system for every test that needs the serializer (creating one per test is slow).</summary>
+public sealed class SerializerFixture : IDisposable
+{
+    readonly ActorSystem system = ActorSystem.Create("evoact-serializer-tests");
+    public EvoActSerializer Serializer { get; }
+
+    public SerializerFixture() => Serializer = new EvoActSerializer((ExtendedActorSystem)system);
+
+    public T RoundTrip<T>(T o) where T : notnull => (T)Serializer.FromBinary(Serializer.ToBinary(o), Serializer.Manifest(o));
+
+    public void Dispose() => system.Dispose();
+}
+
+[CollectionDefinition(Name)]
+public sealed class SerializerCollection : ICollectionFixture<SerializerFixture>
+{
+    public const string Name = "serializer";
+}
+
+[Collection(SerializerCollection.Name)]
+public class SerializerTests(SerializerFixture fixture)
+{
+    readonly EvoActSerializer serializer = fixture.Serializer;
+
+    static readonly DateTime At = new DateTime(2025, 3, 4, 5, 6, 7, 891, DateTimeKind.Utc).AddTicks(2345);
+
+    /// <summary>Every field away from its default.</summary>
+    public static TrainerSettings FullTraining { get; } = new()
+    {
+        Model = "resnet20", ProxyBlocks = 2, ProxyWidth = 16, ProxyStemStride = 2, Steps = 600, Epochs = 1.5, BatchSize = 64,
+        EvalBatchSize = 250, LearningRate = 0.05, Momentum = 0.8, Nesterov = true, WeightDecay = 1e-4, Schedule = "step",
+        WarmupSteps = 20, StepMilestones = [0.3, 0.6, 0.9], StepGamma = 0.2, Device = "cuda:1", Threads = 3, Seed = 11,
+        Data = new DataSettings
+        {
+            Name = "cifar10", Path = "/data/cifar", TrainSubset = 1000, ValidationSize = 500, ValidationSeed = 5, CropPadding = 4,
+            HorizontalFlip = true, Cifar100FineLabels = true, Synthetic = new SyntheticSettings(100, 50, 3, 2, 6, 9),
+        },
+    };
+
+    public static RunPlan FullPlan { get; } = new(
+        new SearchSpaceSpec(2, ["relu", "tanh", "sigmoid"], ["add", "mul"]),
+        new MutationSettings(2, 0.5, 0.1),
+        new FilterSettings(1e3, 1e-6),
+        new EvolutionSettings
+        {
+            Strategy = StrategyKind.Tournament, PopulationSize = 30, SampleSize = 7, MaxEvaluations = 500, OnFailure = FailurePolicy.Worst,
+            Deduplicate = true, Seed = ulong.MaxValue - 3, MaxFreeProposals = 77,
+        },
+        FullTraining);
+
+    static readonly CandidateProposed Proposed = new(
+        Schema.Version, 42, "relu tanh add | x sigmoid mul", "mul(add(relu(x), tanh(x)), sigmoid(x))", "0123456789abcdef", 7,
+        "unary", 3, "relu", "tanh", [7, 9, 7], "train", "ConstantOutput", 0.1 + 0.2, ulong.MaxValue - 1, At);
+
+    static readonly EvaluationSettled Settled = new(Schema.Version, 42, "completed", 0.1 + 0.2, "ok", "worker-1", 12.5, At.AddSeconds(13));
+
+    /// <summary>One sample per manifest, every field set.</summary>
+    public static IEnumerable<object[]> Samples() => new object[]
+    {
+        new RunStarted(Schema.Version, "run-1", FullPlan, At),
+        Proposed,
+        Settled,
+        new RunReconfigured(Schema.Version, FullPlan, ["mutation: ...", "max-evaluations: 500 -> 600"], At),
+        new RunSnapshot(Schema.Version, [new RunStarted(Schema.Version, "run-1", FullPlan, At), Proposed, Settled]),
+        new RequestWork("worker-1"),
+        new Work("run-1", 42, "sigmul(x, x)", FullTraining),
+        new NoWork(true),
+        new WorkResult(42, "worker-1", "diverged", 0.25, "nan loss", 3.5),
+        new RunReady("run-1", true, 12, ["max-evaluations: 1 -> 2"], "refusing"),
+        SubscribeProgress.Instance,
+        new RunProgress("run-1", 1, 2, 3, 4, 5, 6, 7, 8, 9.5, 0.9, "sigmul(x, x)", 0.8, 0.7, true),
+        GetProgress.Instance,
+    }.Select(o => new[] { o });
+
+    object RoundTrip(object o)
+    {
+        var manifest = serializer.Manifest(o);
+        Assert.Equal(o.GetType().Name, manifest);
+        var bytes = serializer.ToBinary(o);
+        return serializer.FromBinary(bytes, manifest);
+    }
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Every_message_and_event_round_trips(object message)
+    {
+        Deep.NoDefaults(message, message.GetType().Name);
+        var back = RoundTrip(message);
+        Assert.IsType(message.GetType(), back);
+        Deep.Equal(message, back, message.GetType().Name);
+    }
+
+    [Fact]
+    public void The_samples_cover_every_manifest_and_every_message_type_has_one()
+    {
+        var types = (IDictionary)typeof(EvoActSerializer).GetField("Types", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        var sampled = Samples().Select(s => s[0].GetType().Name).ToHashSet();
+        Assert.Equal(types.Keys.Cast<string>().Order(), sampled.Order());
+
+        var messageTypes = typeof(IEvoActMessage).Assembly.GetTypes()
+            .Where(t => typeof(IEvoActMessage).IsAssignableFrom(t) && !t.IsInterface && !t.IsAbstract).ToArray();
+        Assert.NotEmpty(messageTypes);
+        // Akka binds every IEvoActMessage to this serializer: each must have a manifest.
+        Assert.All(messageTypes, t => Assert.Contains(t.Name, sampled));
+    }
+
+    [Fact]
+    public void Nulls_and_special_floating_point_values_round_trip()
+    {
+        var progress = new RunProgress("r", 0, 10, 0, 0, 0, 0, 0, 0, double.NaN, double.NegativeInfinity, null, double.PositiveInfinity, null, false);
+        Deep.Equal(progress, RoundTrip(progress));
+        var settled = new EvaluationSettled(Schema.Version, 1, "failed", null, null, null, 0, At);
+        Deep.Equal(settled, RoundTrip(settled));
+        var random = Proposed with { ParentId = null, MutationKind = null, MutationSlot = -1, MutationFrom = null, MutationTo = null, Sample = [], Rejection = null, CachedFitness = null };
+        Deep.Equal(random, RoundTrip(random));
+        var ready = new RunReady("r", false, 0, [], null);
+        Deep.Equal(ready, RoundTrip(ready));
+    }
+
+    [Fact]
+    public void An_unknown_manifest_is_an_error_not_a_lookup()
+    {
+        var bytes = serializer.ToBinary(new RequestWork("w"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "Nope"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "EvoAct.Cluster.Messages.RequestWork, EvoAct.Cluster"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "requestwork"));
+        Assert.Throws<ArgumentException>(() => serializer.Manifest("a string"));
+        Assert.Throws<ArgumentException>(() => serializer.Manifest(new Uri("http://x")));
+    }
+
+    [Fact]
+    public void A_snapshot_with_an_unknown_or_non_event_manifest_is_an_error()
+    {
+        var good = Encoding.UTF8.GetString(serializer.ToBinary(new RunSnapshot(Schema.Version, [Settled])));
+        Assert.Contains("\"m\":\"EvaluationSettled\"", good);
+        foreach (var m in new[] { "Nope", "Work", "RunSnapshot" })
+        {
+            var bad = Encoding.UTF8.GetBytes(good.Replace("\"m\":\"EvaluationSettled\"", $"\"m\":\"{m}\""));
+            Assert.Throws<SerializationException>(() => serializer.FromBinary(bad, "RunSnapshot"));
+        }
+    }
+
+    [Fact]
+    public void Serializer_identity_is_stable()
+    {
+        // Persisted events name the serializer by id: changing it would orphan every journal.
+        Assert.Equal(7401, serializer.Identifier);
+        Assert.True(serializer.IncludeManifest);
+    }
+}
