@@ -44,7 +44,7 @@ public static class ClusterCommands
             var slots = s.Trainers with { Slots = r.GetValue(trainers) ?? s.Trainers.Slots };
             if (slots.Slots < 1) throw new UsageException("--trainers: a worker needs at least one trainer slot");
             using var stop = StopSignal();
-            ClusterNode.RunWorkerAsync(c, r.GetValue(port), slots, s.Persistence, Console.WriteLine, stop.Token).GetAwaiter().GetResult();
+            ClusterNode.RunWorkerAsync(c, r.GetValue(port), slots, s.Persistence, Console.WriteLine, stop.Token, s.UserAkka).GetAwaiter().GetResult();
             return 0;
         });
         return command;

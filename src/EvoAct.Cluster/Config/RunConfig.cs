@@ -12,6 +12,9 @@ public sealed record RunSettings(
     string Name, string DataDirectory, int SnapshotEvery, TimeSpan EvaluationTimeout, TimeSpan ProgressInterval,
     RunPlan Plan, TrainerSlots Trainers, PersistenceSettings Persistence)
 {
+    /// <summary>The user's own akka.* settings (from --config or --set), layered over EvoAct's: TLS, log levels, tuning.</summary>
+    public Akka.Configuration.Config UserAkka { get; init; } = Akka.Configuration.Config.Empty;
+
     public static RunSettings Read(ConfigReader c, string? dataOverride = null, string? runOverride = null)
     {
         var name = runOverride ?? c.String("evoact.run.name");
@@ -29,7 +32,10 @@ public sealed record RunSettings(
             c.Int("evoact.run.snapshot-every", 1), c.Duration("evoact.run.evaluation-timeout"), c.Duration("evoact.run.progress-interval"),
             plan,
             new TrainerSlots(c.Int("evoact.trainers.slots", 0, 256), c.Choice("evoact.trainers.kind", "torch", "fake"), c.Duration("evoact.trainers.fake-delay")),
-            new PersistenceSettings(provider, connection));
+            new PersistenceSettings(provider, connection))
+        {
+            UserAkka = c.Config.HasPath("akka") ? c.Config.GetConfig("akka").AtKey("akka") : Akka.Configuration.Config.Empty,
+        };
     }
 
     static EvolutionSettings Evolution(ConfigReader c)

@@ -11,9 +11,10 @@ public static class AkkaSetup
     public const string JournalPlugin = "akka.persistence.journal.sql";
     public const string SnapshotPlugin = "akka.persistence.snapshot-store.sql";
 
-    public static Akka.Configuration.Config Build(PersistenceSettings persistence, string dataDirectory, Akka.Configuration.Config? user = null)
+    /// <param name="persistence">null on nodes that keep no journal (workers): nothing is opened or created.</param>
+    public static Akka.Configuration.Config Build(PersistenceSettings? persistence, string dataDirectory, Akka.Configuration.Config? user = null)
     {
-        var (provider, connection) = Connection(persistence, dataDirectory);
+        var journal = persistence is null ? "" : JournalConfig(persistence, dataDirectory);
         var text = $$"""
             akka {
               loglevel = WARNING
@@ -24,7 +25,22 @@ public static class AkkaSetup
                 serializers.evoact = "EvoAct.Cluster.Serialization.EvoActSerializer, EvoAct.Cluster"
                 serialization-bindings { "EvoAct.Cluster.Messages.IEvoActMessage, EvoAct.Cluster" = evoact }
               }
-              persistence {
+              {{journal}}
+            }
+            {{TrainerActor.Dispatcher}} {
+              type = PinnedDispatcher
+            }
+            """;
+        var config = ConfigurationFactory.ParseString(text);
+        if (user is not null) config = user.WithFallback(config);
+        return config.WithFallback(SqlPersistence.DefaultConfiguration);
+    }
+
+    static string JournalConfig(PersistenceSettings persistence, string dataDirectory)
+    {
+        var (provider, connection) = Connection(persistence, dataDirectory);
+        return $$"""
+persistence {
                 journal {
                   plugin = "{{JournalPlugin}}"
                   sql {
@@ -46,14 +62,7 @@ public static class AkkaSetup
                   provider-name = "{{provider}}"
                 }
               }
-            }
-            {{TrainerActor.Dispatcher}} {
-              type = PinnedDispatcher
-            }
             """;
-        var config = ConfigurationFactory.ParseString(text);
-        if (user is not null) config = user.WithFallback(config);
-        return config.WithFallback(SqlPersistence.DefaultConfiguration);
     }
 
     /// <summary>linq2db provider name and connection string; SQLite lives in the run's data directory.</summary>

@@ -19,7 +19,8 @@ public static class ClusterNode
     public const string Coordinator = "coordinator", Trainer = "trainer";
     const string PopulationName = "population";
 
-    public static Akka.Configuration.Config AkkaConfig(ClusterNodeSettings c, int port, string[] roles, PersistenceSettings persistence, string dataDirectory)
+    public static Akka.Configuration.Config AkkaConfig(ClusterNodeSettings c, int port, string[] roles, PersistenceSettings? persistence, string dataDirectory,
+                                                       Akka.Configuration.Config? user = null)
     {
         var seeds = string.Join(", ", c.SeedNodes.Select(s => $"\"{s}\""));
         var text = $$"""
@@ -45,8 +46,8 @@ public static class ClusterNode
               coordinated-shutdown.exit-clr = off
             }
             """;
-        return ConfigurationFactory.ParseString(text).WithFallback(ClusterSingleton.DefaultConfig())
-                                   .WithFallback(AkkaSetup.Build(persistence, dataDirectory));
+        return (user ?? Akka.Configuration.Config.Empty).WithFallback(ConfigurationFactory.ParseString(text))
+            .WithFallback(ClusterSingleton.DefaultConfig()).WithFallback(AkkaSetup.Build(persistence, dataDirectory));
     }
 
     /// <summary>`evoact seed`: coordinator (and optionally local trainers) until the run is finished or stopped.</summary>
@@ -55,7 +56,7 @@ public static class ClusterNode
     {
         using var runLock = RunLock.Acquire(s);
         var roles = localTrainers > 0 ? new[] { Coordinator, Trainer } : new[] { Coordinator };
-        var system = ActorSystem.Create("evoact", AkkaConfig(c, port, roles, s.Persistence, s.DataDirectory));
+        var system = ActorSystem.Create("evoact", AkkaConfig(c, port, roles, s.Persistence, s.DataDirectory, s.UserAkka));
         using var trainersStop = new CancellationTokenSource();
         try
         {
@@ -95,11 +96,12 @@ public static class ClusterNode
     }
 
     /// <summary>`evoact worker`: trainers until the run is finished or the process is stopped; rejoins after losing the coordinator.</summary>
-    public static async Task RunWorkerAsync(ClusterNodeSettings c, int port, TrainerSlots slots, PersistenceSettings persistence, Action<string> say, CancellationToken stop)
+    public static async Task RunWorkerAsync(ClusterNodeSettings c, int port, TrainerSlots slots, PersistenceSettings persistence, Action<string> say, CancellationToken stop,
+                                            Akka.Configuration.Config? user = null)
     {
         // Workers print what they train, so a log shows where each candidate went.
         IEvaluator evaluator = new Announcing(slots.Kind == "fake" ? new FakeEvaluator(slots.FakeDelay) : new TorchEvaluator(), say);
-        await RunWorkerAsync(c, port, slots, evaluator, persistence, say, stop);
+        await RunWorkerAsync(c, port, slots, evaluator, persistence, say, stop, user);
     }
 
     sealed class Announcing(IEvaluator inner, Action<string> say) : IEvaluator
@@ -113,11 +115,12 @@ public static class ClusterNode
         }
     }
 
-    static async Task RunWorkerAsync(ClusterNodeSettings c, int port, TrainerSlots slots, IEvaluator evaluator, PersistenceSettings persistence, Action<string> say, CancellationToken stop)
+    static async Task RunWorkerAsync(ClusterNodeSettings c, int port, TrainerSlots slots, IEvaluator evaluator, PersistenceSettings persistence, Action<string> say, CancellationToken stop,
+                                     Akka.Configuration.Config? user)
     {
         while (!stop.IsCancellationRequested)
         {
-            var system = ActorSystem.Create("evoact", AkkaConfig(c, port, [Trainer], persistence, Path.GetTempPath()));
+            var system = ActorSystem.Create("evoact", AkkaConfig(c, port, [Trainer], null, "", user));
             using var trainersStop = new CancellationTokenSource();
             var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -18,7 +18,7 @@ public static class EmbeddedRun
     public static async Task<Outcome> RunAsync(RunSettings s, Action<RunReady> onReady, Action<RunProgress> onProgress, CancellationToken stop)
     {
         using var runLock = RunLock.Acquire(s);
-        var system = ActorSystem.Create("evoact", AkkaSetup.Build(s.Persistence, s.DataDirectory));
+        var system = ActorSystem.Create("evoact", AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka));
         using var trainersStop = new CancellationTokenSource();
         try
         {

@@ -134,3 +134,25 @@ public class ActivationShapeTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ActivationModule(Expr.X, 0));
     }
 }
+
+public class ActivationPeepholeTests
+{
+    [Theory]
+    [InlineData("x * sigmoid(x)")]
+    [InlineData("sigmul(x, x)")]
+    public void Silu_forms_match_the_composed_values_and_gradients(string text)
+    {
+        using var x = TorchSharp.torch.linspace(-6, 6, 97, dtype: TorchSharp.torch.ScalarType.Float64).view(1, 97).requires_grad_(true);
+        using var fused = new EvoAct.Training.Activations.ActivationModule(EvoAct.Search.Expressions.ExpressionParser.Parse(text), 97);
+        // "x * sigmoid(x) + 0" is not rewritten: the composed path, as reference.
+        using var composed = new EvoAct.Training.Activations.ActivationModule(EvoAct.Search.Expressions.ExpressionParser.Parse(text + " + 0"), 97);
+        var a = fused.call(x);
+        a.sum().backward();
+        var ga = x.grad!.clone();
+        x.grad!.zero_();
+        var b = composed.call(x);
+        b.sum().backward();
+        Assert.True(a.allclose(b, 1e-12, 1e-12));
+        Assert.True(ga.allclose(x.grad!, 1e-12, 1e-12));
+    }
+}
