@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The main job: installs what it needs, builds EvoAct (Release), and runs `evoact` with your arguments.
-# Usage: scripts/evoact.sh [command and options]   (no arguments: evaluate ReLU with the default preset)
+# Usage: scripts/evoact.sh [command and options]   (no arguments: `evoact run`, the evolution on the default preset)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/lib/deps.sh"
 ensure_run_deps
 dotnet build "$root/src/EvoAct.Cli" -c Release --nologo -v q -clp:ErrorsOnly >&2
-[ $# -eq 0 ] && set -- eval relu
+[ $# -eq 0 ] && set -- run
 exec dotnet "$root/src/EvoAct.Cli/bin/Release/net10.0/evoact.dll" "$@"

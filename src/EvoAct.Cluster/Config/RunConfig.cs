@@ -34,7 +34,7 @@ public sealed record RunSettings(
             new TrainerSlots(c.Int("evoact.trainers.slots", 0, 256), c.Choice("evoact.trainers.kind", "torch", "fake"), c.Duration("evoact.trainers.fake-delay")),
             new PersistenceSettings(provider, connection))
         {
-            UserAkka = c.Config.HasPath("akka") ? c.Config.GetConfig("akka").AtKey("akka") : Akka.Configuration.Config.Empty,
+            UserAkka = c.Config.HasPath("akka") ? c.Config.GetValue("akka").AtKey("akka") : Akka.Configuration.Config.Empty,
         };
     }
 

@@ -40,28 +40,28 @@ public static class AkkaSetup
     {
         var (provider, connection) = Connection(persistence, dataDirectory);
         return $$"""
-persistence {
-                journal {
-                  plugin = "{{JournalPlugin}}"
-                  sql {
-                    connection-string = "{{Escape(connection)}}"
-                    provider-name = "{{provider}}"
-                    auto-initialize = true
-                  }
-                }
-                snapshot-store {
-                  plugin = "{{SnapshotPlugin}}"
-                  sql {
-                    connection-string = "{{Escape(connection)}}"
-                    provider-name = "{{provider}}"
-                    auto-initialize = true
-                  }
-                }
-                query.journal.sql {
+            persistence {
+              journal {
+                plugin = "{{JournalPlugin}}"
+                sql {
                   connection-string = "{{Escape(connection)}}"
                   provider-name = "{{provider}}"
+                  auto-initialize = true
                 }
               }
+              snapshot-store {
+                plugin = "{{SnapshotPlugin}}"
+                sql {
+                  connection-string = "{{Escape(connection)}}"
+                  provider-name = "{{provider}}"
+                  auto-initialize = true
+                }
+              }
+              query.journal.sql {
+                connection-string = "{{Escape(connection)}}"
+                provider-name = "{{provider}}"
+              }
+            }
             """;
     }
 
