@@ -12,6 +12,7 @@ root.Subcommands.Add(ClusterCommands.Worker());
 root.Subcommands.Add(StatusCommand.CreateStatus());
 root.Subcommands.Add(StatusCommand.CreateTop());
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(PlotCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 
 return Cli.Run(root, args);

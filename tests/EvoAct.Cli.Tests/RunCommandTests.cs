@@ -158,6 +158,26 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void Plot_writes_four_valid_pngs_of_the_expected_size()
+    {
+        Assert.Equal(0, EvoactProcess.Run(TimeSpan.FromSeconds(90), Args("run", "pl", 40)).ExitCode);
+        var outDir = Path.Combine(dir, "plots");
+        var r = EvoactProcess.Run(TimeSpan.FromSeconds(60), "plot", "--data", dir, "--run", "pl", "--out", outDir, "-k", "3");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        foreach (var name in new[] { "activations.png", "derivatives.png", "fitness.png", "outcomes.png" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(outDir, name));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
+            Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
+            int width = (bytes[16] << 24) | (bytes[17] << 16) | (bytes[18] << 8) | bytes[19];
+            int height = (bytes[20] << 24) | (bytes[21] << 16) | (bytes[22] << 8) | bytes[23];
+            Assert.Equal((1000, 650), (width, height));
+            Assert.True(bytes.Length > 20_000, $"{name} is {bytes.Length} bytes: too small to hold curves, labels and a legend");
+        }
+        Assert.Equal(2, EvoactProcess.Run("plot", "--data", dir, "--run", "none").ExitCode);
+    }
+
+    [Fact]
     public void Status_of_an_unknown_run_exits_2()
     {
         var r = EvoactProcess.Run("status", "--data", dir, "--run", "ghost");
