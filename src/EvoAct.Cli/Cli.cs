@@ -17,7 +17,9 @@ public static class Cli
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"evoact: {parsed.Errors[0].Message}");
+            // One line, whatever System.CommandLine's message looks like ("Must be one of:\n\t'a'\n\t'b'").
+            var message = System.Text.RegularExpressions.Regex.Replace(parsed.Errors[0].Message, @"\s+", " ").Trim();
+            Console.Error.WriteLine($"evoact: {message}");
             return BadInput;
         }
         try
