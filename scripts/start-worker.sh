@@ -4,6 +4,4 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/lib/deps.sh"
-ensure_run_deps
-dotnet build "$root/src/EvoAct.Cli" -c Release --nologo -v q -clp:ErrorsOnly >&2
-exec dotnet "$root/src/EvoAct.Cli/bin/Release/net10.0/evoact.dll" worker "$@"
+exec_evoact worker "$@"

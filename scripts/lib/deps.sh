@@ -24,3 +24,11 @@ ensure_test_deps() {
   ensure_dotnet
   apt_install dataset-fashion-mnist python3-torch
 }
+
+# Builds the CLI (Release) and replaces this shell with `evoact ARGS`.
+exec_evoact() {
+  local root; root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  ensure_run_deps
+  dotnet build "$root/src/EvoAct.Cli" -c Release --nologo -v q -clp:ErrorsOnly >&2
+  exec dotnet "$root/src/EvoAct.Cli/bin/Release/net10.0/evoact.dll" "$@"
+}

@@ -32,7 +32,8 @@ public static class EvoactProcess
 
     public static EvoactResult Run(params string[] args) => Run(DefaultTimeout, args);
 
-    public static EvoactResult Run(TimeSpan timeout, params string[] args)
+    /// <summary>`dotnet evoact.dll args...` with every stream redirected, as every test runs it.</summary>
+    static ProcessStartInfo StartInfo(string[] args)
     {
         Assert.True(File.Exists(DllPath), $"evoact.dll not found at {DllPath}");
         var psi = new ProcessStartInfo(DotnetHost())
@@ -47,7 +48,12 @@ public static class EvoactProcess
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
+        return psi;
+    }
 
+    public static EvoactResult Run(TimeSpan timeout, params string[] args)
+    {
+        var psi = StartInfo(args);
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start evoact");
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -64,17 +70,7 @@ public static class EvoactProcess
     /// <summary>Starts evoact without waiting, for tests that watch a long run, signal it or kill it.</summary>
     public static RunningEvoact Start(params string[] args)
     {
-        Assert.True(File.Exists(DllPath), $"evoact.dll not found at {DllPath}");
-        var psi = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(DllPath);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        var psi = StartInfo(args);
         return new RunningEvoact(Process.Start(psi) ?? throw new InvalidOperationException("could not start evoact"));
     }
 }

@@ -67,7 +67,7 @@ public static class ClusterNode
 
             var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
             var finished = new TaskCompletionSource<RunProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var observer = system.ActorOf(Props.Create(() => new Observer(ready, finished, onProgress)), "observer");
+            var observer = system.ActorOf(Props.Create(() => new RunObserver(ready, finished, onProgress)), "observer");
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, s.ProgressInterval);
             system.ActorOf(ClusterSingletonManager.Props(PopulationActor.Props(options, observer), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(Coordinator)), PopulationName);
@@ -161,19 +161,6 @@ public static class ClusterNode
         var node = Akka.Cluster.Cluster.Get(system).SelfAddress;
         for (int i = 0; i < count; i++)
             system.ActorOf(TrainerActor.Props(population, $"{node.Host}:{node.Port}/{i}", evaluator, cancel, monitor), $"trainer-{i}");
-    }
-
-    sealed class Observer : ReceiveActor
-    {
-        public Observer(TaskCompletionSource<RunReady> ready, TaskCompletionSource<RunProgress> finished, Action<RunProgress> onProgress)
-        {
-            Receive<RunReady>(r => ready.TrySetResult(r));
-            Receive<RunProgress>(p =>
-            {
-                onProgress(p);
-                if (p.Finished) finished.TrySetResult(p);
-            });
-        }
     }
 
     /// <summary>Completes when every coordinator has left the cluster (downed, or the seed restarted).</summary>

@@ -22,7 +22,8 @@ public static class CoordinatorBenchmark
         {
             var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
             var done = new TaskCompletionSource<RunProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var observer = system.ActorOf(Props.Create(() => new Observer(ready, done)));
+            Action<RunProgress> ignore = _ => { };
+            var observer = system.ActorOf(Props.Create(() => new RunObserver(ready, done, ignore)));
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, TimeSpan.FromMilliseconds(100));
             var population = system.ActorOf(PopulationActor.Props(options, observer), "population");
             await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));
@@ -47,15 +48,6 @@ public static class CoordinatorBenchmark
     }
 
     static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
-
-    sealed class Observer : ReceiveActor
-    {
-        public Observer(TaskCompletionSource<RunReady> ready, TaskCompletionSource<RunProgress> done)
-        {
-            Receive<RunReady>(r => ready.TrySetResult(r));
-            Receive<RunProgress>(p => { if (p.Finished) done.TrySetResult(p); });
-        }
-    }
 
     /// <summary>Answers every Work at once with a fitness from the fake landscape, and times the wait for work.</summary>
     sealed class InstantTrainer : ReceiveActor

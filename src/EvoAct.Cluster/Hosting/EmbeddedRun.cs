@@ -24,7 +24,7 @@ public static class EmbeddedRun
         {
             var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
             var finished = new TaskCompletionSource<RunProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var observer = system.ActorOf(Props.Create(() => new Observer(ready, finished, onProgress)), "observer");
+            var observer = system.ActorOf(Props.Create(() => new RunObserver(ready, finished, onProgress)), "observer");
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, s.ProgressInterval);
             var population = system.ActorOf(PopulationActor.Props(options, observer), "population");
 
@@ -55,18 +55,6 @@ public static class EmbeddedRun
         }
     }
 
-    sealed class Observer : ReceiveActor
-    {
-        public Observer(TaskCompletionSource<RunReady> ready, TaskCompletionSource<RunProgress> finished, Action<RunProgress> onProgress)
-        {
-            Receive<RunReady>(r => ready.TrySetResult(r));
-            Receive<RunProgress>(p =>
-            {
-                onProgress(p);
-                if (p.Finished) finished.TrySetResult(p);
-            });
-        }
-    }
 }
 
 /// <summary>One process per run at a time: a second `evoact run` on the same run would interleave its journal.</summary>
