@@ -178,6 +178,25 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void On_a_terminal_run_shows_a_live_table()
+    {
+        // script(1) gives evoact a pseudo-terminal, as an interactive shell would.
+        var dll = EvoactProcess.DllPath;
+        var command = string.Join(" ", new[] { "dotnet", dll }.Concat(Args("run", "tty", 25)).Select(a => $"'{a}'"));
+        var psi = new System.Diagnostics.ProcessStartInfo("script", ["-qfec", command, "/dev/null"]) { RedirectStandardOutput = true, RedirectStandardInput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.StandardInput.Close();
+        var output = p.StandardOutput.ReadToEndAsync();
+        Assert.True(p.WaitForExit(90_000), "evoact under script did not finish");
+        var text = Regex.Replace(output.Result, @"\x1b\[[0-9;?]*[A-Za-z]", "");
+        Assert.Equal(0, p.ExitCode);
+        Assert.Contains("population best / median", text);
+        Assert.Contains("25 / 25", text);
+        Assert.Contains("finished run tty: 25 evaluations", text);
+        Assert.DoesNotContain("[25/25]", text); // no plain progress lines on a terminal
+    }
+
+    [Fact]
     public void Status_of_an_unknown_run_exits_2()
     {
         var r = EvoactProcess.Run("status", "--data", dir, "--run", "ghost");

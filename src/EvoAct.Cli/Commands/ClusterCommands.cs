@@ -20,8 +20,10 @@ public static class ClusterCommands
             var s = options.Load(r);
             var c = ClusterNodeSettings.Read(options.Config.Load(r));
             using var stop = StopSignal();
-            var outcome = ClusterNode.RunSeedAsync(s, c, r.GetValue(port) ?? c.SeedPort, r.GetValue(trainers), Console.WriteLine,
-                RunCommand.Announce, RunCommand.Print, stop.Token).GetAwaiter().GetResult();
+            Cluster.Hosting.EmbeddedRun.Outcome outcome;
+            using (var view = new RunProgressView())
+                outcome = ClusterNode.RunSeedAsync(s, c, r.GetValue(port) ?? c.SeedPort, r.GetValue(trainers), Console.WriteLine,
+                    RunCommand.Announce, view.Report, stop.Token).GetAwaiter().GetResult();
             return RunCommand.Finish(outcome);
         });
         return command;

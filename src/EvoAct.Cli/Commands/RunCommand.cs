@@ -26,7 +26,10 @@ public static class RunCommand
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        return Finish(EmbeddedRun.RunAsync(s, Announce, Print, stop.Token).GetAwaiter().GetResult());
+        EmbeddedRun.Outcome outcome;
+        using (var view = new RunProgressView())
+            outcome = EmbeddedRun.RunAsync(s, Announce, view.Report, stop.Token).GetAwaiter().GetResult();
+        return Finish(outcome);
     }
 
     internal static void Announce(RunReady ready)
@@ -48,11 +51,5 @@ public static class RunCommand
         return 0;
     }
 
-    internal static void Print(RunProgress p) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{p.Trained}/{p.MaxEvaluations}] {p.EvaluationsPerSecond:F2} eval/s  in flight {p.InFlight}  " +
-            $"failed {p.Failed + p.Diverged}  rejected {p.Rejected}  dedup {p.Deduplicated}  " +
-            $"population best {Fmt(p.PopulationBest)} median {Fmt(p.PopulationMedian)}  best {Fmt(p.BestFitness)} {p.BestExpression}"));
-
-    internal static string Fmt(double? v) => v is { } d ? d.ToString("F4", CultureInfo.InvariantCulture) : "-";
+    internal static string Fmt(double? v) => RunProgressView.Fmt(v);
 }

@@ -1,0 +1,70 @@
+using System.Globalization;
+using EvoAct.Cluster.Messages;
+using Spectre.Console;
+
+namespace EvoAct.Cli;
+
+/// <summary>
+/// Live progress of a run: a table redrawn in place on a terminal, one plain line per update
+/// otherwise (logs, pipes, CI).
+/// </summary>
+public sealed class RunProgressView : IDisposable
+{
+    readonly bool live = !Console.IsOutputRedirected;
+    readonly CancellationTokenSource stop = new();
+    Task? loop;
+    volatile RunProgress? latest;
+
+    public void Report(RunProgress p)
+    {
+        if (!live)
+        {
+            Console.WriteLine(Line(p));
+            return;
+        }
+        latest = p;
+        loop ??= Task.Run(Render);
+    }
+
+    async Task Render()
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("run").AddColumn(new TableColumn("").NoWrap());
+        await AnsiConsole.Live(table).StartAsync(async ctx =>
+        {
+            while (true)
+            {
+                if (latest is { } p) Fill(table, p);
+                ctx.Refresh();
+                if (stop.IsCancellationRequested) break;
+                try { await Task.Delay(250, stop.Token); } catch (OperationCanceledException) { }
+            }
+        });
+    }
+
+    static void Fill(Table t, RunProgress p)
+    {
+        t.Rows.Clear();
+        t.Title = new TableTitle(Markup.Escape($"evoact run {p.Run}"));
+        void Row(string k, string v) => t.AddRow(Markup.Escape(k), Markup.Escape(v));
+        Row("evaluations", $"{p.Trained} / {p.MaxEvaluations}");
+        Row("evaluations per second", p.EvaluationsPerSecond.ToString("F2", CultureInfo.InvariantCulture));
+        Row("in flight", p.InFlight.ToString(CultureInfo.InvariantCulture));
+        Row("failed / diverged", $"{p.Failed} / {p.Diverged}");
+        Row("rejected / deduplicated (free)", $"{p.Rejected} / {p.Deduplicated}");
+        Row("population best / median", $"{Fmt(p.PopulationBest)} / {Fmt(p.PopulationMedian)}");
+        Row("best so far", $"{Fmt(p.BestFitness)}  {p.BestExpression}");
+    }
+
+    public static string Line(RunProgress p) => string.Create(CultureInfo.InvariantCulture,
+        $"[{p.Trained}/{p.MaxEvaluations}] {p.EvaluationsPerSecond:F2} eval/s  in flight {p.InFlight}  " +
+        $"failed {p.Failed + p.Diverged}  rejected {p.Rejected}  dedup {p.Deduplicated}  " +
+        $"population best {Fmt(p.PopulationBest)} median {Fmt(p.PopulationMedian)}  best {Fmt(p.BestFitness)} {p.BestExpression}");
+
+    public static string Fmt(double? v) => v is { } d ? d.ToString("F4", CultureInfo.InvariantCulture) : "-";
+
+    public void Dispose()
+    {
+        stop.Cancel();
+        loop?.Wait(TimeSpan.FromSeconds(5));
+    }
+}
