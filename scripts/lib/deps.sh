@@ -22,7 +22,7 @@ ensure_run_deps() {
 # The tests also read the real Fashion-MNIST files and compare against Debian's PyTorch.
 ensure_test_deps() {
   ensure_dotnet
-  apt_install dataset-fashion-mnist python3-torch
+  apt_install dataset-fashion-mnist python3-torch bsdutils   # bsdutils: script(1), a pseudo-terminal for the live-table test
 }
 
 # Builds the CLI (Release) and replaces this shell with `evoact ARGS`.
