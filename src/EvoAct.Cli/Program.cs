@@ -14,6 +14,7 @@ root.Subcommands.Add(StatusCommand.CreateTop());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());
 root.Subcommands.Add(ExportActivationCommand.Create());
+root.Subcommands.Add(TransferCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 
 return Cli.Run(root, args);

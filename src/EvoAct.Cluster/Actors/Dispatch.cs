@@ -23,6 +23,8 @@ public sealed class Dispatch<TWorker> where TWorker : notnull
         return null;
     }
 
+    public bool IsAssigned(long id) => assigned.ContainsKey(id);
+
     /// <summary>A result arrived (or the candidate is no longer in flight).</summary>
     public void Complete(long id) => assigned.Remove(id);
 

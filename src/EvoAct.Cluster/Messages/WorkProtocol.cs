@@ -8,8 +8,11 @@ namespace EvoAct.Cluster.Messages;
 /// <summary>A trainer is free.</summary>
 public sealed record RequestWork(string WorkerId) : IEvoActMessage;
 
-/// <summary>Train this candidate with these settings (the run's, so workers need no matching config).</summary>
-public sealed record Work(string Run, long Id, string Expression, TrainerSettings Training) : IEvoActMessage;
+/// <summary>
+/// Train this candidate with these settings (the run's, so workers need no matching config). Test:
+/// also measure test accuracy (transfer runs; the search itself never reads the test set).
+/// </summary>
+public sealed record Work(string Run, long Id, string Expression, TrainerSettings Training, bool Test = false) : IEvoActMessage;
 
 /// <summary>Nothing to train now; Finished when the run has spent its budget.</summary>
 public sealed record NoWork(bool Finished) : IEvoActMessage;
@@ -18,4 +21,4 @@ public sealed record NoWork(bool Finished) : IEvoActMessage;
 /// The outcome of a Work. Status is completed, diverged or failed; Fitness is validation accuracy.
 /// Idempotent by Id: a duplicate or late result is ignored.
 /// </summary>
-public sealed record WorkResult(long Id, string WorkerId, string Status, double? Fitness, string? Reason, double Seconds) : IEvoActMessage;
+public sealed record WorkResult(long Id, string WorkerId, string Status, double? Fitness, string? Reason, double Seconds, double? TestAccuracy = null) : IEvoActMessage;

@@ -32,6 +32,9 @@ public sealed class EvoActSerializer(ExtendedActorSystem system) : SerializerWit
         ["SubscribeProgress"] = typeof(SubscribeProgress),
         ["RunProgress"] = typeof(RunProgress),
         ["GetProgress"] = typeof(GetProgress),
+        ["TransferStarted"] = typeof(Transfer.TransferStarted),
+        ["TransferJobDone"] = typeof(Transfer.TransferJobDone),
+        ["TransferProgress"] = typeof(Transfer.TransferProgress),
     };
 
     static readonly Dictionary<Type, string> Manifests = Types.ToDictionary(p => p.Value, p => p.Key);

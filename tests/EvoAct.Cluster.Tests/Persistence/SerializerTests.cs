@@ -142,14 +142,21 @@ public class SerializerTests(SerializerFixture fixture)
         new RunReconfigured(Schema.Version, FullPlan, ["mutation: ...", "max-evaluations: 500 -> 600"], At),
         new RunSnapshot(Schema.Version, [new RunStarted(Schema.Version, "run-1", FullPlan, At), Proposed, Settled]),
         new RequestWork("worker-1"),
-        new Work("run-1", 42, "sigmul(x, x)", FullTraining),
+        new Work("run-1", 42, "sigmul(x, x)", FullTraining, Test: true),
         new NoWork(true),
-        new WorkResult(42, "worker-1", "diverged", 0.25, "nan loss", 3.5),
+        new WorkResult(42, "worker-1", "diverged", 0.25, "nan loss", 3.5, 0.75),
         new RunReady("run-1", true, 12, ["max-evaluations: 1 -> 2"], "refusing"),
         SubscribeProgress.Instance,
         new RunProgress("run-1", 1, 2, 3, 4, 5, 6, 7, 8, 9.5, 0.9, "sigmul(x, x)", 0.8, 0.7, true),
         GetProgress.Instance,
+        new EvoAct.Cluster.Transfer.TransferStarted(Schema.Version,
+            new EvoAct.Cluster.Transfer.TransferPlan("run-1", "smoke", [new EvoAct.Cluster.Transfer.TransferJob(3, "relu", 2)], FullTraining), At),
+        TransferDone,
+        new EvoAct.Cluster.Transfer.TransferProgress(1, 2, true, [TransferDone]),
     }.Select(o => new[] { o });
+
+    static readonly EvoAct.Cluster.Transfer.TransferJobDone TransferDone =
+        new(Schema.Version, 3, "completed", 0.91, 0.9, "ok", "worker-1", 12.5, At);
 
     object RoundTrip(object o)
     {

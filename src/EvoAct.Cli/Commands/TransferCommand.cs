@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Hosting;
+using EvoAct.Cluster.Transfer;
+using EvoAct.Search.Evolution;
+using EvoAct.Training.Activations;
+
+namespace EvoAct.Cli.Commands;
+
+/// <summary>
+/// `evoact transfer [--data DIR --run NAME] [--top K] [--include relu,swish,...] --preset P --runs N`:
+/// retrain a run's best activations and the baselines on a bigger setup, N seeds each, and report a
+/// table like the paper's Table 1.
+/// </summary>
+public static class TransferCommand
+{
+    public static Command Create()
+    {
+        var options = new RunOptions();
+        var top = new Option<int>("--top") { Description = "How many of the run's best distinct activations", DefaultValueFactory = _ => 3 };
+        var include = new Option<string>("--include") { Description = "Baselines to train beside them, comma-separated", DefaultValueFactory = _ => "relu,swish" };
+        var runs = new Option<int>("--runs") { Description = "Seeds per activation", DefaultValueFactory = _ => 3 };
+        var command = new Command("transfer", "Retrain the best activations of a run and baselines on a bigger model and dataset; report median test accuracy") { top, include, runs };
+        options.AddTo(command);
+        command.SetAction(r =>
+        {
+            var preset = r.GetValue(options.Config.Preset) ?? throw new UsageException("--preset: required (the setup to transfer to, e.g. transfer-cpu-fmnist)");
+            var s = options.Load(r);
+            var training = TrainingConfig.Read(options.Config.Load(r));
+            if (r.GetValue(top) < 0) throw new UsageException("--top: must be 0 or more");
+            if (r.GetValue(runs) < 1) throw new UsageException("--runs: must be at least 1");
+            var baselines = r.GetValue(include)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var b in baselines)
+                if (!Activation.Baselines.Contains(b)) throw new UsageException($"--include: unknown baseline '{b}'; known: {string.Join(", ", Activation.Baselines)}");
+
+            var source = JournalReader.ReadAsync(s.Persistence, s.DataDirectory, s.Name).GetAwaiter().GetResult()
+                         ?? throw new UsageException($"no run '{s.Name}' in {s.DataDirectory}");
+            var best = source.Evolution!.History
+                .Where(e => e.Status == EvaluationStatus.Completed && e.Fitness is not null)
+                .GroupBy(e => e.Proposal.Fingerprint).Select(g => g.MaxBy(e => e.Fitness)!)
+                .OrderByDescending(e => e.Fitness).ThenBy(e => e.Id).Take(r.GetValue(top)).Select(e => e.Proposal.Expression);
+            var activations = best.Concat(baselines).Distinct().ToArray();
+            var jobs = activations.SelectMany(a => Enumerable.Range(0, r.GetValue(runs)).Select(seed => (a, seed)))
+                                  .Select((j, i) => new TransferJob(i, j.a, j.seed)).ToArray();
+            var plan = new TransferPlan(s.Name, preset, jobs, training);
+
+            using var stop = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            var outcome = TransferHost.RunAsync(s, plan, ready =>
+            {
+                if (ready.Refusal is not null) return;
+                Console.WriteLine(ready.Resumed
+                    ? $"resuming transfer {ready.Run} at job {ready.Evaluations}/{jobs.Length}"
+                    : $"starting transfer {ready.Run}: {activations.Length} activations x {r.GetValue(runs)} runs on {training.Model} ({training.Data.Name})");
+            }, p => Console.WriteLine($"[{p.Done}/{p.Total}] jobs done"), stop.Token).GetAwaiter().GetResult();
+            if (outcome.Ready.Refusal is not null) throw new UsageException(outcome.Ready.Refusal);
+            if (outcome.Final is null)
+            {
+                Console.WriteLine("stopped; run the same command to resume");
+                return 0;
+            }
+            var rows = TransferReport.Rows(plan, outcome.Final.Results.ToDictionary(d => d.Job));
+            var stem = Path.Combine(s.DataDirectory, TransferActor.PersistenceIdOf(s.Name, preset));
+            var markdown = TransferReport.Markdown(plan, rows);
+            File.WriteAllText(stem + ".md", markdown);
+            File.WriteAllText(stem + ".csv", TransferReport.Csv(plan, rows));
+            Console.WriteLine();
+            Console.Write(markdown);
+            Console.WriteLine();
+            Console.WriteLine($"wrote {stem}.md and {stem}.csv");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,112 @@
+using Akka.Actor;
+using Akka.Persistence;
+using EvoAct.Cluster.Actors;
+using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
+
+namespace EvoAct.Cluster.Transfer;
+
+/// <summary>Progress of a transfer: jobs done of the total, and the results so far.</summary>
+public sealed record TransferProgress(int Done, int Total, bool Finished, IReadOnlyList<TransferJobDone> Results) : IEvoActMessage;
+
+/// <summary>
+/// Retrains chosen activations on a bigger setup with several seeds, over the same pull protocol as
+/// the search (trainers ask, this actor answers). Journaled like a run: a resumed transfer trains only
+/// the jobs not done yet.
+/// </summary>
+public sealed class TransferActor : ReceivePersistentActor
+{
+    readonly TransferPlan requested;
+    readonly IActorRef owner;
+    readonly TimeSpan timeout;
+    TransferPlan? plan;
+    readonly Dictionary<int, TransferJobDone> done = new();
+    readonly Dispatch<IActorRef> dispatch = new();
+    readonly HashSet<IActorRef> subscribers = new();
+    bool finishedAnnounced;
+
+    public override string PersistenceId { get; }
+
+    public static string PersistenceIdOf(string sourceRun, string preset) => $"transfer-{sourceRun}-{preset}";
+
+    public static Props Props(TransferPlan plan, IActorRef owner, TimeSpan timeout) => Akka.Actor.Props.Create(() => new TransferActor(plan, owner, timeout));
+
+    public TransferActor(TransferPlan requested, IActorRef owner, TimeSpan timeout)
+    {
+        (this.requested, this.owner, this.timeout) = (requested, owner, timeout);
+        PersistenceId = PersistenceIdOf(requested.SourceRun, requested.Preset);
+        Recover<TransferStarted>(s => plan = s.Plan);
+        Recover<TransferJobDone>(d => done[d.Job] = d);
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+        Command<RequestWork>(r => Serve(Sender));
+        Command<WorkResult>(OnResult);
+        Command<Terminated>(t => dispatch.ReleaseWorker(t.ActorRef));
+        Command<SubscribeProgress>(_ => { subscribers.Add(Sender); Sender.Tell(Progress()); });
+    }
+
+    void OnRecovered()
+    {
+        if (plan is null)
+        {
+            plan = requested;
+            PersistAsync(new TransferStarted(Schema.Version, requested, DateTime.UtcNow), _ => owner.Tell(new RunReady(PersistenceId, false, 0, [], null)));
+            return;
+        }
+        if (!plan.Same(requested))
+        {
+            owner.Tell(new RunReady(PersistenceId, true, done.Count, [], $"refusing to resume transfer '{PersistenceId}': its activations, seeds or training setup differ from the ones it started with"));
+            Context.Stop(Self);
+            return;
+        }
+        owner.Tell(new RunReady(PersistenceId, true, done.Count, [], null));
+    }
+
+    void Serve(IActorRef worker)
+    {
+        Context.Watch(worker);
+        dispatch.Expire(DateTime.UtcNow);
+        if (dispatch.AssignedTo(worker) is { } mine && !done.ContainsKey((int)mine))
+        {
+            worker.Tell(WorkFor(plan!.Jobs[(int)mine]));
+            return;
+        }
+        var next = plan!.Jobs.FirstOrDefault(j => !done.ContainsKey(j.Id) && !IsAssigned(j.Id));
+        if (next is null)
+        {
+            worker.Tell(new NoWork(done.Count == plan.Jobs.Count));
+            AnnounceIfFinished();
+            return;
+        }
+        dispatch.Assign(next.Id, worker, DateTime.UtcNow + timeout);
+        worker.Tell(WorkFor(next));
+    }
+
+    bool IsAssigned(int id) => dispatch.IsAssigned(id);
+
+    Work WorkFor(TransferJob j) =>
+        new(plan!.SourceRun, j.Id, j.Activation, plan.Training with { Seed = plan.Training.Seed + (ulong)j.Seed }, Test: true);
+
+    void OnResult(WorkResult r)
+    {
+        dispatch.Complete(r.Id);
+        int id = (int)r.Id;
+        if (done.ContainsKey(id) || id < 0 || id >= plan!.Jobs.Count) return;
+        var e = new TransferJobDone(Schema.Version, id, r.Status, r.TestAccuracy, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow);
+        done[id] = e;
+        PersistAsync(e, _ =>
+        {
+            var p = Progress();
+            foreach (var s in subscribers) s.Tell(p);
+        });
+        AnnounceIfFinished();
+    }
+
+    void AnnounceIfFinished()
+    {
+        if (finishedAnnounced || done.Count < plan!.Jobs.Count) return;
+        finishedAnnounced = true;
+        DeferAsync(Progress(), p => { foreach (var s in subscribers) s.Tell(p); });
+    }
+
+    TransferProgress Progress() => new(done.Count, plan!.Jobs.Count, done.Count == plan.Jobs.Count, done.Values.OrderBy(d => d.Job).ToArray());
+}

@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+
+namespace EvoAct.Cli.Tests;
+
+/// <summary>`evoact transfer` as a process: real (tiny) trainings on the smoke setup, kill -9 and resume.</summary>
+[Collection(SerialCollection.Name)]
+public sealed class TransferCommandTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("evoact-transfer").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    string[] Transfer(int runs) =>
+        ["transfer", "--data", dir, "--run", "src", "--preset", "smoke", "--top", "1", "--include", "relu", "--runs", runs.ToString(),
+         "--set", "training.steps=400"];
+
+    [Fact]
+    public void Transfer_reports_a_table_and_resumes_after_kill_9()
+    {
+        var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), "run", "--data", dir, "--run", "src", "--set", "trainers.kind=fake",
+            "--set", "trainers.fake-delay=1ms", "--set", "evolution.population-size=8", "--set", "evolution.sample-size=2", "--set", "evolution.max-evaluations=20");
+        Assert.True(source.ExitCode == 0, source.ToString());
+
+        using (var first = EvoactProcess.Start(Transfer(3)))
+        {
+            first.WaitForLine(l => l.StartsWith("starting transfer transfer-src-smoke: 2 activations x 3 runs"), TimeSpan.FromSeconds(60));
+            first.WaitForLine(l => Regex.IsMatch(l, @"^\[[1-5]/6\] jobs done"), TimeSpan.FromSeconds(120));
+            first.KillHard();
+        }
+
+        var resumed = EvoactProcess.Run(TimeSpan.FromSeconds(180), Transfer(3));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var k = int.Parse(Regex.Match(resumed.Stdout, @"resuming transfer transfer-src-smoke at job (\d)/6").Groups[1].Value);
+        Assert.InRange(k, 1, 6);
+        Assert.Contains("| activation | proxy-resnet (synthetic) | min-max | runs | failed |", resumed.Stdout);
+        Assert.Matches(@"\| relu \| \d+\.\d \| \d+\.\d-\d+\.\d \| 3 \| 0 \|", resumed.Stdout);
+
+        var csv = File.ReadAllLines(Path.Combine(dir, "transfer-src-smoke.csv"));
+        Assert.Equal("activation,model,dataset,median_test_accuracy,min_test_accuracy,max_test_accuracy,runs,failed,test_accuracies", csv[0]);
+        Assert.Equal(3, csv.Length); // header + 2 activations
+        Assert.True(File.Exists(Path.Combine(dir, "transfer-src-smoke.md")));
+
+        // Same transfer asked with other seeds: refused, nothing written.
+        var other = EvoactProcess.Run(TimeSpan.FromSeconds(60), Transfer(2));
+        Assert.Equal(2, other.ExitCode);
+        Assert.Contains("refusing to resume transfer", other.Stderr);
+    }
+
+    [Fact]
+    public void Unknown_baseline_or_missing_preset_exits_2()
+    {
+        var r = EvoactProcess.Run("transfer", "--data", dir, "--run", "src", "--preset", "smoke", "--include", "relu,mish");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("unknown baseline 'mish'", r.Stderr);
+        Assert.Equal(2, EvoactProcess.Run("transfer", "--data", dir, "--run", "src").ExitCode);
+    }
+}
