@@ -12,7 +12,8 @@ public sealed class TorchEvaluator : IEvaluator
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            var r = ChildTrainer.Evaluate(Activation.Parse(work.Expression), work.Training, test: work.Test, cancel: cancel);
+            var r = ChildTrainer.Evaluate(Activation.Parse(work.Expression), work.Training, test: work.Test, cancel: cancel,
+                                          logName: $"{work.Run}/{work.Id:D6}");
             return r.Outcome == Outcome.Ok
                 ? new WorkResult(work.Id, workerId, "completed", r.ValidationAccuracy, null, r.Seconds, r.TestAccuracy)
                 : new WorkResult(work.Id, workerId, "diverged", null, r.Reason, r.Seconds);

@@ -37,6 +37,7 @@ public static class TrainingConfig
             Threads = c.Int($"{T}.threads", 0, 1024),
             Seed = (ulong)c.Long($"{T}.seed", 0),
             Data = Data(c),
+            TensorBoardDir = c.Bool($"{T}.tensorboard.enabled") ? c.String($"{T}.tensorboard.dir") : null,
         };
         if (s.Steps == 0 && s.Epochs <= 0) throw new ConfigException($"{T}.steps", "steps is 0 and epochs is 0: set one of them");
         return s;

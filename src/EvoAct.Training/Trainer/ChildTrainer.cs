@@ -18,9 +18,11 @@ public static class ChildTrainer
 {
     static int configuredThreads = -1;
 
+    /// <param name="logName">TensorBoard run name under <see cref="TrainerSettings.TensorBoardDir"/> (default: time and activation).</param>
     public static EvaluationResult Evaluate(Activation activation, TrainerSettings s, bool test = false,
-                                            IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+                                            IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default, string? logName = null)
     {
+        var log = TrainingLog.Open(s.TensorBoardDir, logName ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{activation.Canonical}");
         ConfigureThreads(s.Threads);
         var device = torch.device(s.Device);
         var data = PreparedData.Get(s.Data);
@@ -50,13 +52,16 @@ public static class ChildTrainer
             double lr = LearningRateSchedule.At(s, step, total);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(model.call(x), y);
+            var logits = model.call(x);
+            var loss = nn.functional.cross_entropy(logits, y);
             double lossValue = loss.item<float>();
+            log?.Batch(lossValue, logits.argmax(1).eq(y).sum().item<long>(), x.shape[0]); // arguments are not evaluated when logging is off
             if (!double.IsFinite(lossValue))
                 return Diverged(step, clock.Elapsed.TotalSeconds, s.BatchSize * step / Math.Max(trainClock.Elapsed.TotalSeconds, 1e-9));
             loss.backward();
             optimizer.step();
             step++;
+            log?.Step(step, lr, data.Train.Count, s.BatchSize);
             if (progress is not null && (step % 10 == 0 || step == total))
                 progress.Report(new TrainingProgress(step, total, lossValue, lr, s.BatchSize * step / trainClock.Elapsed.TotalSeconds));
         }
@@ -67,6 +72,7 @@ public static class ChildTrainer
         if (!double.IsFinite(valLoss))
             return Diverged(step, clock.Elapsed.TotalSeconds, s.BatchSize * step / trainSeconds) with { ValidationAccuracy = valAcc };
         double? testAcc = test ? Measure(model, batches, data.Test, s.EvalBatchSize).Accuracy : null;
+        log?.Final(step, valAcc, valLoss, testAcc);
         return new EvaluationResult(Outcome.Ok, valAcc, valLoss, testAcc, step, null, clock.Elapsed.TotalSeconds,
                                     s.BatchSize * step / Math.Max(trainSeconds, 1e-9));
     }

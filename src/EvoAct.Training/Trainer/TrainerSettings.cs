@@ -31,6 +31,12 @@ public sealed record TrainerSettings
 
     public DataSettings Data { get; init; } = new();
 
+    /// <summary>
+    /// Where to write TensorBoard scalars (train loss and accuracy per epoch, learning rate, final
+    /// validation); null: off. Not part of <see cref="Equals(TrainerSettings?)"/>: logging does not change fitness.
+    /// </summary>
+    public string? TensorBoardDir { get; init; }
+
     public int TotalSteps(long trainCount) =>
         Steps > 0 ? Steps : Math.Max(1, (int)Math.Ceiling(Epochs * trainCount / BatchSize));
 

@@ -55,6 +55,15 @@ public class TrainingConfigTests
     }
 
     [Fact]
+    public void Tensorboard_is_off_by_default_and_takes_its_directory_when_on()
+    {
+        Assert.Null(Read().TensorBoardDir);
+        Assert.Equal("/tmp/tb", Read(null, "training.tensorboard.enabled=true", "training.tensorboard.dir=/tmp/tb").TensorBoardDir);
+        // Logging does not make a different child-training setup: a run may switch it on when resuming.
+        Assert.Equal(Read(), Read(null, "training.tensorboard.enabled=true"));
+    }
+
+    [Fact]
     public void Cuda_devices_are_accepted_in_config()
     {
         Assert.Equal("cuda:1", Read(null, "training.device=\"cuda:1\"").Device);

@@ -65,4 +65,30 @@ public class ChildTrainerTests
         var r = ChildTrainer.Evaluate(Activation.Parse("relu"), Smoke(steps: 0) with { Epochs = 0.5 });
         Assert.Equal((int)Math.Ceiling(0.5 * 800 / 32), r.Steps);
     }
+
+    [Fact]
+    public void Tensorboard_scalars_are_written_per_epoch_when_switched_on()
+    {
+        var dir = Directory.CreateTempSubdirectory("evoact-tb").FullName;
+        try
+        {
+            var settings = Smoke(steps: 75) with { TensorBoardDir = dir };   // 800 training images / 32 = 25 steps an epoch
+            var r = ChildTrainer.Evaluate(Activation.Parse("relu"), settings, test: true, logName: "run/000001");
+            Assert.Equal(Outcome.Ok, r.Outcome);
+            var file = Assert.Single(Directory.GetFiles(Path.Combine(dir, "run", "000001"), "events.out.tfevents.*"));
+            var text = System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(file));
+            int Count(string tag) => System.Text.RegularExpressions.Regex.Matches(text, System.Text.RegularExpressions.Regex.Escape(tag)).Count;
+            Assert.Equal(3, Count("train/loss_per_epoch"));
+            Assert.Equal(3, Count("train/accuracy_per_epoch"));
+            Assert.Equal(1, Count("validation/accuracy"));
+            Assert.Equal(1, Count("test/accuracy"));
+            Assert.True(Count("train/learning_rate") >= 7);
+            // Logging does not change what is measured.
+            Assert.Equal(ChildTrainer.Evaluate(Activation.Parse("relu"), Smoke(steps: 75), test: true).ValidationLoss, r.ValidationLoss);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
