@@ -108,7 +108,7 @@ public class SerializerTests(SerializerFixture fixture)
     {
         Model = "resnet20", ProxyBlocks = 2, ProxyWidth = 16, ProxyStemStride = 2, Steps = 600, Epochs = 1.5, BatchSize = 64,
         EvalBatchSize = 250, LearningRate = 0.05, Momentum = 0.8, Nesterov = true, WeightDecay = 1e-4, Schedule = "step",
-        WarmupSteps = 20, StepMilestones = [0.3, 0.6, 0.9], StepGamma = 0.2, Device = "cuda:1", Threads = 3, Seed = 11,
+        WarmupSteps = 20, StepMilestones = [0.3, 0.6, 0.9], StepGamma = 0.2, Device = "cuda:1", Threads = 3, Seed = 11, TensorBoardDir = "/var/tb",
         Data = new DataSettings
         {
             Name = "cifar10", Path = "/data/cifar", TrainSubset = 1000, ValidationSize = 500, ValidationSeed = 5, CropPadding = 4,
