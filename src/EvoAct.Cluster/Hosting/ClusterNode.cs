@@ -67,7 +67,7 @@ public static class ClusterNode
 
             var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
             var finished = new TaskCompletionSource<RunProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var observer = system.ActorOf(Props.Create(() => new RunObserver(ready, finished, onProgress)), "observer");
+            var observer = system.ActorOf(RunObserver.For(ready, finished, onProgress), "observer");
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, s.ProgressInterval);
             system.ActorOf(ClusterSingletonManager.Props(PopulationActor.Props(options, observer), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(Coordinator)), PopulationName);

@@ -22,8 +22,7 @@ public static class CoordinatorBenchmark
         {
             var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
             var done = new TaskCompletionSource<RunProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            Action<RunProgress> ignore = _ => { };
-            var observer = system.ActorOf(Props.Create(() => new RunObserver(ready, done, ignore)));
+            var observer = system.ActorOf(RunObserver.For(ready, done, _ => { }));
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, TimeSpan.FromMilliseconds(100));
             var population = system.ActorOf(PopulationActor.Props(options, observer), "population");
             await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));

@@ -24,7 +24,7 @@ public static class EmbeddedRun
         {
             var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
             var finished = new TaskCompletionSource<RunProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var observer = system.ActorOf(Props.Create(() => new RunObserver(ready, finished, onProgress)), "observer");
+            var observer = system.ActorOf(RunObserver.For(ready, finished, onProgress), "observer");
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, s.ProgressInterval);
             var population = system.ActorOf(PopulationActor.Props(options, observer), "population");
 

@@ -3,16 +3,25 @@ using EvoAct.Cluster.Messages;
 
 namespace EvoAct.Cluster.Hosting;
 
-/// <summary>Hands the population's RunReady and progress reports to the process that hosts the run.</summary>
-sealed class RunObserver : ReceiveActor
+/// <summary>
+/// Hands a coordinator's RunReady and progress reports (RunProgress of a run, TransferProgress of a
+/// transfer) to the process that hosts it.
+/// </summary>
+sealed class RunObserver<TProgress> : ReceiveActor
 {
-    public RunObserver(TaskCompletionSource<RunReady> ready, TaskCompletionSource<RunProgress> finished, Action<RunProgress> onProgress)
+    public RunObserver(TaskCompletionSource<RunReady> ready, TaskCompletionSource<TProgress> finished, Action<TProgress> onProgress, Func<TProgress, bool> isFinished)
     {
         Receive<RunReady>(r => ready.TrySetResult(r));
-        Receive<RunProgress>(p =>
+        Receive<TProgress>(p =>
         {
             onProgress(p);
-            if (p.Finished) finished.TrySetResult(p);
+            if (isFinished(p)) finished.TrySetResult(p);
         });
     }
+}
+
+static class RunObserver
+{
+    public static Props For(TaskCompletionSource<RunReady> ready, TaskCompletionSource<RunProgress> finished, Action<RunProgress> onProgress) =>
+        Props.Create(() => new RunObserver<RunProgress>(ready, finished, onProgress, p => p.Finished));
 }

@@ -19,7 +19,7 @@ public static class TransferHost
         {
             var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
             var finished = new TaskCompletionSource<TransferProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var observer = system.ActorOf(Props.Create(() => new Observer(ready, finished, onProgress)));
+            var observer = system.ActorOf(Props.Create(() => new RunObserver<TransferProgress>(ready, finished, onProgress, p => p.Finished)));
             var transfer = system.ActorOf(TransferActor.Props(plan, observer, s.EvaluationTimeout), "transfer");
             var r = await ready.Task.WaitAsync(TimeSpan.FromMinutes(2), stop);
             onReady(r);
@@ -41,19 +41,6 @@ public static class TransferHost
         {
             trainersStop.Cancel();
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-    }
-
-    sealed class Observer : ReceiveActor
-    {
-        public Observer(TaskCompletionSource<RunReady> ready, TaskCompletionSource<TransferProgress> finished, Action<TransferProgress> onProgress)
-        {
-            Receive<RunReady>(r => ready.TrySetResult(r));
-            Receive<TransferProgress>(p =>
-            {
-                onProgress(p);
-                if (p.Finished) finished.TrySetResult(p);
-            });
         }
     }
 }
