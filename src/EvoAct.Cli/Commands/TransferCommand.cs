@@ -21,7 +21,8 @@ public static class TransferCommand
         var top = new Option<int>("--top") { Description = "How many of the run's best distinct activations", DefaultValueFactory = _ => 3 };
         var include = new Option<string>("--include") { Description = "Baselines to train beside them, comma-separated", DefaultValueFactory = _ => "relu,swish" };
         var runs = new Option<int>("--runs") { Description = "Seeds per activation", DefaultValueFactory = _ => 3 };
-        var command = new Command("transfer", "Retrain the best activations of a run and baselines on a bigger model and dataset; report median test accuracy") { top, include, runs };
+        var name = new Option<string?>("--name") { Description = "Name of this transfer (default transfer-RUN-PRESET); the same name resumes it" };
+        var command = new Command("transfer", "Retrain the best activations of a run and baselines on a bigger model and dataset; report median test accuracy") { top, include, runs, name };
         options.AddTo(command);
         command.SetAction(r =>
         {
@@ -44,11 +45,13 @@ public static class TransferCommand
             var jobs = activations.SelectMany(a => Enumerable.Range(0, r.GetValue(runs)).Select(seed => (a, seed)))
                                   .Select((j, i) => new TransferJob(i, j.a, j.seed)).ToArray();
             var plan = new TransferPlan(s.Name, preset, jobs, training);
+            var transferName = r.GetValue(name) ?? TransferActor.DefaultName(s.Name, preset);
+            if (!System.Text.RegularExpressions.Regex.IsMatch(transferName, @"^[A-Za-z0-9._-]+$")) throw new UsageException($"--name: '{transferName}' is not a valid name (letters, digits, - _ .)");
 
             using var stop = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-            var outcome = TransferHost.RunAsync(s, plan, ready =>
+            var outcome = TransferHost.RunAsync(s, transferName, plan, ready =>
             {
                 if (ready.Refusal is not null) return;
                 Console.WriteLine(ready.Resumed
@@ -62,7 +65,7 @@ public static class TransferCommand
                 return 0;
             }
             var rows = TransferReport.Rows(plan, outcome.Final.Results.ToDictionary(d => d.Job));
-            var stem = Path.Combine(s.DataDirectory, TransferActor.PersistenceIdOf(s.Name, preset));
+            var stem = Path.Combine(s.DataDirectory, transferName);
             var markdown = TransferReport.Markdown(plan, rows);
             File.WriteAllText(stem + ".md", markdown);
             File.WriteAllText(stem + ".csv", TransferReport.Csv(plan, rows));

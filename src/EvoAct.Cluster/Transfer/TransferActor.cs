@@ -27,14 +27,16 @@ public sealed class TransferActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static string PersistenceIdOf(string sourceRun, string preset) => $"transfer-{sourceRun}-{preset}";
+    /// <summary>The default name of a transfer: one per source run and preset unless --name says otherwise.</summary>
+    public static string DefaultName(string sourceRun, string preset) => $"transfer-{sourceRun}-{preset}";
 
-    public static Props Props(TransferPlan plan, IActorRef owner, TimeSpan timeout) => Akka.Actor.Props.Create(() => new TransferActor(plan, owner, timeout));
+    public static Props Props(string name, TransferPlan plan, IActorRef owner, TimeSpan timeout) =>
+        Akka.Actor.Props.Create(() => new TransferActor(name, plan, owner, timeout));
 
-    public TransferActor(TransferPlan requested, IActorRef owner, TimeSpan timeout)
+    public TransferActor(string name, TransferPlan requested, IActorRef owner, TimeSpan timeout)
     {
         (this.requested, this.owner, this.timeout) = (requested, owner, timeout);
-        PersistenceId = PersistenceIdOf(requested.SourceRun, requested.Preset);
+        PersistenceId = name;
         Recover<TransferStarted>(s => plan = s.Plan);
         Recover<TransferJobDone>(d => done[d.Job] = d);
         Recover<RecoveryCompleted>(_ => OnRecovered());

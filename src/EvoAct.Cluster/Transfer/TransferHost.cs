@@ -11,7 +11,7 @@ public static class TransferHost
 {
     public sealed record Outcome(RunReady Ready, TransferProgress? Final, bool Interrupted);
 
-    public static async Task<Outcome> RunAsync(RunSettings s, TransferPlan plan, Action<RunReady> onReady, Action<TransferProgress> onProgress, CancellationToken stop)
+    public static async Task<Outcome> RunAsync(RunSettings s, string name, TransferPlan plan, Action<RunReady> onReady, Action<TransferProgress> onProgress, CancellationToken stop)
     {
         var system = ActorSystem.Create("evoact-transfer", AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka));
         using var trainersStop = new CancellationTokenSource();
@@ -20,7 +20,7 @@ public static class TransferHost
             var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
             var finished = new TaskCompletionSource<TransferProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
             var observer = system.ActorOf(Props.Create(() => new RunObserver<TransferProgress>(ready, finished, onProgress, p => p.Finished)));
-            var transfer = system.ActorOf(TransferActor.Props(plan, observer, s.EvaluationTimeout), "transfer");
+            var transfer = system.ActorOf(TransferActor.Props(name, plan, observer, s.EvaluationTimeout), "transfer");
             var r = await ready.Task.WaitAsync(TimeSpan.FromMinutes(2), stop);
             onReady(r);
             if (r.Refusal is not null) return new Outcome(r, null, false);
