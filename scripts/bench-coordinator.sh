@@ -9,7 +9,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/lib/deps.sh"
 ensure_run_deps
-dotnet build "$root/src/EvoAct.Cli" -c Release --nologo -v q -clp:ErrorsOnly >&2
+build_cli "$root"
 dll="$root/src/EvoAct.Cli/bin/Release/net10.0/evoact.dll"
 evoact() { dotnet "$dll" "$@"; }
 work=$(mktemp -d)

@@ -25,10 +25,20 @@ ensure_test_deps() {
   apt_install dataset-fashion-mnist python3-torch bsdutils   # bsdutils: script(1), a pseudo-terminal for the live-table test
 }
 
+# Builds the CLI (Release) quietly: its output is shown only when the build fails.
+build_cli() {
+  local out
+  if ! out=$(dotnet build "$1/src/EvoAct.Cli" -c Release --nologo -v q 2>&1); then
+    echo "$out" >&2
+    echo "error: the build failed" >&2
+    exit 1
+  fi
+}
+
 # Builds the CLI (Release) and replaces this shell with `evoact ARGS`.
 exec_evoact() {
   local root; root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
   ensure_run_deps
-  dotnet build "$root/src/EvoAct.Cli" -c Release --nologo -v q -clp:ErrorsOnly >&2
+  build_cli "$root"
   exec dotnet "$root/src/EvoAct.Cli/bin/Release/net10.0/evoact.dll" "$@"
 }
