@@ -20,7 +20,7 @@ public static class StatusCommand
             var (s, state) = Load(options, r);
             var ev = state.Evolution!;
             var h = ev.History;
-            int Count(EvaluationStatus st) => h.Count(e => e.Status == st);
+            int Count(EvaluationStatus st) => ev.Count(st);
             var index = h.Select((e, i) => (e.Id, i)).ToDictionary(p => p.Id, p => p.i);
             var best = ev.Best;
             if (r.GetValue(json))
@@ -80,10 +80,7 @@ public static class StatusCommand
         {
             var (_, state) = Load(options, r);
             if (r.GetValue(k) < 1) throw new UsageException("-k: must be at least 1");
-            var top = state.Evolution!.History
-                .Where(e => e.Status == EvaluationStatus.Completed && e.Fitness is not null)
-                .GroupBy(e => e.Proposal.Fingerprint).Select(g => g.MaxBy(e => e.Fitness)!)
-                .OrderByDescending(e => e.Fitness).ThenBy(e => e.Id).Take(r.GetValue(k)).ToArray();
+            var top = state.Evolution!.BestDistinct().Take(r.GetValue(k)).ToArray();
             if (r.GetValue(json))
             {
                 JsonOutput.Write(w =>

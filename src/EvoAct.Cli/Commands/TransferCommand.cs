@@ -37,10 +37,7 @@ public static class TransferCommand
 
             var source = JournalReader.ReadAsync(s.Persistence, s.DataDirectory, s.Name).GetAwaiter().GetResult()
                          ?? throw new UsageException($"no run '{s.Name}' in {s.DataDirectory}");
-            var best = source.Evolution!.History
-                .Where(e => e.Status == EvaluationStatus.Completed && e.Fitness is not null)
-                .GroupBy(e => e.Proposal.Fingerprint).Select(g => g.MaxBy(e => e.Fitness)!)
-                .OrderByDescending(e => e.Fitness).ThenBy(e => e.Id).Take(r.GetValue(top)).Select(e => e.Proposal.Expression);
+            var best = source.Evolution!.BestDistinct().Take(r.GetValue(top)).Select(e => e.Proposal.Expression);
             var activations = best.Concat(baselines).Distinct().ToArray();
             var jobs = activations.SelectMany(a => Enumerable.Range(0, r.GetValue(runs)).Select(seed => (a, seed)))
                                   .Select((j, i) => new TransferJob(i, j.a, j.seed)).ToArray();

@@ -18,10 +18,7 @@ public static class RunPlots
         Directory.CreateDirectory(outDir);
         var replay = Replay(events);
         var state = replay.Final;
-        var top = state.Evolution!.History
-            .Where(e => e.Status == EvaluationStatus.Completed && e.Fitness is not null)
-            .GroupBy(e => e.Proposal.Fingerprint).Select(g => g.MaxBy(e => e.Fitness)!)
-            .OrderByDescending(e => e.Fitness).Take(topK).ToArray();
+        var top = state.Evolution!.BestDistinct().Take(topK).ToArray();
         return
         [
             Curves(Path.Combine(outDir, "activations.png"), run, top, derivative: false),

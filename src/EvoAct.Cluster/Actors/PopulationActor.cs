@@ -106,14 +106,14 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
     {
         Context.Watch(worker);
         // A repeated request (the answer was lost) gets the same candidate again, not a second one.
-        if (dispatch.AssignedTo(worker) is { } mine && Evolution.InFlight.FirstOrDefault(p => p.Id == mine) is { } same)
+        if (dispatch.AssignedTo(worker) is { } mine && Evolution.InFlightProposal(mine) is { } same)
         {
             Send(worker, same);
             return;
         }
-        if (dispatch.TryTakePending(id => Evolution.InFlight.Any(p => p.Id == id), out var again))
+        if (dispatch.TryTakePending(id => Evolution.InFlightProposal(id) is not null, out var again))
         {
-            Send(worker, Evolution.InFlight.First(p => p.Id == again));
+            Send(worker, Evolution.InFlightProposal(again)!);
             return;
         }
         while (Evolution.Decide() is { } proposal)
@@ -139,7 +139,7 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
     void OnResult(WorkResult r)
     {
         dispatch.Complete(r.Id);
-        if (!Evolution.InFlight.Any(p => p.Id == r.Id))
+        if (Evolution.InFlightProposal(r.Id) is null)
         {
             log.Debug("ignoring result {0} from {1}: not in flight (duplicate or late)", r.Id, r.WorkerId);
             return;
@@ -204,8 +204,7 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
     RunProgress Progress()
     {
         var ev = Evolution;
-        var h = ev.History;
-        int Count(EvaluationStatus s) => h.Count(e => e.Status == s);
+        int Count(EvaluationStatus s) => ev.Count(s);
         var fitness = ev.Population.Select(i => i.Fitness).Where(double.IsFinite).Order().ToArray();
         var best = ev.Best;
         double elapsed = (DateTime.UtcNow - startedAt).TotalSeconds;

@@ -55,6 +55,17 @@ public sealed class Evolution
     public IReadOnlyList<Evaluation> History => history;
     public IReadOnlyCollection<Proposal> InFlight => inFlight.Values;
     public int Trained { get; private set; }
+    /// <summary>Completed evaluations, one per distinct function (fingerprint), fittest first; ties by id.</summary>
+    public IEnumerable<Evaluation> BestDistinct() => history
+        .Where(e => e.Status == EvaluationStatus.Completed && e.Fitness is not null)
+        .GroupBy(e => e.Proposal.Fingerprint).Select(g => g.MaxBy(e => e.Fitness)!)
+        .OrderByDescending(e => e.Fitness).ThenBy(e => e.Id);
+
+    public int Count(EvaluationStatus status) => history.Count(e => e.Status == status);
+
+    /// <summary>The proposal being trained under this id, or null (never proposed, or already settled).</summary>
+    public Proposal? InFlightProposal(long id) => inFlight.GetValueOrDefault(id);
+
     public Evaluation? Best => history.Where(e => e.Fitness is not null && e.Status is EvaluationStatus.Completed or EvaluationStatus.Deduplicated)
                                       .MaxBy(e => e.Fitness);
 
