@@ -129,3 +129,57 @@ public class FingerprintQuantiseTests
         Assert.Equal((exponent, mantissa), EvoAct.Search.Fingerprints.Fingerprint.Quantise(v));
     }
 }
+
+/// <summary>Quantise finds the decimal exponent without a logarithm; it must agree with the Log10 formula it replaced, everywhere.</summary>
+public class FingerprintQuantiseEquivalenceTests
+{
+    /// <summary>The formula fingerprints were first computed with.</summary>
+    static (int, long) Reference(double v)
+    {
+        if (double.IsNaN(v)) return (int.MinValue, 1);
+        if (double.IsInfinity(v)) return (int.MaxValue, v > 0 ? 1 : -1);
+        if (v == 0) return (0, 0);
+        int exponent = (int)Math.Floor(Math.Log10(Math.Abs(v)));
+        int k = 5 - exponent, half = k / 2;
+        long mantissa = (long)Math.Round(v * Math.Pow(10, half) * Math.Pow(10, k - half));
+        if (Math.Abs(mantissa) >= 1_000_000) { mantissa = (long)Math.Round(mantissa / 10.0); exponent++; }
+        return (exponent, mantissa);
+    }
+
+    static IEnumerable<double> Hard()
+    {
+        for (int n = -324; n <= 308; n++)
+        {
+            double p = Math.Pow(10, n);
+            if (p == 0 || double.IsInfinity(p)) continue;
+            double down = p, up = p;
+            for (int i = 0; i < 4; i++)
+            {
+                yield return down; yield return -down; yield return up; yield return -up;
+                down = Math.BitDecrement(down); up = Math.BitIncrement(up);
+            }
+            foreach (var m in new[] { 9.999995, 9.9999949999, 9.99999500001, 1.0000005, 5.5, 1.2345675 }) yield return m * p;
+        }
+        yield return double.Epsilon; yield return double.MaxValue; yield return -double.MaxValue; yield return 2.2250738585072014e-308;
+        yield return double.NaN; yield return double.PositiveInfinity; yield return double.NegativeInfinity; yield return 0.0; yield return -0.0;
+    }
+
+    [Fact]
+    public void Agrees_with_the_log10_formula_near_every_power_of_ten_and_at_the_ends()
+    {
+        foreach (var v in Hard()) Assert.True(Reference(v) == EvoAct.Search.Fingerprints.Fingerprint.Quantise(v), $"{v:R}: {Reference(v)} vs {EvoAct.Search.Fingerprints.Fingerprint.Quantise(v)}");
+    }
+
+    [Fact]
+    public void Agrees_with_the_log10_formula_on_random_doubles_of_every_magnitude()
+    {
+        var rng = new Random(11);
+        Span<byte> bits = stackalloc byte[8];
+        for (int i = 0; i < 500_000; i++)
+        {
+            rng.NextBytes(bits);
+            double v = BitConverter.ToDouble(bits);
+            Assert.True(Reference(v) == EvoAct.Search.Fingerprints.Fingerprint.Quantise(v), $"{v:R}");
+        }
+    }
+}

@@ -14,8 +14,12 @@ public sealed record PopulationOptions(string Run, RunPlan Plan, int SnapshotEve
 /// <summary>
 /// The persistent coordinator of one run. Thin: the decisions are <see cref="Evolution"/>'s (what
 /// to propose, what a result does) and <see cref="Dispatch{T}"/>'s (who trains what). Each decision
-/// is applied at once and persisted with PersistAsync; a trainer hears of its candidate only after the
-/// event is durable, so nothing a trainer works on can be lost.
+/// is applied at once and persisted with PersistAsync, and a trainer hears of its candidate at once,
+/// without waiting for the write: a journal round trip per dispatch would bound the whole search by
+/// the journal's latency. That is safe because proposals are deterministic: if the coordinator dies
+/// before the proposal is durable, the restarted one recomputes the same candidate under the same id
+/// from the same durable events, and a result is only credited to an in-flight candidate with the
+/// same expression (<see cref="WorkResult.Expression"/>), so a stale one can never be misattributed.
 /// </summary>
 public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
 {
@@ -121,7 +125,8 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
             var e = RunState.ToEvent(proposal, DateTime.UtcNow);
             if (proposal.Kind == ProposalKind.Train)
             {
-                Record(e, () => Send(worker, proposal));
+                Record(e, null);
+                Send(worker, proposal);
                 return;
             }
             Record(e, null); // rejected or deduplicated: settled at once, no training; propose again
@@ -138,12 +143,20 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
 
     void OnResult(WorkResult r)
     {
-        dispatch.Complete(r.Id);
-        if (Evolution.InFlightProposal(r.Id) is null)
+        var inFlight = Evolution.InFlightProposal(r.Id);
+        if (inFlight is null)
         {
+            dispatch.Complete(r.Id);
             log.Debug("ignoring result {0} from {1}: not in flight (duplicate or late)", r.Id, r.WorkerId);
             return;
         }
+        if (r.Expression is not null && r.Expression != inFlight.Expression)
+        {
+            // A result from before a restart, for the candidate that had this id then: not this one's.
+            log.Warning("ignoring result {0} from {1}: it is for {2}, but {0} is now {3}", r.Id, r.WorkerId, r.Expression, inFlight.Expression);
+            return;
+        }
+        dispatch.Complete(r.Id);
         Record(new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow), null);
         progressDue = true;
         if (Evolution.Finished) PublishFinished();

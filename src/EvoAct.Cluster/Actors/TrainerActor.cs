@@ -56,7 +56,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         WorkResult result;
         try
         {
-            result = evaluator.Evaluate(work, workerId, cancel);
+            result = evaluator.Evaluate(work, workerId, cancel) with { Expression = work.Expression };
         }
         catch (OperationCanceledException)
         {

@@ -57,7 +57,7 @@ public static class CoordinatorBenchmark
             Receive<Work>(w =>
             {
                 latencies.Add(asked.Elapsed.TotalMilliseconds);
-                population.Tell(new WorkResult(w.Id, id, "completed", FakeEvaluator.Fitness(w.Expression), null, 0));
+                population.Tell(new WorkResult(w.Id, id, "completed", FakeEvaluator.Fitness(w.Expression), null, 0, null, w.Expression));
                 asked.Restart();
                 population.Tell(new RequestWork(id));
             });

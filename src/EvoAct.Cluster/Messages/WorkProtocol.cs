@@ -19,6 +19,9 @@ public sealed record NoWork(bool Finished) : IEvoActMessage;
 
 /// <summary>
 /// The outcome of a Work. Status is completed, diverged or failed; Fitness is validation accuracy.
-/// Idempotent by Id: a duplicate or late result is ignored.
+/// Idempotent by Id: a duplicate or late result is ignored. Expression echoes the Work's, so that a
+/// result can never be credited to a different candidate that reuses its id (a restarted coordinator
+/// re-proposes from its durable state; after a reconfiguration that may be another genome).
 /// </summary>
-public sealed record WorkResult(long Id, string WorkerId, string Status, double? Fitness, string? Reason, double Seconds, double? TestAccuracy = null) : IEvoActMessage;
+public sealed record WorkResult(long Id, string WorkerId, string Status, double? Fitness, string? Reason, double Seconds, double? TestAccuracy = null,
+                                string? Expression = null) : IEvoActMessage;

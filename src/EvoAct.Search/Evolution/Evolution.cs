@@ -127,7 +127,7 @@ public sealed class Evolution
         if (probed.TryGetValue(genome, out var known)) return known;
         if (probed.Count >= ProbedCapacity) probed.Clear();
         var expr = genome.ToExpr();
-        return probed[genome] = (filter.Check(expr), Fingerprint.Of(expr));
+        return probed[genome] = filter.Probe(expr);
     }
 
     /// <summary>Enters a proposal: a Train one goes in flight; a free one is settled at once.</summary>

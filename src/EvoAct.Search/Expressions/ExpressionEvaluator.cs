@@ -106,7 +106,7 @@ public static class ExpressionEvaluator
     /// <summary>Math.Sign, but NaN for NaN (Math.Sign throws on NaN, e.g. for abs(sqrt(x)) at x &lt; 0).</summary>
     static double Sign(double v) => double.IsNaN(v) ? double.NaN : Math.Sign(v);
 
-    static Dual Pow(Dual a, Dual b)
+    internal static Dual Pow(Dual a, Dual b)
     {
         // x^2 and x^3 as square and cube (products, as torch's pow does for these exponents): the printer
         // writes square/cube as ^2/^3, and Math.Pow may differ in the last bit, which a chaotic genome

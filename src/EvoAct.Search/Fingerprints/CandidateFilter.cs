@@ -13,20 +13,42 @@ public sealed class CandidateFilter(FilterSettings settings)
     /// <summary>Null when the candidate may be trained, else the reason it may not.</summary>
     public Rejection? Check(Expr e)
     {
+        var buffer = new double[2 * ProbeEvaluator.Count];
+        Span<double> values = buffer.AsSpan(0, ProbeEvaluator.Count), derivatives = buffer.AsSpan(ProbeEvaluator.Count);
+        ProbeEvaluator.Duals(e, 1.0, values, derivatives);
+        return Check(values, derivatives);
+    }
+
+    /// <summary>The verdict on values and derivatives already computed on the probe set (beta = 1).</summary>
+    public Rejection? Check(ReadOnlySpan<double> values, ReadOnlySpan<double> derivatives)
+    {
         double min = double.PositiveInfinity, max = double.NegativeInfinity;
         bool gradientNonFinite = false;
-        foreach (var x in ProbeSet.Points)
+        for (int i = 0; i < values.Length; i++)
         {
-            var d = ExpressionEvaluator.Evaluate(e, x);
-            if (!double.IsFinite(d.Value)) return Rejection.NonFiniteOutput;
-            if (!double.IsFinite(d.Derivative)) gradientNonFinite = true;
-            min = Math.Min(min, d.Value);
-            max = Math.Max(max, d.Value);
+            if (!double.IsFinite(values[i])) return Rejection.NonFiniteOutput;
+            if (!double.IsFinite(derivatives[i])) gradientNonFinite = true;
+            min = Math.Min(min, values[i]);
+            max = Math.Max(max, values[i]);
         }
         // Output problems first: they are the root cause when both occur.
         if (Math.Max(Math.Abs(min), Math.Abs(max)) > settings.MaxAbsOutput) return Rejection.OutputTooLarge;
         if (gradientNonFinite) return Rejection.NonFiniteGradient;
         if (max - min <= settings.ConstantTolerance * Math.Max(1.0, Math.Abs(max))) return Rejection.ConstantOutput;
         return null;
+    }
+
+    /// <summary>
+    /// The filter's verdict and the fingerprint together, from one pass at beta = 1 (values and
+    /// derivatives, which both need) and one values-only pass at beta = 0.5.
+    /// </summary>
+    public (Rejection? Rejection, string Fingerprint) Probe(Expr e)
+    {
+        int n = ProbeEvaluator.Count;
+        var buffer = new double[3 * n];
+        Span<double> atOne = buffer.AsSpan(0, n), derivatives = buffer.AsSpan(n, n), atHalf = buffer.AsSpan(2 * n, n);
+        ProbeEvaluator.Duals(e, Fingerprint.ProbeBetas[0], atOne, derivatives);
+        ProbeEvaluator.Values(e, Fingerprint.ProbeBetas[1], atHalf);
+        return (Check(atOne, derivatives), Fingerprint.Of(atOne, atHalf));
     }
 }

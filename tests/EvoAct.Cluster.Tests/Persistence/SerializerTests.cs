@@ -144,7 +144,7 @@ public class SerializerTests(SerializerFixture fixture)
         new RequestWork("worker-1"),
         new Work("run-1", 42, "sigmul(x, x)", FullTraining, Test: true),
         new NoWork(true),
-        new WorkResult(42, "worker-1", "diverged", 0.25, "nan loss", 3.5, 0.75),
+        new WorkResult(42, "worker-1", "diverged", 0.25, "nan loss", 3.5, 0.75, "x * sigmoid(beta * x)"),
         new RunReady("run-1", true, 12, ["max-evaluations: 1 -> 2"], "refusing"),
         SubscribeProgress.Instance,
         new RunProgress("run-1", 1, 2, 3, 4, 5, 6, 7, 8, 9.5, 0.9, "sigmul(x, x)", 0.8, 0.7, true),
