@@ -25,12 +25,13 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
 {
     readonly PopulationOptions options;
     readonly IActorRef? owner;
-    readonly RunState state = new();
+    readonly RunState state = new(keepHistory: false);
     readonly Dispatch<IActorRef> dispatch = new();
     readonly HashSet<IActorRef> subscribers = new();
     readonly ILoggingAdapter log = Context.GetLogger();
     readonly DateTime startedAt = DateTime.UtcNow;
-    int trainedAtStart, eventsSinceSnapshot;
+    int trainedAtStart;
+    long applied, snapshotAt; // events applied (sequence number of the last), and of the last snapshot taken
     bool progressDue;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -46,8 +47,17 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
         this.owner = owner;
         PersistenceId = PersistenceIdOf(options.Run);
 
-        Recover<SnapshotOffer>(offer => state.Restore((RunSnapshot)offer.Snapshot));
-        Recover<IRunEvent>(e => state.Apply(e));
+        Recover<SnapshotOffer>(offer =>
+        {
+            switch (offer.Snapshot)
+            {
+                case RunStateSnapshot s: state.Restore(s); break;
+                case RunSnapshot legacy: state.Restore(legacy); break; // written by EvoAct before compact snapshots
+                default: throw new InvalidOperationException($"unknown snapshot {offer.Snapshot.GetType().Name}");
+            }
+            applied = snapshotAt = offer.Metadata.SequenceNr;
+        });
+        Recover<IRunEvent>(e => { state.Apply(e); applied = LastSequenceNr; });
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<RequestWork>(r => Serve(Sender, r.WorkerId));
@@ -72,6 +82,7 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
 
     void OnRecovered()
     {
+        applied = LastSequenceNr;
         var plan = options.Plan;
         if (!state.Started)
         {
@@ -181,18 +192,25 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
         progressDue = false;
     }
 
-    /// <summary>Apply now, persist asynchronously, run <paramref name="afterDurable"/> once written.</summary>
+    /// <summary>
+    /// Apply now, persist asynchronously, run <paramref name="afterDurable"/> once written. When a
+    /// snapshot is due it is captured right after this event is applied (so it holds exactly the
+    /// events up to this one) and saved once this event is durable (so it never runs ahead of the journal).
+    /// </summary>
     void Record(IRunEvent e, Action? afterDurable)
     {
         state.Apply(e);
+        applied++;
+        RunStateSnapshot? snapshot = null;
+        if (applied - snapshotAt >= options.SnapshotEvery)
+        {
+            snapshot = state.Snapshot(DateTime.UtcNow);
+            snapshotAt = applied;
+        }
         PersistAsync(e, _ =>
         {
             afterDurable?.Invoke();
-            if (++eventsSinceSnapshot >= options.SnapshotEvery)
-            {
-                eventsSinceSnapshot = 0;
-                SaveSnapshot(state.Snapshot(LastSequenceNr));
-            }
+            if (snapshot is not null) SaveSnapshot(snapshot);
         });
     }
 

@@ -30,8 +30,8 @@ public sealed record EvaluationSettled(
 public sealed record RunReconfigured(int SchemaVersion, RunPlan Plan, IReadOnlyList<string> Changes, DateTime At) : IRunEvent;
 
 /// <summary>
-/// The snapshot: a run's events in compact form. The state is the fold of these events; keeping the
-/// fold's input in one row makes recovery one read instead of one per event, and keeps one code path
-/// (the fold) for live runs, recovery and the read side.
+/// The first snapshot format: every event so far, folded again on recovery. It grew with the run
+/// (and each snapshot cost as much as the whole history), so runs now write <see cref="RunStateSnapshot"/>;
+/// this one is still read, so runs begun by earlier versions resume.
 /// </summary>
 public sealed record RunSnapshot(int SchemaVersion, IReadOnlyList<IRunEvent> Events) : IEvoActMessage;

@@ -27,7 +27,7 @@ public sealed record RunPlan(
     EvolutionSettings Evolution,
     TrainerSettings Training)
 {
-    public Evolution NewEvolution() => new(Space.ToSearchSpace(), Mutation, Filter, Evolution);
+    public Evolution NewEvolution(bool keepHistory = true) => new(Space.ToSearchSpace(), Mutation, Filter, Evolution, keepHistory);
 
     /// <summary>
     /// Why a resumed run cannot take <paramref name="now"/>, or null. Fitness values from a different

@@ -7,9 +7,11 @@ namespace EvoAct.Cluster.Persistence;
 
 /// <summary>
 /// A run as the fold of its events. The population actor applies each event as it persists it and
-/// again on recovery; `status` and `top` fold the same events read from the journal.
+/// again on recovery; `status` and `top` fold the same events read from the journal. The actor's
+/// copy keeps no history (keepHistory: false): it needs the population, counts and best, and its
+/// snapshots must not grow with the run.
 /// </summary>
-public sealed class RunState
+public sealed class RunState(bool keepHistory = true)
 {
     readonly List<IRunEvent> events = new();
     readonly Dictionary<long, DateTime> proposedAt = new();
@@ -19,7 +21,7 @@ public sealed class RunState
     public RunPlan? Plan { get; private set; }
     public Evolution? Evolution { get; private set; }
     public DateTime? StartedAt { get; private set; }
-    public IReadOnlyList<IRunEvent> Events => events;
+    public IReadOnlyList<IRunEvent> Events => keepHistory ? events : throw new InvalidOperationException("this RunState keeps no history");
     public IReadOnlyDictionary<long, DateTime> ProposedAt => proposedAt;
     /// <summary>When each evaluation was settled (a free proposal: when it was proposed).</summary>
     public IReadOnlyDictionary<long, DateTime> SettledAt => settledAt;
@@ -28,12 +30,12 @@ public sealed class RunState
     /// <summary>Applies an event; returns the evaluation it settled, if any.</summary>
     public Evaluation? Apply(IRunEvent e)
     {
-        events.Add(e);
+        if (keepHistory) events.Add(e);
         switch (e)
         {
             case RunStarted s:
                 (Run, Plan, StartedAt) = (s.Run, s.Plan, s.At);
-                Evolution = s.Plan.NewEvolution();
+                Evolution = s.Plan.NewEvolution(keepHistory);
                 return null;
             case RunReconfigured r:
                 Plan = r.Plan;
@@ -41,15 +43,18 @@ public sealed class RunState
                 return null;
             case CandidateProposed p:
             {
-                proposedAt[p.Id] = p.At;
                 var settled = Evolution!.Apply(ToProposal(p));
-                if (settled is not null) settledAt[p.Id] = p.At;
+                if (keepHistory)
+                {
+                    proposedAt[p.Id] = p.At;
+                    if (settled is not null) settledAt[p.Id] = p.At;
+                }
                 return settled;
             }
             case EvaluationSettled s:
             {
                 var settled = Evolution!.Settle(s.Id, Enum.Parse<EvaluationStatus>(s.Status, ignoreCase: true), s.Fitness, s.Reason, s.Worker, s.Seconds);
-                if (settled is not null) settledAt[s.Id] = s.At;
+                if (settled is not null && keepHistory) settledAt[s.Id] = s.At;
                 return settled;
             }
             default:
@@ -57,13 +62,48 @@ public sealed class RunState
         }
     }
 
+    /// <summary>Recovers from a snapshot of the first format (every event so far): folds them.</summary>
     public void Restore(RunSnapshot snapshot)
     {
         foreach (var e in snapshot.Events) Apply(e);
     }
 
-    /// <summary>The first <paramref name="durable"/> events: those already in the journal (later ones may be applied but not yet written).</summary>
-    public RunSnapshot Snapshot(long durable) => new(Schema.Version, events.Take((int)durable).ToArray());
+    /// <summary>Recovers from a compact snapshot. Only into a state without history: the history before it is only in the journal.</summary>
+    public void Restore(RunStateSnapshot s)
+    {
+        if (keepHistory) throw new InvalidOperationException("a RunState with history is folded from the journal's events, not restored from a snapshot");
+        (Run, Plan, StartedAt) = (s.Run, s.Plan, s.StartedAt);
+        Evolution = s.Plan.NewEvolution(keepHistory: false);
+        Evolution.Restore(new EvolutionMemento(
+            s.Population.Select(i => new Individual(ToEvaluation(i.Evaluation), i.Fitness)).ToArray(),
+            s.InFlight.Select(ToProposal).ToArray(),
+            s.FitnessByFingerprint,
+            s.Counts.ToDictionary(c => Enum.Parse<EvaluationStatus>(c.Key, ignoreCase: true), c => c.Value),
+            s.Best is null ? null : ToEvaluation(s.Best),
+            s.RngState, s.NextId, s.InitialProposed, s.FreeInARow, s.Trained));
+    }
+
+    /// <summary>
+    /// The state now, as a compact snapshot. Take it when the event just applied is the last one
+    /// applied, and save it once that event is durable: then it holds exactly the journal's prefix.
+    /// </summary>
+    public RunStateSnapshot Snapshot(DateTime at)
+    {
+        var m = Evolution!.Capture();
+        return new RunStateSnapshot(Schema.Version, Run!, Plan!, StartedAt!.Value,
+            m.Population.Select(i => new SnapshotIndividual(ToSnapshot(i.Evaluation, at), i.Fitness)).ToArray(),
+            m.InFlight.Select(p => ToEvent(p, at)).ToArray(),
+            m.FitnessByFingerprint,
+            m.Counts.ToDictionary(c => c.Key.ToString().ToLowerInvariant(), c => c.Value),
+            m.Best is null ? null : ToSnapshot(m.Best, at),
+            m.RngState, m.NextId, m.InitialProposed, m.FreeInARow, m.Trained);
+    }
+
+    static SnapshotEvaluation ToSnapshot(Evaluation e, DateTime at) =>
+        new(ToEvent(e.Proposal, at), e.Status.ToString().ToLowerInvariant(), e.Fitness, e.Reason, e.Worker, e.Seconds);
+
+    static Evaluation ToEvaluation(SnapshotEvaluation e) =>
+        new(ToProposal(e.Proposal), Enum.Parse<EvaluationStatus>(e.Status, ignoreCase: true), e.Fitness, e.Reason, e.Worker, e.Seconds);
 
     public static CandidateProposed ToEvent(Proposal p, DateTime at) => new(
         Schema.Version, p.Id, p.Genome.Encode(), p.Expression, p.Fingerprint, p.ParentId,

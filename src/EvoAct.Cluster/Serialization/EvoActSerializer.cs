@@ -24,6 +24,7 @@ public sealed class EvoActSerializer(ExtendedActorSystem system) : SerializerWit
         ["EvaluationSettled"] = typeof(EvaluationSettled),
         ["RunReconfigured"] = typeof(RunReconfigured),
         ["RunSnapshot"] = typeof(RunSnapshot),
+        ["RunStateSnapshot"] = typeof(RunStateSnapshot),
         ["RequestWork"] = typeof(RequestWork),
         ["Work"] = typeof(Work),
         ["NoWork"] = typeof(NoWork),

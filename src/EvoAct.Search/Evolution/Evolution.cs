@@ -15,6 +15,8 @@ namespace EvoAct.Search.Evolution;
 /// </code>
 /// Decide is pure (it draws from a copy of the generator); Apply and Settle change state, and are
 /// exactly what recovery replays from persisted events. Random search (StrategyKind.Random) proposes only random genomes.
+/// The history of every evaluation is kept unless keepHistory is false (the coordinator's copy: the
+/// journal holds the history, and the coordinator only needs counts, the best and <see cref="Capture"/>).
 /// </summary>
 public sealed class Evolution
 {
@@ -27,6 +29,9 @@ public sealed class Evolution
     readonly List<Evaluation> history = new();
     readonly Dictionary<long, Proposal> inFlight = new();
     readonly Dictionary<string, double> fitnessByFingerprint = new();
+    readonly Dictionary<EvaluationStatus, int> counts = new();
+    readonly bool keepHistory;
+    Evaluation? best;
     // Filter verdicts and fingerprints of genomes seen before: children repeat often, and probing is
     // the bulk of a decision's cost. Derived data, so not persisted; bounded like AutoML-Zero's cache.
     readonly Dictionary<Genome, (Rejection? Rejection, string Fingerprint)> probed = new();
@@ -35,9 +40,9 @@ public sealed class Evolution
     long nextId = 1;
     int initialProposed, freeInARow;
 
-    public Evolution(SearchSpace space, MutationSettings mutation, FilterSettings filter, EvolutionSettings settings)
+    public Evolution(SearchSpace space, MutationSettings mutation, FilterSettings filter, EvolutionSettings settings, bool keepHistory = true)
     {
-        (this.space, this.settings) = (space, settings);
+        (this.space, this.settings, this.keepHistory) = (space, settings, keepHistory);
         mutator = new Mutator(space, mutation);
         this.filter = new CandidateFilter(filter);
         rngState = settings.Seed;
@@ -52,22 +57,23 @@ public sealed class Evolution
         settings = settings with { MaxEvaluations = maxEvaluations };
     }
     public IReadOnlyCollection<Individual> Population => population;
-    public IReadOnlyList<Evaluation> History => history;
+    public IReadOnlyList<Evaluation> History => keepHistory ? history
+        : throw new InvalidOperationException("this Evolution keeps no history (the coordinator's); fold the run's events for it");
     public IReadOnlyCollection<Proposal> InFlight => inFlight.Values;
     public int Trained { get; private set; }
     /// <summary>Completed evaluations, one per distinct function (fingerprint), fittest first; ties by id.</summary>
-    public IEnumerable<Evaluation> BestDistinct() => history
+    public IEnumerable<Evaluation> BestDistinct() => History
         .Where(e => e.Status == EvaluationStatus.Completed && e.Fitness is not null)
         .GroupBy(e => e.Proposal.Fingerprint).Select(g => g.MaxBy(e => e.Fitness)!)
         .OrderByDescending(e => e.Fitness).ThenBy(e => e.Id);
 
-    public int Count(EvaluationStatus status) => history.Count(e => e.Status == status);
+    public int Count(EvaluationStatus status) => counts.GetValueOrDefault(status);
 
     /// <summary>The proposal being trained under this id, or null (never proposed, or already settled).</summary>
     public Proposal? InFlightProposal(long id) => inFlight.GetValueOrDefault(id);
 
-    public Evaluation? Best => history.Where(e => e.Fitness is not null && e.Status is EvaluationStatus.Completed or EvaluationStatus.Deduplicated)
-                                      .MaxBy(e => e.Fitness);
+    /// <summary>The fittest completed or deduplicated evaluation; the earliest of equals.</summary>
+    public Evaluation? Best => best;
 
     /// <summary>Every training budgeted is done or running: propose nothing more.</summary>
     public bool BudgetSpent => Trained + inFlight.Count >= settings.MaxEvaluations;
@@ -130,6 +136,23 @@ public sealed class Evolution
         return probed[genome] = filter.Probe(expr);
     }
 
+    /// <summary>The state without the history, for a snapshot.</summary>
+    public EvolutionMemento Capture() => new(
+        population.ToArray(), inFlight.Values.OrderBy(p => p.Id).ToArray(), new Dictionary<string, double>(fitnessByFingerprint),
+        new Dictionary<EvaluationStatus, int>(counts), best, rngState, nextId, initialProposed, freeInARow, Trained);
+
+    /// <summary>Takes a captured state, into a new Evolution built from the same plan; one without history (it would be incomplete).</summary>
+    public void Restore(EvolutionMemento m)
+    {
+        if (keepHistory) throw new InvalidOperationException("an Evolution that keeps its history is restored from events, not from a memento");
+        if (nextId != 1 || population.Count > 0 || inFlight.Count > 0) throw new InvalidOperationException("restore into a new Evolution");
+        foreach (var i in m.Population) population.AddLast(i);
+        foreach (var p in m.InFlight) inFlight[p.Id] = p;
+        foreach (var (k, v) in m.FitnessByFingerprint) fitnessByFingerprint[k] = v;
+        foreach (var (k, v) in m.Counts) counts[k] = v;
+        (best, rngState, nextId, initialProposed, freeInARow, Trained) = (m.Best, m.RngState, m.NextId, m.InitialProposed, m.FreeInARow, m.Trained);
+    }
+
     /// <summary>Enters a proposal: a Train one goes in flight; a free one is settled at once.</summary>
     public Evaluation? Apply(Proposal p)
     {
@@ -167,7 +190,9 @@ public sealed class Evolution
 
     Evaluation Enter(Evaluation e)
     {
-        history.Add(e);
+        if (keepHistory) history.Add(e);
+        counts[e.Status] = counts.GetValueOrDefault(e.Status) + 1;
+        if (e.Fitness is { } f && e.Status is EvaluationStatus.Completed or EvaluationStatus.Deduplicated && (best is null || f > best.Fitness)) best = e;
         if (e.Status == EvaluationStatus.Completed) fitnessByFingerprint[e.Proposal.Fingerprint] = e.Fitness!.Value;
         double? competing = e.Fitness ?? (settings.OnFailure == FailurePolicy.Worst ? double.NegativeInfinity : null);
         if (competing is null) return e;

@@ -164,6 +164,71 @@ public sealed class PopulationActorTests : IDisposable
     }
 
     [Fact]
+    public void A_result_for_another_candidate_under_the_same_id_is_not_credited()
+    {
+        // Candidates go out before their proposal is durable; a coordinator restarted with other mutation
+        // settings may reuse an id for another genome, so a stale result must not be taken for it.
+        var s = RunFixture.Settings(dir, maxEvaluations: 3);
+        var (kit, population, _) = Start(s);
+        using (kit)
+        {
+            var trainer = kit.CreateTestProbe();
+            population.Tell(new RequestWork("t"), trainer);
+            var work = trainer.ExpectMsg<Work>(TimeSpan.FromSeconds(10));
+            var stranger = work.Expression == "relu(x)" ? "tanh(x)" : "relu(x)";
+            population.Tell(new WorkResult(work.Id, "t", "completed", 0.99, null, 1, null, stranger));
+            var p = population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(10)).Result;
+            Assert.Equal((0, 1), (p.Trained, p.InFlight));
+            population.Tell(new WorkResult(work.Id, "t", "completed", 0.5, null, 1, null, work.Expression));
+            p = population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(10)).Result;
+            Assert.Equal((1, 0), (p.Trained, p.InFlight));
+            // the settlement is written asynchronously: wait for it in the journal while the run is live
+            kit.AwaitAssert(() => Assert.Equal(0.5, RunFixture.Journal(s).Evolution!.History.Single(e => e.Trained).Fitness),
+                            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>Writes a snapshot of the first format (every event) for a run, as EvoAct did before compact snapshots.</summary>
+    sealed class LegacySnapshotWriter : Akka.Persistence.ReceivePersistentActor
+    {
+        readonly List<IRunEvent> events = new();
+        public override string PersistenceId { get; }
+
+        public LegacySnapshotWriter(string persistenceId, IActorRef report)
+        {
+            PersistenceId = persistenceId;
+            Recover<IRunEvent>(e => events.Add(e));
+            Recover<Akka.Persistence.RecoveryCompleted>(_ => SaveSnapshot(new RunSnapshot(Schema.Version, events.ToArray())));
+            Command<Akka.Persistence.SaveSnapshotSuccess>(ok => report.Tell(ok.Metadata.SequenceNr));
+        }
+    }
+
+    [Fact]
+    public void A_run_with_a_snapshot_of_the_first_format_resumes()
+    {
+        var s = RunFixture.Settings(dir, $"legacy-{id}", maxEvaluations: 8);
+        var (kit, population, _) = Start(s);
+        using (kit)
+        {
+            RunToEnd(kit, population, trainers: 2);
+            var report = kit.CreateTestProbe();
+            kit.Sys.ActorOf(Props.Create(() => new LegacySnapshotWriter(PopulationActor.PersistenceIdOf(s.Name), report.Ref)));
+            Assert.True(report.ExpectMsg<long>(TimeSpan.FromSeconds(20)) > 8);
+        }
+        var more = RunFixture.Settings(dir, $"legacy-{id}", maxEvaluations: 14);
+        var (kit2, population2, ready) = Start(more);
+        using (kit2)
+        {
+            Assert.True(ready.Resumed);
+            Assert.Equal(8, ready.Evaluations);
+            Assert.Equal(14, RunToEnd(kit2, population2, trainers: 2).Trained);
+        }
+        var history = RunFixture.Journal(more).Evolution!.History;
+        Assert.Equal(14, history.Count(e => e.Trained));
+        Assert.Equal(history.Count, history.Select(e => e.Id).Distinct().Count());
+    }
+
+    [Fact]
     public void An_evaluation_past_its_timeout_is_handed_to_another_trainer()
     {
         var s = RunFixture.Settings(dir, maxEvaluations: 5, timeout: "300ms");

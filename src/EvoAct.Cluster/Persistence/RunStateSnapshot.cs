@@ -1,0 +1,31 @@
+using EvoAct.Cluster.Messages;
+
+namespace EvoAct.Cluster.Persistence;
+
+/// <summary>
+/// A snapshot of the coordinator's state: the plan and the evolution without its history (see
+/// <see cref="Search.Evolution.EvolutionMemento"/>). Its size follows the population and the number
+/// of distinct functions trained, not the number of evaluations; the history stays in the journal,
+/// where `status`, `top` and `export` read it. Proposals keep their event form.
+/// </summary>
+public sealed record RunStateSnapshot(
+    int SchemaVersion,
+    string Run,
+    RunPlan Plan,
+    DateTime StartedAt,
+    IReadOnlyList<SnapshotIndividual> Population,
+    IReadOnlyList<CandidateProposed> InFlight,
+    IReadOnlyDictionary<string, double> FitnessByFingerprint,
+    IReadOnlyDictionary<string, int> Counts,
+    SnapshotEvaluation? Best,
+    ulong RngState,
+    long NextId,
+    int InitialProposed,
+    int FreeInARow,
+    int Trained) : IEvoActMessage;
+
+/// <summary>A settled evaluation: its proposal and its outcome.</summary>
+public sealed record SnapshotEvaluation(CandidateProposed Proposal, string Status, double? Fitness, string? Reason, string? Worker, double Seconds);
+
+/// <summary>A member of the population: its evaluation and the fitness it competes with (-infinity for a failure under on-failure = worst).</summary>
+public sealed record SnapshotIndividual(SnapshotEvaluation Evaluation, double Fitness);
