@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Coordinator benchmarks (figures go to README.md):
 #  1. throughput of the population actor with instant fake trainers on the SQLite journal:
-#     evaluations per second, p50/p99 dispatch latency (a free trainer asking -> its next candidate);
+#     evaluations per second, p50/p99 dispatch latency (a free trainer asking -> its next candidate),
+#     over the whole run and in the steady state (after the first 20% of evaluations: the random
+#     initial population, JIT compilation and table creation);
 #  2. scale-out: 1, 2, 4, 8 worker processes on loopback with fake 200 ms trainers, throughput as a
 #     share of the ideal (workers / 0.2 s), measured once every worker is busy.
 # Usage: scripts/bench-coordinator.sh [evaluations-for-1]   (on an otherwise idle machine)
@@ -14,14 +16,16 @@ dll="$root/src/EvoAct.Cli/bin/Release/net10.0/evoact.dll"
 evoact() { dotnet "$dll" "$@"; }
 work=$(mktemp -d)
 trap 'pkill -f "$dll (seed|worker)" 2>/dev/null || true; rm -rf "$work"' EXIT
-n=${1:-3000}
+n=${1:-10000}
 
 echo "== 1. Coordinator with instant fake trainers, SQLite journal, P=100 S=25, $n evaluations"
 for trainers in 1 8; do
   r=$(evoact bench coordinator --data "$work/c$trainers" --run bench --trainers "$trainers" --set evolution.max-evaluations="$n")
   python3 -c "
 import json,sys; r=json.loads(sys.argv[1])
-print(f\"{r['trainers']} trainer(s): {r['evaluations_per_second']:8.0f} evaluations/s   dispatch p50 {r['dispatch_p50_ms']:6.2f} ms   p99 {r['dispatch_p99_ms']:7.2f} ms\")" "$r"
+for phase in ('whole', 'steady'):
+    p = r[phase]
+    print(f\"{r['trainers']} trainer(s), {phase:6}: {p['evaluations_per_second']:8.0f} evaluations/s   dispatch p50 {p['dispatch_p50_ms']:6.2f} ms   p99 {p['dispatch_p99_ms']:7.2f} ms   ({p['evaluations']} evaluations)\")" "$r"
 done
 
 echo "== 2. Scale-out: worker processes on loopback, fake 200 ms trainers"

@@ -127,10 +127,19 @@ public static class BenchCommand
             {
                 w.WriteNumber("evaluations", result.Evaluations);
                 w.WriteNumber("trainers", result.Trainers);
-                w.WriteNumber("seconds", result.Seconds);
-                w.WriteNumber("evaluations_per_second", result.EvaluationsPerSecond);
-                w.WriteNumber("dispatch_p50_ms", result.P50Ms);
-                w.WriteNumber("dispatch_p99_ms", result.P99Ms);
+                w.WriteNumber("warmup_share", Cluster.Hosting.CoordinatorBenchmark.WarmupShare);
+                w.WriteNumber("gc_pause_ms", result.GcPauseMs);
+                w.WriteNumber("gen2_collections", result.Gen2Collections);
+                foreach (var (name, phase) in new[] { ("whole", result.Whole), ("steady", result.Steady) })
+                {
+                    w.WriteStartObject(name);
+                    w.WriteNumber("evaluations", phase.Evaluations);
+                    w.WriteNumber("seconds", phase.Seconds);
+                    w.WriteNumber("evaluations_per_second", phase.EvaluationsPerSecond);
+                    w.WriteNumber("dispatch_p50_ms", phase.P50Ms);
+                    w.WriteNumber("dispatch_p99_ms", phase.P99Ms);
+                    w.WriteEndObject();
+                }
             });
             return 0;
         });

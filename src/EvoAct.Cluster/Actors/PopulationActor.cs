@@ -39,7 +39,15 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
 
     public static string PersistenceIdOf(string run) => $"run-{run}";
 
-    public static Props Props(PopulationOptions options, IActorRef? owner) => Akka.Actor.Props.Create(() => new PopulationActor(options, owner));
+    /// <summary>
+    /// The coordinator gets a thread of its own. On the shared thread pool it waited behind the
+    /// journal, whose SQLite commits block pool threads in fsync: on 2 cores that starved it for
+    /// 100-300 ms at a time, and every trainer waited with it.
+    /// </summary>
+    public const string Dispatcher = "evoact-coordinator-dispatcher";
+
+    public static Props Props(PopulationOptions options, IActorRef? owner) =>
+        Akka.Actor.Props.Create(() => new PopulationActor(options, owner)).WithDispatcher(Dispatcher);
 
     public PopulationActor(PopulationOptions options, IActorRef? owner)
     {

@@ -30,6 +30,9 @@ public static class AkkaSetup
             {{TrainerActor.Dispatcher}} {
               type = PinnedDispatcher
             }
+            {{PopulationActor.Dispatcher}} {
+              type = PinnedDispatcher
+            }
             """;
         var config = ConfigurationFactory.ParseString(text);
         if (user is not null) config = user.WithFallback(config);

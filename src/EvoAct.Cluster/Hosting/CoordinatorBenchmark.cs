@@ -13,7 +13,17 @@ namespace EvoAct.Cluster.Hosting;
 /// </summary>
 public static class CoordinatorBenchmark
 {
-    public sealed record Result(int Evaluations, double Seconds, double EvaluationsPerSecond, double P50Ms, double P99Ms, int Trainers);
+    /// <summary>One phase of the run: evaluations handed out, their rate, and the dispatch latency percentiles.</summary>
+    public sealed record Phase(int Evaluations, double Seconds, double EvaluationsPerSecond, double P50Ms, double P99Ms);
+
+    /// <summary>
+    /// The whole run, and its steady state: everything after the first <see cref="WarmupShare"/> of
+    /// the evaluations, which include the random initial population, the JIT compiling the hot paths
+    /// and SQLite creating its tables.
+    /// </summary>
+    public sealed record Result(int Trainers, int Evaluations, Phase Whole, Phase Steady, double GcPauseMs, int Gen2Collections);
+
+    public const double WarmupShare = 0.2;
 
     public static async Task<Result> RunAsync(RunSettings s, int trainers)
     {
@@ -26,19 +36,25 @@ public static class CoordinatorBenchmark
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, TimeSpan.FromMilliseconds(100));
             var population = system.ActorOf(PopulationActor.Props(options, observer), "population");
             await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));
-            var latencies = new List<double>[trainers];
+            var samples = new List<Sample>[trainers];
+            var (pauseBefore, gen2Before) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < trainers; i++)
             {
-                latencies[i] = new List<double>();
-                var mine = latencies[i];
-                system.ActorOf(Props.Create(() => new InstantTrainer(population, $"bench-{i}", mine)));
+                samples[i] = new List<Sample>();
+                var mine = samples[i];
+                // on the trainers' pinned dispatcher, as real trainers run
+                system.ActorOf(Props.Create(() => new InstantTrainer(population, $"bench-{i}", clock, mine)).WithDispatcher(TrainerActor.Dispatcher));
             }
             population.Tell(SubscribeProgress.Instance, observer);
             var final = await done.Task.WaitAsync(TimeSpan.FromMinutes(10));
-            double seconds = clock.Elapsed.TotalSeconds;
-            var all = latencies.SelectMany(l => l).Order().ToArray();
-            return new Result(final.Trained, seconds, final.Trained / seconds, Percentile(all, 0.50), Percentile(all, 0.99), trainers);
+            double end = clock.Elapsed.TotalSeconds;
+            var all = samples.SelectMany(l => l).OrderBy(x => x.At).ToArray();
+            var steady = all.Skip((int)(WarmupShare * all.Length)).ToArray();
+            if (Environment.GetEnvironmentVariable("EVOACT_BENCH_SAMPLES") is { Length: > 0 } path)
+                File.WriteAllLines(path, all.Select(x => FormattableString.Invariant($"{x.At:F6} {x.LatencyMs:F3}")));
+            return new Result(trainers, final.Trained, Summarise(all, 0, end), Summarise(steady, steady.Length > 0 ? steady[0].At : end, end),
+                              (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds, GC.CollectionCount(2) - gen2Before);
         }
         finally
         {
@@ -46,17 +62,27 @@ public static class CoordinatorBenchmark
         }
     }
 
+    static Phase Summarise(Sample[] samples, double from, double to)
+    {
+        var latencies = samples.Select(x => x.LatencyMs).Order().ToArray();
+        double seconds = to - from;
+        return new Phase(samples.Length, seconds, samples.Length / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+    }
+
     static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
+
+    /// <summary>A candidate received: when (seconds since the start), and how long the trainer had waited for it.</summary>
+    readonly record struct Sample(double At, double LatencyMs);
 
     /// <summary>Answers every Work at once with a fitness from the fake landscape, and times the wait for work.</summary>
     sealed class InstantTrainer : ReceiveActor
     {
-        public InstantTrainer(IActorRef population, string id, List<double> latencies)
+        public InstantTrainer(IActorRef population, string id, Stopwatch clock, List<Sample> samples)
         {
             var asked = Stopwatch.StartNew();
             Receive<Work>(w =>
             {
-                latencies.Add(asked.Elapsed.TotalMilliseconds);
+                samples.Add(new Sample(clock.Elapsed.TotalSeconds, asked.Elapsed.TotalMilliseconds));
                 population.Tell(new WorkResult(w.Id, id, "completed", FakeEvaluator.Fitness(w.Expression), null, 0, null, w.Expression));
                 asked.Restart();
                 population.Tell(new RequestWork(id));
