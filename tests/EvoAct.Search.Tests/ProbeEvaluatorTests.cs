@@ -91,6 +91,28 @@ public class ProbeEvaluatorTests
         Assert.True(verdicts.Count >= 3, $"random genomes should meet passes and several rejections, saw {string.Join(", ", verdicts)}");
     }
 
+    [Theory]
+    [InlineData("x * sigmoid(beta * x)", true)]
+    [InlineData("scale(x) + 1", true)]
+    [InlineData("shift(x)", true)]
+    [InlineData("mix(x, tanh(x))", true)]
+    [InlineData("gaussdiff(x, sin(x))", true)]
+    [InlineData("laplacediff(x, 1)", true)]
+    [InlineData("beta(x) * x", true)]
+    [InlineData("x ^ beta", true)]
+    [InlineData("x * sigmoid(x)", false)]
+    [InlineData("max(x, tanh(x)) / (cosh(x) + x^2)", false)]
+    public void Knows_which_candidates_depend_on_beta(string text, bool usesBeta)
+    {
+        var e = ExpressionParser.Parse(text);
+        Assert.Equal(usesBeta, ProbeEvaluator.UsesBeta(e));
+        var atOne = ProbeSet.Points.Select(x => ExpressionEvaluator.Value(e, x, 1.0)).ToArray();
+        var atHalf = ProbeSet.Points.Select(x => ExpressionEvaluator.Value(e, x, 0.5)).ToArray();
+        // without beta the two passes agree bit for bit, which is why Probe may skip one
+        if (!usesBeta) Assert.Equal(atOne.Select(BitConverter.DoubleToInt64Bits), atHalf.Select(BitConverter.DoubleToInt64Bits));
+        else Assert.NotEqual(atOne.Select(BitConverter.DoubleToInt64Bits), atHalf.Select(BitConverter.DoubleToInt64Bits));
+    }
+
     /// <summary>Fingerprints computed before the array evaluator existed (EvoAct 0.1, the scalar path): journals hold them.</summary>
     [Theory]
     [InlineData("x * sigmoid(beta * x)", "d38fa06f300064a5")]

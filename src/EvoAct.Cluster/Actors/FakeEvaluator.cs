@@ -14,7 +14,9 @@ public sealed class FakeEvaluator(TimeSpan delay) : IEvaluator
 
     public WorkResult Evaluate(Work work, string workerId, CancellationToken cancel)
     {
-        if (delay > TimeSpan.Zero) Task.Delay(delay, cancel).Wait(cancel);
+        // A plain timed wait on this (pinned) thread: Task.Delay would need a timer and a pool thread to
+        // wake it, which on a loaded machine stretched 200 ms into 400.
+        if (delay > TimeSpan.Zero && cancel.WaitHandle.WaitOne(delay)) throw new OperationCanceledException(cancel);
         return new WorkResult(work.Id, workerId, "completed", Fitness(work.Expression), null, delay.TotalSeconds);
     }
 

@@ -40,7 +40,8 @@ public sealed class CandidateFilter(FilterSettings settings)
 
     /// <summary>
     /// The filter's verdict and the fingerprint together, from one pass at beta = 1 (values and
-    /// derivatives, which both need) and one values-only pass at beta = 0.5.
+    /// derivatives, which both need) and one values-only pass at beta = 0.5, which a candidate
+    /// without beta skips (its values are the same numbers).
     /// </summary>
     public (Rejection? Rejection, string Fingerprint) Probe(Expr e)
     {
@@ -48,7 +49,8 @@ public sealed class CandidateFilter(FilterSettings settings)
         var buffer = new double[3 * n];
         Span<double> atOne = buffer.AsSpan(0, n), derivatives = buffer.AsSpan(n, n), atHalf = buffer.AsSpan(2 * n, n);
         ProbeEvaluator.Duals(e, Fingerprint.ProbeBetas[0], atOne, derivatives);
-        ProbeEvaluator.Values(e, Fingerprint.ProbeBetas[1], atHalf);
+        if (ProbeEvaluator.UsesBeta(e)) ProbeEvaluator.Values(e, Fingerprint.ProbeBetas[1], atHalf);
+        else atOne.CopyTo(atHalf);
         return (Check(atOne, derivatives), Fingerprint.Of(atOne, atHalf));
     }
 }

@@ -44,6 +44,16 @@ public static class ProbeEvaluator
     public static void Duals(Expr e, double beta, Span<double> values, Span<double> derivatives) =>
         Eval(e, beta, values[..Xs.Length], derivatives[..Xs.Length]);
 
+    /// <summary>Whether any beta reaches the output: if not, the values at every beta are the same numbers.</summary>
+    public static bool UsesBeta(Expr e) => e switch
+    {
+        BetaParam => true,
+        UnaryCall u => u.Op is UnaryOp.Scale or UnaryOp.Shift or UnaryOp.Beta || UsesBeta(u.Arg),
+        BinaryCall b => b.Op is BinaryOp.GaussDiff or BinaryOp.LaplaceDiff or BinaryOp.Mix || UsesBeta(b.Left) || UsesBeta(b.Right),
+        Power p => UsesBeta(p.Base) || UsesBeta(p.Exponent),
+        _ => false,
+    };
+
     static bool HasPower(Expr e) => e switch
     {
         Power => true,
