@@ -22,12 +22,14 @@ public sealed class BenchCoordinatorTests : IDisposable
         var whole = root.GetProperty("whole");
         var steady = root.GetProperty("steady");
         Assert.Equal(300, whole.GetProperty("evaluations").GetInt32()); // one dispatch per evaluation: nothing re-dispatched
-        Assert.Equal(300 - (int)(0.2 * 300), steady.GetProperty("evaluations").GetInt32());
+        Assert.Equal(300 - (int)(0.2 * 300), steady.GetProperty("evaluations").GetInt32()); // after the 60th handed out
         foreach (var phase in new[] { whole, steady })
         {
             Assert.True(phase.GetProperty("evaluations_per_second").GetDouble() > 0);
             double p50 = phase.GetProperty("dispatch_p50_ms").GetDouble(), p99 = phase.GetProperty("dispatch_p99_ms").GetDouble();
             Assert.InRange(p50, 0, p99);
+            Assert.True(phase.GetProperty("cpu_ms_per_evaluation").GetDouble() > 0);
+            Assert.True(phase.GetProperty("allocated_kb_per_evaluation").GetDouble() > 0);
         }
         Assert.True(steady.GetProperty("seconds").GetDouble() < whole.GetProperty("seconds").GetDouble());
 

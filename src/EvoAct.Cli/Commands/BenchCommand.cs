@@ -128,8 +128,6 @@ public static class BenchCommand
                 w.WriteNumber("evaluations", result.Evaluations);
                 w.WriteNumber("trainers", result.Trainers);
                 w.WriteNumber("warmup_share", Cluster.Hosting.CoordinatorBenchmark.WarmupShare);
-                w.WriteNumber("gc_pause_ms", result.GcPauseMs);
-                w.WriteNumber("gen2_collections", result.Gen2Collections);
                 foreach (var (name, phase) in new[] { ("whole", result.Whole), ("steady", result.Steady) })
                 {
                     w.WriteStartObject(name);
@@ -138,6 +136,10 @@ public static class BenchCommand
                     w.WriteNumber("evaluations_per_second", phase.EvaluationsPerSecond);
                     w.WriteNumber("dispatch_p50_ms", phase.P50Ms);
                     w.WriteNumber("dispatch_p99_ms", phase.P99Ms);
+                    w.WriteNumber("cpu_ms_per_evaluation", phase.CpuMsPerEvaluation);
+                    w.WriteNumber("allocated_kb_per_evaluation", phase.AllocatedKbPerEvaluation);
+                    w.WriteNumber("gc_pause_ms", phase.GcPauseMs);
+                    w.WriteNumber("gen2_collections", phase.Gen2Collections);
                     w.WriteEndObject();
                 }
             });

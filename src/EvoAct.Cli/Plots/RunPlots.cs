@@ -120,7 +120,7 @@ public static class RunPlots
         var state = new RunState();
         var points = new List<SettledPoint>();
         double? best = null;
-        foreach (var e in events)
+        foreach (var e in RunState.OneByOne(events))
         {
             var settled = state.Apply(e);
             if (settled is null || !settled.Trained && settled.Status != EvaluationStatus.Deduplicated) continue;

@@ -139,17 +139,22 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
             Send(worker, Evolution.InFlightProposal(again)!);
             return;
         }
+        // Every proposal is applied at once (the next decision depends on it); the free ones this
+        // request went through and the one to train are written as one event.
+        var proposed = new List<CandidateProposed>();
         while (Evolution.Decide() is { } proposal)
         {
             var e = RunState.ToEvent(proposal, DateTime.UtcNow);
+            state.Apply(e);
+            proposed.Add(e);
             if (proposal.Kind == ProposalKind.Train)
             {
-                Record(e, null);
+                WriteProposals(proposed);
                 Send(worker, proposal);
                 return;
             }
-            Record(e, null); // rejected or deduplicated: settled at once, no training; propose again
         }
+        if (proposed.Count > 0) WriteProposals(proposed);
         worker.Tell(new NoWork(Evolution.Finished));
         if (Evolution.Finished) PublishFinished();
     }
@@ -200,14 +205,23 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
         progressDue = false;
     }
 
-    /// <summary>
-    /// Apply now, persist asynchronously, run <paramref name="afterDurable"/> once written. When a
-    /// snapshot is due it is captured right after this event is applied (so it holds exactly the
-    /// events up to this one) and saved once this event is durable (so it never runs ahead of the journal).
-    /// </summary>
+    void WriteProposals(List<CandidateProposed> proposed) =>
+        Write(proposed.Count == 1 ? proposed[0] : new CandidatesProposed(Schema.Version, proposed.ToArray(), proposed[^1].At), null);
+
+    /// <summary>Apply now, persist asynchronously, run <paramref name="afterDurable"/> once written.</summary>
     void Record(IRunEvent e, Action? afterDurable)
     {
         state.Apply(e);
+        Write(e, afterDurable);
+    }
+
+    /// <summary>
+    /// Persist an event already applied. When a snapshot is due it is captured now, right after the
+    /// event is applied (so it holds exactly the events up to this one), and saved once this event is
+    /// durable (so it never runs ahead of the journal).
+    /// </summary>
+    void Write(IRunEvent e, Action? afterDurable)
+    {
         applied++;
         RunStateSnapshot? snapshot = null;
         if (applied - snapshotAt >= options.SnapshotEvery)

@@ -13,17 +13,39 @@ namespace EvoAct.Cluster.Hosting;
 /// </summary>
 public static class CoordinatorBenchmark
 {
-    /// <summary>One phase of the run: evaluations handed out, their rate, and the dispatch latency percentiles.</summary>
-    public sealed record Phase(int Evaluations, double Seconds, double EvaluationsPerSecond, double P50Ms, double P99Ms);
+    /// <summary>
+    /// One phase of the run: evaluations handed out, their rate, the dispatch latency percentiles, and
+    /// what the whole process spent per evaluation (CPU on every thread, bytes allocated) and on GC.
+    /// </summary>
+    public sealed record Phase(int Evaluations, double Seconds, double EvaluationsPerSecond, double P50Ms, double P99Ms,
+                               double CpuMsPerEvaluation, double AllocatedKbPerEvaluation, double GcPauseMs, int Gen2Collections);
 
     /// <summary>
     /// The whole run, and its steady state: everything after the first <see cref="WarmupShare"/> of
     /// the evaluations, which include the random initial population, the JIT compiling the hot paths
     /// and SQLite creating its tables.
     /// </summary>
-    public sealed record Result(int Trainers, int Evaluations, Phase Whole, Phase Steady, double GcPauseMs, int Gen2Collections);
+    public sealed record Result(int Trainers, int Evaluations, Phase Whole, Phase Steady);
 
     public const double WarmupShare = 0.2;
+
+    /// <summary>The process's counters at one moment.</summary>
+    sealed record Counters(double At, TimeSpan Cpu, long Allocated, TimeSpan GcPause, int Gen2)
+    {
+        public static Counters Now(Stopwatch clock) => new(clock.Elapsed.TotalSeconds, Process.GetCurrentProcess().TotalProcessorTime,
+            GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), GC.CollectionCount(2));
+    }
+
+    /// <summary>Takes the counters when the warm-up's last evaluation is handed out.</summary>
+    sealed class WarmupMark(int threshold)
+    {
+        int count;
+        public Counters? Taken { get; private set; }
+        public void Count(Stopwatch clock)
+        {
+            if (Interlocked.Increment(ref count) == threshold) Taken = Counters.Now(clock);
+        }
+    }
 
     public static async Task<Result> RunAsync(RunSettings s, int trainers)
     {
@@ -35,26 +57,28 @@ public static class CoordinatorBenchmark
             var observer = system.ActorOf(RunObserver.For(ready, done, _ => { }));
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, TimeSpan.FromMilliseconds(100));
             var population = system.ActorOf(PopulationActor.Props(options, observer), "population");
-            await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            var readyNow = await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            int budget = s.Plan.Evolution.MaxEvaluations - readyNow.Evaluations;
+            var mark = new WarmupMark(Math.Max(1, (int)(WarmupShare * budget)));
             var samples = new List<Sample>[trainers];
-            var (pauseBefore, gen2Before) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
             var clock = Stopwatch.StartNew();
+            var start = Counters.Now(clock);
             for (int i = 0; i < trainers; i++)
             {
                 samples[i] = new List<Sample>();
                 var mine = samples[i];
                 // on the trainers' pinned dispatcher, as real trainers run
-                system.ActorOf(Props.Create(() => new InstantTrainer(population, $"bench-{i}", clock, mine)).WithDispatcher(TrainerActor.Dispatcher));
+                system.ActorOf(Props.Create(() => new InstantTrainer(population, $"bench-{i}", clock, mine, mark)).WithDispatcher(TrainerActor.Dispatcher));
             }
             population.Tell(SubscribeProgress.Instance, observer);
-            var final = await done.Task.WaitAsync(TimeSpan.FromMinutes(10));
-            double end = clock.Elapsed.TotalSeconds;
+            await done.Task.WaitAsync(TimeSpan.FromMinutes(10));
+            var end = Counters.Now(clock);
             var all = samples.SelectMany(l => l).OrderBy(x => x.At).ToArray();
-            var steady = all.Skip((int)(WarmupShare * all.Length)).ToArray();
+            var warm = mark.Taken ?? start;
+            var steady = all.Where(x => x.At > warm.At).ToArray();
             if (Environment.GetEnvironmentVariable("EVOACT_BENCH_SAMPLES") is { Length: > 0 } path)
                 File.WriteAllLines(path, all.Select(x => FormattableString.Invariant($"{x.At:F6} {x.LatencyMs:F3}")));
-            return new Result(trainers, final.Trained, Summarise(all, 0, end), Summarise(steady, steady.Length > 0 ? steady[0].At : end, end),
-                              (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds, GC.CollectionCount(2) - gen2Before);
+            return new Result(trainers, all.Length, Summarise(all, start, end), Summarise(steady, warm, end));
         }
         finally
         {
@@ -62,11 +86,14 @@ public static class CoordinatorBenchmark
         }
     }
 
-    static Phase Summarise(Sample[] samples, double from, double to)
+    static Phase Summarise(Sample[] samples, Counters from, Counters to)
     {
         var latencies = samples.Select(x => x.LatencyMs).Order().ToArray();
-        double seconds = to - from;
-        return new Phase(samples.Length, seconds, samples.Length / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+        double seconds = to.At - from.At;
+        int n = Math.Max(1, samples.Length);
+        return new Phase(samples.Length, seconds, samples.Length / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
+            (to.Cpu - from.Cpu).TotalMilliseconds / n, (to.Allocated - from.Allocated) / 1024.0 / n,
+            (to.GcPause - from.GcPause).TotalMilliseconds, to.Gen2 - from.Gen2);
     }
 
     static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
@@ -77,12 +104,13 @@ public static class CoordinatorBenchmark
     /// <summary>Answers every Work at once with a fitness from the fake landscape, and times the wait for work.</summary>
     sealed class InstantTrainer : ReceiveActor
     {
-        public InstantTrainer(IActorRef population, string id, Stopwatch clock, List<Sample> samples)
+        public InstantTrainer(IActorRef population, string id, Stopwatch clock, List<Sample> samples, WarmupMark mark)
         {
             var asked = Stopwatch.StartNew();
             Receive<Work>(w =>
             {
                 samples.Add(new Sample(clock.Elapsed.TotalSeconds, asked.Elapsed.TotalMilliseconds));
+                mark.Count(clock);
                 population.Tell(new WorkResult(w.Id, id, "completed", FakeEvaluator.Fitness(w.Expression), null, 0, null, w.Expression));
                 asked.Restart();
                 population.Tell(new RequestWork(id));

@@ -22,6 +22,14 @@ public sealed record CandidateProposed(
     string? MutationKind, int MutationSlot, string? MutationFrom, string? MutationTo, long[] Sample,
     string Kind, string? Rejection, double? CachedFitness, ulong RngState, DateTime At) : IRunEvent;
 
+/// <summary>
+/// The proposals one free trainer's request went through, in order: the free ones (rejected or
+/// deduplicated, settled at once) and, last, the one it trains, if any. One journal row instead of
+/// one per proposal, since late in a run most proposals are free. A single proposal is written as a
+/// plain <see cref="CandidateProposed"/>.
+/// </summary>
+public sealed record CandidatesProposed(int SchemaVersion, IReadOnlyList<CandidateProposed> Proposals, DateTime At) : IRunEvent;
+
 /// <summary>A trained candidate's result: completed (with fitness), diverged or failed (with a reason).</summary>
 public sealed record EvaluationSettled(
     int SchemaVersion, long Id, string Status, double? Fitness, string? Reason, string? Worker, double Seconds, DateTime At) : IRunEvent;

@@ -41,16 +41,14 @@ public sealed class RunState(bool keepHistory = true)
                 Plan = r.Plan;
                 Evolution!.Reconfigure(r.Plan.Mutation, r.Plan.Evolution.MaxEvaluations);
                 return null;
-            case CandidateProposed p:
+            case CandidatesProposed batch:
             {
-                var settled = Evolution!.Apply(ToProposal(p));
-                if (keepHistory)
-                {
-                    proposedAt[p.Id] = p.At;
-                    if (settled is not null) settledAt[p.Id] = p.At;
-                }
-                return settled;
+                Evaluation? last = null;
+                foreach (var p in batch.Proposals) last = ApplyProposal(p) ?? last;
+                return last; // OneByOne gives each settlement of a batch
             }
+            case CandidateProposed p:
+                return ApplyProposal(p);
             case EvaluationSettled s:
             {
                 var settled = Evolution!.Settle(s.Id, Enum.Parse<EvaluationStatus>(s.Status, ignoreCase: true), s.Fitness, s.Reason, s.Worker, s.Seconds);
@@ -61,6 +59,21 @@ public sealed class RunState(bool keepHistory = true)
                 throw new InvalidOperationException($"unknown event {e.GetType().Name}");
         }
     }
+
+    Evaluation? ApplyProposal(CandidateProposed p)
+    {
+        var settled = Evolution!.Apply(ToProposal(p));
+        if (keepHistory)
+        {
+            proposedAt[p.Id] = p.At;
+            if (settled is not null) settledAt[p.Id] = p.At;
+        }
+        return settled;
+    }
+
+    /// <summary>The events with every batch of proposals taken apart, for folds that look at each settlement.</summary>
+    public static IEnumerable<IRunEvent> OneByOne(IEnumerable<IRunEvent> events) =>
+        Enumerable.SelectMany(events, e => e is CandidatesProposed b ? (IEnumerable<IRunEvent>)b.Proposals : [e]);
 
     /// <summary>Recovers from a snapshot of the first format (every event so far): folds them.</summary>
     public void Restore(RunSnapshot snapshot)

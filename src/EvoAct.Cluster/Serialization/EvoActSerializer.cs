@@ -21,6 +21,7 @@ public sealed class EvoActSerializer(ExtendedActorSystem system) : SerializerWit
     {
         ["RunStarted"] = typeof(RunStarted),
         ["CandidateProposed"] = typeof(CandidateProposed),
+        ["CandidatesProposed"] = typeof(CandidatesProposed),
         ["EvaluationSettled"] = typeof(EvaluationSettled),
         ["RunReconfigured"] = typeof(RunReconfigured),
         ["RunSnapshot"] = typeof(RunSnapshot),

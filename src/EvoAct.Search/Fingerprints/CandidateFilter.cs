@@ -46,11 +46,15 @@ public sealed class CandidateFilter(FilterSettings settings)
     public (Rejection? Rejection, string Fingerprint) Probe(Expr e)
     {
         int n = ProbeEvaluator.Count;
-        var buffer = new double[3 * n];
-        Span<double> atOne = buffer.AsSpan(0, n), derivatives = buffer.AsSpan(n, n), atHalf = buffer.AsSpan(2 * n, n);
-        ProbeEvaluator.Duals(e, Fingerprint.ProbeBetas[0], atOne, derivatives);
-        if (ProbeEvaluator.UsesBeta(e)) ProbeEvaluator.Values(e, Fingerprint.ProbeBetas[1], atHalf);
-        else atOne.CopyTo(atHalf);
-        return (Check(atOne, derivatives), Fingerprint.Of(atOne, atHalf));
+        var buffer = System.Buffers.ArrayPool<double>.Shared.Rent(3 * n); // the coordinator probes thousands of candidates
+        try
+        {
+            Span<double> atOne = buffer.AsSpan(0, n), derivatives = buffer.AsSpan(n, n), atHalf = buffer.AsSpan(2 * n, n);
+            ProbeEvaluator.Duals(e, Fingerprint.ProbeBetas[0], atOne, derivatives);
+            if (ProbeEvaluator.UsesBeta(e)) ProbeEvaluator.Values(e, Fingerprint.ProbeBetas[1], atHalf);
+            else atOne.CopyTo(atHalf);
+            return (Check(atOne, derivatives), Fingerprint.Of(atOne, atHalf));
+        }
+        finally { System.Buffers.ArrayPool<double>.Shared.Return(buffer); }
     }
 }

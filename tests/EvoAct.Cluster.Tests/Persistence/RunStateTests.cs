@@ -204,6 +204,44 @@ public class RunStateTests(SerializerFixture serializer)
         Assert.Equal(DescribeLean(full), DescribeLean(fromSnapshot));
     }
 
+    /// <summary>Consecutive proposals merged into batches, as the population actor writes them.</summary>
+    static List<IRunEvent> Batched(IEnumerable<IRunEvent> events)
+    {
+        var result = new List<IRunEvent>();
+        var run = new List<CandidateProposed>();
+        void Flush()
+        {
+            if (run.Count == 1) result.Add(run[0]);
+            else if (run.Count > 1) result.Add(new CandidatesProposed(Schema.Version, run.ToArray(), run[^1].At));
+            run.Clear();
+        }
+        foreach (var e in events)
+        {
+            if (e is CandidateProposed p) { run.Add(p); continue; }
+            Flush();
+            result.Add(e);
+        }
+        Flush();
+        return result;
+    }
+
+    [Fact]
+    public void Proposals_written_in_batches_fold_to_the_same_run_as_one_by_one()
+    {
+        var (whole, events) = Drive(Plan(max: 60, onFailure: FailurePolicy.Worst));
+        var batched = Batched(events);
+        Assert.Contains(batched, e => e is CandidatesProposed { Proposals.Count: > 2 });
+        Assert.True(batched.Count < events.Count);
+
+        var folded = new RunState();
+        foreach (var e in batched) folded.Apply(RoundTrip(e));
+        string WithoutEventCount(RunState s) => Describe(s).Replace($"events {s.Events.Count}; ", "");
+        Assert.Equal(WithoutEventCount(whole), WithoutEventCount(folded));
+        Assert.Equal(batched.Count, folded.Events.Count);
+        Deep.Equal(events, RunState.OneByOne(batched).ToList());
+        Deep.Equal(whole.Evolution!.Decide(), folded.Evolution!.Decide());
+    }
+
     [Fact]
     public void A_snapshot_holds_the_population_not_the_history()
     {

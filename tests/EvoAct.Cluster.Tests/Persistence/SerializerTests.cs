@@ -138,6 +138,7 @@ public class SerializerTests(SerializerFixture fixture)
     {
         new RunStarted(Schema.Version, "run-1", FullPlan, At),
         Proposed,
+        new CandidatesProposed(Schema.Version, [Proposed with { Kind = "deduplicated", Id = 41 }, Proposed], At.AddSeconds(1)),
         Settled,
         new RunReconfigured(Schema.Version, FullPlan, ["mutation: ...", "max-evaluations: 500 -> 600"], At),
         new RunSnapshot(Schema.Version, [new RunStarted(Schema.Version, "run-1", FullPlan, At), Proposed, Settled]),
