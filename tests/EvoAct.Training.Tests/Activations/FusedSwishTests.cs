@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using EvoAct.Search.Expressions;
 using EvoAct.Training.Activations;
 using TorchSharp;
@@ -150,6 +151,56 @@ public class FusedSwishTests
         }
     }
 
+    [Theory]
+    [InlineData(3, 7, 5, 7)]       // C = 7: scalar tails in every row
+    [InlineData(4, 16, 6, 6)]      // whole vectors
+    [InlineData(8, 40, 16, 16)]    // big enough to be split over threads; 40 = 5 vectors
+    public void Channels_last_inputs_match_the_composed_ops_and_keep_their_layout(int n, int c, int h, int w)
+    {
+        using var scope = NewDisposeScope();
+        var gen = new Generator(23);
+        var x = EvoAct.Training.Models.MemoryFormat.ToChannelsLast(randn([n, c, h, w], dtype: float64, generator: gen) * 3);
+        Assert.True(EvoAct.Training.Models.MemoryFormat.IsChannelsLast(x) && !x.is_contiguous());
+        var wgt = randn([n, c, h, w], dtype: float64, generator: gen);
+        using var fused = Module("x * sigmoid(beta * x)", c, fuse: true);
+        using var composed = Module("x * sigmoid(beta * x)", c, fuse: false);
+        long fwd = FusedSwish.ForwardCalls;
+        var a = Run(fused, x, wgt);
+        Assert.True(FusedSwish.ForwardCalls > fwd);
+        Assert.True(EvoAct.Training.Models.MemoryFormat.IsChannelsLast(a.Y), "the output keeps the channels-last layout");
+        var b = Run(composed, x, wgt);
+        AssertClose(b.Y, a.Y, 1e-14, "value");
+        AssertClose(b.Gx, a.Gx, 1e-13, "d/dx");
+        AssertClose(b.Gb, a.Gb, 1e-12, "d/dbeta");
+    }
+
+    [Fact]
+    public void Channels_last_float32_is_deterministic_and_matches_contiguous()
+    {
+        using var scope = NewDisposeScope();
+        var gen = new Generator(29);
+        var x = randn([16, 32, 16, 16], generator: gen);
+        var w = randn([16, 32, 16, 16], generator: gen);
+        Tensor[] Go(Tensor input)
+        {
+            using var m = new ActivationModule(ExpressionParser.Parse("x * sigmoid(beta * x)"), 32);
+            using (no_grad()) m.Betas[0].copy_(linspace(-1, 3, 32));
+            var xi = input.detach().clone().requires_grad_(true);
+            var y = m.call(xi);
+            (y * w).sum().backward();
+            return [y.detach().contiguous(), xi.grad!.contiguous(), m.Betas[0].grad!.clone()];
+        }
+        var cl = EvoAct.Training.Models.MemoryFormat.ToChannelsLast(x);
+        var first = Go(cl);
+        var again = Go(cl);
+        for (int k = 0; k < 3; k++) Assert.True(first[k].eq(again[k]).all().item<bool>(), $"output {k} differs between runs");
+        var contiguous = Go(x);
+        // Elementwise results are identical; d/dbeta is summed in another order.
+        Assert.True(first[0].eq(contiguous[0]).all().item<bool>(), "y");
+        Assert.True(first[1].eq(contiguous[1]).all().item<bool>(), "d/dx");
+        Assert.True(first[2].allclose(contiguous[2], 1e-5, 1e-4), "d/dbeta");
+    }
+
     [Fact]
     public void Zero_beta_is_x_over_two_with_exact_gradients()
     {
@@ -245,5 +296,40 @@ public class FusedSwishTests
         var b = Run(composed, x, w);
         AssertClose(b.Gx, a.Gx, 1e-13, "d/dx");
         AssertClose(b.Gb, a.Gb, 1e-12, "d/dbeta");
+    }
+}
+
+public class FusedSwishExpTests
+{
+    /// <summary>The float32 exp of the fused kernels against Math.Exp over its whole range, subnormals included.</summary>
+    [Fact]
+    public void Float_exp_is_within_two_ulps_everywhere()
+    {
+        var xs = new List<float> { 0f, -0f, 1f, -1f, 88.7f, 88.72283935546875f, -87.3f, -100f, -103.9f, -104f, -104.5f, -200f };
+        for (double v = -110; v <= 89; v += 0.00731) xs.Add((float)v);
+        for (int i = 0; i < xs.Count; i += 8)
+        {
+            var lane = new float[8];
+            for (int k = 0; k < 8; k++) lane[k] = xs[Math.Min(i + k, xs.Count - 1)];
+            var got = FusedSwish.ExpF(System.Runtime.Intrinsics.Vector256.Create(lane));
+            for (int k = 0; k < 8; k++)
+            {
+                float want = (float)Math.Exp(lane[k]);
+                float actual = got.GetElement(k);
+                if (want == actual) continue;
+                // Distance in representable floats (both non-negative, so the bit patterns are ordered).
+                long ulps = Math.Abs((long)BitConverter.SingleToInt32Bits(want) - BitConverter.SingleToInt32Bits(actual));
+                Assert.True(ulps <= 2, $"exp({lane[k]:R}): expected {want:R}, got {actual:R} ({ulps} ulps)");
+            }
+        }
+        var special = FusedSwish.ExpF(System.Runtime.Intrinsics.Vector256.Create(float.NaN, float.NegativeInfinity, float.PositiveInfinity, 89f, -105f, 0f, 1e-30f, -1e-30f));
+        Assert.True(float.IsNaN(special.GetElement(0)));
+        Assert.Equal(0f, special.GetElement(1));
+        Assert.Equal(float.PositiveInfinity, special.GetElement(2));
+        Assert.Equal(float.PositiveInfinity, special.GetElement(3));
+        Assert.Equal(0f, special.GetElement(4));
+        Assert.Equal(1f, special.GetElement(5));
+        Assert.Equal(1f, special.GetElement(6));
+        Assert.Equal(1f, special.GetElement(7));
     }
 }
