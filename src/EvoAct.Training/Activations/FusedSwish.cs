@@ -177,8 +177,8 @@ public static class FusedSwish
         }
 
         /// <summary>
-        /// Splits the work units into contiguous ranges over libtorch's thread count, but only when
-        /// there is enough work: a tiny tensor costs more to dispatch than to compute.
+        /// Splits the work units into contiguous ranges over libtorch's threads, but only when there
+        /// is enough work: a tiny tensor costs more to dispatch than to compute.
         /// </summary>
         static void Run(long units, long perUnit, Action<long> unit)
         {
@@ -188,12 +188,7 @@ public static class FusedSwish
                 for (long u = 0; u < units; u++) unit(u);
                 return;
             }
-            long chunk = (units + threads - 1) / threads;
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            {
-                long end = Math.Min(units, (t + 1) * chunk);
-                for (long u = t * chunk; u < end; u++) unit(u);
-            });
+            OpenMp.For(units, threads, unit);
         }
 
         // A span is done in blocks: first e = exp(-|beta x|) for the block into a small stack
@@ -358,6 +353,8 @@ public static class FusedSwish
     }
 
     /// <summary>libtorch's intra-op thread count (set from evoact.training.threads), read once per call site cheaply.</summary>
-    static readonly int ThreadsEnv = int.TryParse(Environment.GetEnvironmentVariable("EVOACT_FUSED_THREADS"), out var t) ? t : 0;
-    static int Threads => ThreadsEnv > 0 ? ThreadsEnv : torch.get_num_threads();
+    /// <summary>At most this many threads for the kernels; 0 (the default): libtorch's intra-op thread count.</summary>
+    public static int MaxThreads { get; set; }
+
+    static int Threads => MaxThreads > 0 ? Math.Min(MaxThreads, torch.get_num_threads()) : torch.get_num_threads();
 }
