@@ -20,9 +20,10 @@ namespace EvoAct.Training.Activations;
 ///   dy/dbeta = x^2 s (1 - s)
 /// Neither divides by beta, so beta = 0 (y = x / 2) is exact, not a special case.
 ///
-/// Determinism: planes (one (n, c) slice of H*W contiguous values) are split over threads, but every
-/// plane's d/dbeta partial sum is computed in a fixed order into its own slot, and the slots are
-/// summed over n in a fixed order afterwards, so the result does not depend on the scheduling.
+/// Determinism: work units (planes, or fixed-size groups of rows for channels-last) are split over
+/// threads, but every unit's d/dbeta partial sums are computed in a fixed order into their own
+/// slots, and the slots are added up in a fixed order afterwards, so the result does not depend on
+/// the scheduling or the thread count. Threads: libtorch's own OpenMP team (<see cref="OpenMp"/>).
 ///
 /// Only CPU tensors of float32/float64 take this path (see <see cref="Supports"/>); anything else
 /// runs the composed ops.
@@ -200,6 +201,11 @@ public static class FusedSwish
 
         static void ForwardSpan(T* x, T* y, long n, T* b, int bStep)
         {
+            if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
+            {
+                Float.ForwardSpan((float*)x, (float*)y, n, (float*)b, bStep);
+                return;
+            }
             T* e = stackalloc T[Block];
             for (long start = 0; start < n; start += Block)
             {
@@ -228,6 +234,8 @@ public static class FusedSwish
         /// </summary>
         static double BackwardSpan(T* x, T* g, T* gx, long n, T* b, int bStep, T* acc)
         {
+            if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
+                return Float.BackwardSpan((float*)x, (float*)g, (float*)gx, n, (float*)b, bStep, (float*)acc);
             T* e = stackalloc T[Block];
             double sum = 0;
             for (long start = 0; start < n; start += Block)
@@ -318,6 +326,76 @@ public static class FusedSwish
     }
 
     /// <summary>
+    /// The float32 spans (the training precision), one pass each with the exp inlined. Same maths as
+    /// the generic kernels; forward uses x / (1 + e^-z) directly (e^-z = inf for very negative z gives
+    /// x / inf = 0, no NaN), backward the overflow-free form of <see cref="Kernels{T}"/>.
+    /// </summary>
+    [SkipLocalsInit]
+    static unsafe class Float
+    {
+        public static void ForwardSpan(float* x, float* y, long n, float* b, int bStep)
+        {
+            long i = 0;
+            var one = Vector256<float>.One;
+            var vb0 = Vector256.Create(b[0]);
+            if (bStep == 0)
+                for (; i <= n - 8; i += 8)
+                {
+                    var vx = Vector256.Load(x + i);
+                    (vx / (one + ExpF(-(vx * vb0)))).Store(y + i);
+                }
+            else
+                for (; i <= n - 8; i += 8)
+                {
+                    var vx = Vector256.Load(x + i);
+                    (vx / (one + ExpF(-(vx * Vector256.Load(b + i))))).Store(y + i);
+                }
+            for (; i < n; i++) y[i] = x[i] / (1f + MathF.Exp(-(x[i] * b[i * bStep])));
+        }
+
+        public static double BackwardSpan(float* x, float* g, float* gx, long n, float* b, int bStep, float* acc)
+        {
+            long i = 0;
+            double sum = 0;
+            var vsum = Vector256<float>.Zero;
+            var vb0 = Vector256.Create(b[0]);
+            if (bStep == 0)
+                for (; i <= n - 8; i += 8)
+                    vsum += Step(x + i, g + i, gx + i, vb0);
+            else
+                for (; i <= n - 8; i += 8)
+                    (Vector256.Load(acc + i) + Step(x + i, g + i, gx + i, Vector256.Load(b + i))).Store(acc + i);
+            for (int k = 0; k < 8; k++) sum += vsum.GetElement(k);
+            for (; i < n; i++)
+            {
+                float z = x[i] * b[i * bStep];
+                float e = MathF.Exp(-MathF.Abs(z)), r = 1f / (1f + e), er = e * r, s = z >= 0 ? r : er, ds = er * r;
+                gx[i] = g[i] * (s + z * ds);
+                float db = g[i] * x[i] * x[i] * ds;
+                if (bStep == 0) sum += db;
+                else acc[i] += db;
+            }
+            return sum;
+        }
+
+        /// <summary>Writes 8 values of d/dx and returns their g x^2 s (1 - s).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector256<float> Step(float* x, float* g, float* gx, Vector256<float> vb)
+        {
+            var vx = Vector256.Load(x);
+            var vg = Vector256.Load(g);
+            var z = vx * vb;
+            var e = ExpF(-Vector256.Abs(z));
+            var r = Vector256<float>.One / (Vector256<float>.One + e);
+            var er = e * r;
+            var s = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(z, Vector256<float>.Zero), r, er);
+            var ds = er * r;
+            (vg * (s + z * ds)).Store(gx);
+            return vg * vx * vx * ds;
+        }
+    }
+
+    /// <summary>
     /// e^x for float32 lanes, |error| about 1 ulp (Cephes' expf polynomial, FMA Horner), with the
     /// subnormal range and underflow to 0 right. Vector256.Exp(float) computes in double and narrows,
     /// about twice the work; this is the arithmetic half of the fused kernels' cost.
@@ -352,7 +430,6 @@ public static class FusedSwish
         return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);    // NaN in, NaN out
     }
 
-    /// <summary>libtorch's intra-op thread count (set from evoact.training.threads), read once per call site cheaply.</summary>
     /// <summary>At most this many threads for the kernels; 0 (the default): libtorch's intra-op thread count.</summary>
     public static int MaxThreads { get; set; }
 

@@ -278,6 +278,14 @@ public class FusedSwishTests
             var again = Go();
             for (int k = 0; k < 3; k++) Assert.True(first[k].eq(again[k]).all().item<bool>(), $"run {run}, output {k} differs");
         }
+        // The thread count does not change the result either (only results, never speed, depend on MaxThreads).
+        try
+        {
+            FusedSwish.MaxThreads = 1;
+            var single = Go();
+            for (int k = 0; k < 3; k++) Assert.True(first[k].eq(single[k]).all().item<bool>(), $"one thread: output {k} differs");
+        }
+        finally { FusedSwish.MaxThreads = 0; }
     }
 
     [Fact]
