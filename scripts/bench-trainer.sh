@@ -2,7 +2,7 @@
 # Trainer benchmarks, side by side in one run (figures go to README.md):
 #  1. images/s of a ResNet-20 training step, EvoAct (TorchSharp) vs PyTorch (Debian's python3-torch),
 #     same network, batch and thread count;
-#  2. step time of the composed x * sigmoid(beta * x) vs built-in SiLU vs ReLU;
+#  2. step time of x * sigmoid(beta * x) (the fused path) vs built-in SiLU vs ReLU;
 #  3. RSS over 50 consecutive evaluations in one process.
 # Usage: scripts/bench-trainer.sh [steps]   (run it on an otherwise idle machine)
 set -euo pipefail
@@ -47,9 +47,9 @@ print(d[0]['median_step_seconds'], d[1]['median_step_seconds'], d[2]['median_ste
 done
 python3 -c "
 import statistics,sys; n=len(sys.argv)//2; a=sorted(map(float,sys.argv[1:n+1])); b=sorted(map(float,sys.argv[n+1:]))
-print(f'median composed swish / SiLU: {statistics.median(a):.3f} ({a[0]:.3f}-{a[-1]:.3f})   median SiLU / ReLU: {statistics.median(b):.3f} ({b[0]:.3f}-{b[-1]:.3f})')" "${swish_silu[@]}" "${silu_relu[@]}"
+print(f'median x * sigmoid(beta * x) / SiLU: {statistics.median(a):.3f} ({a[0]:.3f}-{a[-1]:.3f})   median SiLU / ReLU: {statistics.median(b):.3f} ({b[0]:.3f}-{b[-1]:.3f})')" "${swish_silu[@]}" "${silu_relu[@]}"
 
-echo "== 3. RSS over 50 consecutive evaluations (smoke preset, composed swish)"
+echo "== 3. RSS over 50 consecutive evaluations (smoke preset, x * sigmoid(beta * x))"
 r=$(evoact bench rss --evaluations 50 --preset smoke 2>/dev/null)
 python3 -c "
 import json,sys; r=json.loads(sys.argv[1]); v=r['rss_bytes']
