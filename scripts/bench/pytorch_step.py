@@ -54,6 +54,8 @@ def main():
     p.add_argument("--size", type=int, default=32)
     p.add_argument("--threads", type=int, default=torch.get_num_threads())
     p.add_argument("--activation", default="relu", choices=["relu", "silu"])
+    p.add_argument("--memory-format", default="contiguous", choices=["contiguous", "channels-last"],
+                   help="layout of the images and conv weights (EvoAct: evoact.training.memory-format)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     n = {"resnet20": 3, "resnet32": 5, "resnet56": 9}[a.model]
@@ -61,6 +63,9 @@ def main():
     net = ResNet(n, 16, a.in_channels, 10, act).train()
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     x = torch.randn(a.batch, a.in_channels, a.size, a.size)
+    if a.memory_format == "channels-last":
+        net = net.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
     y = torch.randint(0, 10, (a.batch,))
     times = []
     for i in range(a.warmup + a.steps):
@@ -73,7 +78,7 @@ def main():
     times.sort()
     median = times[len(times) // 2]
     print(json.dumps({"framework": f"pytorch-{torch.__version__}", "model": a.model, "activation": a.activation,
-                      "batch": a.batch, "threads": torch.get_num_threads(),
+                      "batch": a.batch, "threads": torch.get_num_threads(), "memory_format": a.memory_format,
                       "median_step_seconds": median, "images_per_second": a.batch / median}))
 
 

@@ -24,10 +24,16 @@ public static class BenchCommand
         return bench;
     }
 
-    /// <summary>Training-step throughput of a model on random data: no data loading, just the network.</summary>
+    /// <summary>
+    /// Training-step throughput of a model on random data: no data loading, just the network. With
+    /// several --activation, one network per activation is trained in the same process and their
+    /// steps alternate, so that the machine's drift hits every contender alike; each reports its
+    /// median, and median_ratio_to_first is the median over steps of its step time over the first's.
+    /// </summary>
     static Command Step()
     {
-        var activation = new Option<string>("--activation") { DefaultValueFactory = _ => "relu" };
+        var activation = new Option<string[]>("--activation") { DefaultValueFactory = _ => ["relu"], AllowMultipleArgumentsPerToken = false,
+                                                                Description = "activation (repeat it to interleave several in one process)" };
         var model = new Option<string>("--model") { DefaultValueFactory = _ => "resnet20" };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 128 };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 20 };
@@ -35,42 +41,67 @@ public static class BenchCommand
         var channels = new Option<int>("--in-channels") { DefaultValueFactory = _ => 3 };
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 32 };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("step", "Images per second of SGD training steps on random data") { activation, model, batch, steps, warmup, channels, size, threads };
+        var memoryFormat = new Option<string[]>("--memory-format") { DefaultValueFactory = _ => [MemoryFormat.Contiguous], AllowMultipleArgumentsPerToken = false,
+                                                                     Description = "contiguous or channels-last (as evoact.training.memory-format); repeated, it pairs with the activations" };
+        var command = new Command("step", "Images per second of SGD training steps on random data") { activation, model, batch, steps, warmup, channels, size, threads, memoryFormat };
         command.SetAction(r =>
         {
             set_num_threads(r.GetValue(threads));
-            var act = Activation.Parse(r.GetValue(activation)!);
+            var actTexts = r.GetValue(activation)!;
+            var formatTexts = r.GetValue(memoryFormat)!;
+            int count = Math.Max(actTexts.Length, formatTexts.Length);
+            if ((actTexts.Length != count && actTexts.Length != 1) || (formatTexts.Length != count && formatTexts.Length != 1))
+                throw new UsageException("--activation and --memory-format: give one, or as many of each (they pair up)");
+            var acts = Enumerable.Range(0, count).Select(k => Activation.Parse(actTexts[Math.Min(k, actTexts.Length - 1)])).ToArray();
+            var formats = Enumerable.Range(0, count).Select(k => formatTexts[Math.Min(k, formatTexts.Length - 1)]).ToArray();
+            foreach (var f in formats)
+                if (!MemoryFormat.IsValid(f)) throw new UsageException($"--memory-format: expected {MemoryFormat.Contiguous} or {MemoryFormat.ChannelsLast}, got '{f}'");
             var spec = ModelCatalog.Find(r.GetValue(model)!) ?? throw new UsageException($"--model: unknown model '{r.GetValue(model)}'");
             int n = r.GetValue(batch), inC = r.GetValue(channels), hw = r.GetValue(size);
-            using var net = spec.Build(inC, 10, act.Factory, 0);
-            net.train();
-            using var opt = optim.SGD(net.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-4);
-            using var x = randn(n, inC, hw, hw);
+            var nets = acts.Select(a => spec.Build(inC, 10, a.Factory, 0)).ToArray();
+            for (int k = 0; k < count; k++) { MemoryFormat.Apply(nets[k], formats[k]); nets[k].train(); }
+            var opts = nets.Select(net => optim.SGD(net.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-4)).ToArray();
+            using var x0 = randn(n, inC, hw, hw);
+            var xs = formats.Select(f => MemoryFormat.Input(x0, f)).ToArray();
             using var y = randint(0, 10, [n]);
-            var times = new List<double>();
+            var times = acts.Select(_ => new List<double>()).ToArray();
             for (int i = 0; i < r.GetValue(warmup) + r.GetValue(steps); i++)
-            {
-                var clock = Stopwatch.StartNew();
-                using (var scope = NewDisposeScope())
+                for (int k = 0; k < nets.Length; k++)
                 {
-                    opt.zero_grad();
-                    var loss = nn.functional.cross_entropy(net.call(x), y);
-                    loss.backward();
-                    opt.step();
+                    var clock = Stopwatch.StartNew();
+                    using (var scope = NewDisposeScope())
+                    {
+                        opts[k].zero_grad();
+                        var loss = nn.functional.cross_entropy(nets[k].call(xs[k]), y);
+                        loss.backward();
+                        opts[k].step();
+                    }
+                    if (i >= r.GetValue(warmup)) times[k].Add(clock.Elapsed.TotalSeconds);
                 }
-                if (i >= r.GetValue(warmup)) times.Add(clock.Elapsed.TotalSeconds);
-            }
-            times.Sort();
-            double median = times[times.Count / 2];
-            JsonOutput.Write(w =>
+            foreach (var o in opts) o.Dispose();
+            foreach (var net in nets) net.Dispose();
+            foreach (var t in xs) t.Dispose();
+
+            static double Median(IEnumerable<double> v) { var s = v.Order().ToArray(); return s[s.Length / 2]; }
+            void Result(Utf8JsonWriter w, int k)
             {
+                double median = Median(times[k]);
                 w.WriteString("framework", "evoact-torchsharp");
                 w.WriteString("model", spec.Name);
-                w.WriteString("activation", act.Canonical);
+                w.WriteString("activation", acts[k].Canonical);
                 w.WriteNumber("batch", n);
                 w.WriteNumber("threads", get_num_threads());
+                w.WriteString("memory_format", formats[k]);
                 w.WriteNumber("median_step_seconds", median);
                 w.WriteNumber("images_per_second", n / median);
+                if (k > 0) w.WriteNumber("median_ratio_to_first", Median(times[k].Zip(times[0], (a, b) => a / b)));
+            }
+            JsonOutput.Write(w =>
+            {
+                if (acts.Length == 1) { Result(w, 0); return; }
+                w.WriteStartArray("results");
+                for (int k = 0; k < acts.Length; k++) { w.WriteStartObject(); Result(w, k); w.WriteEndObject(); }
+                w.WriteEndArray();
             });
             return 0;
         });

@@ -19,32 +19,65 @@ public sealed class ActivationModule : nn.Module<Tensor, Tensor>
     public int Channels { get; }
     public Expr Expression => expr;
 
-    public ActivationModule(Expr expr, int channels) : base("Activation")
+    /// <param name="fuse">Recognise shapes that have a fused implementation (see <see cref="Path"/>);
+    /// false always runs the composed ops (the reference the fused paths are tested against).</param>
+    public ActivationModule(Expr expr, int channels, bool fuse = true) : base("Activation")
     {
         if (channels < 1) throw new ArgumentOutOfRangeException(nameof(channels));
         this.expr = expr;
         Channels = channels;
         betas = new ParameterList();
         for (int i = 0; i < expr.BetaCount; i++) betas.Add(new Parameter(ones(channels)));
-        isSilu = expr.Equals(SiluMul) || expr.Equals(SiluSigmul);
+        Path = fuse ? Recognise(expr) : ActivationPath.Composed;
         RegisterComponents();
     }
 
     public IReadOnlyList<Parameter> Betas => betas.ToList();
 
+    /// <summary>How forward runs: the composed ops, or a fused kernel for a recognised shape.</summary>
+    public ActivationPath Path { get; }
+
     public override Tensor forward(Tensor input)
     {
-        // Peephole: x * sigmoid(x) (also written sigmul(x, x)) is SiLU, one fused kernel each way
-        // instead of three elementwise ops and their backward passes.
-        if (isSilu) return nn.functional.silu(input);
+        switch (Path)
+        {
+            // Peephole: x * sigmoid(x) (also written sigmul(x, x)) is SiLU, one fused kernel each way
+            // instead of three elementwise ops and their backward passes.
+            case ActivationPath.Silu:
+                return nn.functional.silu(input);
+            // x * sigmoid(beta * x) with its single per-channel beta: one pass forward, one backward
+            // (FusedSwish). Inputs it does not handle (e.g. CUDA, float16) fall through to the composed ops.
+            case ActivationPath.Swish when input.dim() >= 2 && FusedSwish.Supports(input, betas[0]):
+                return FusedSwish.Apply(input, betas[0]);
+        }
         int next = 0;
         return Eval(expr, input, ref next);
     }
 
-    readonly bool isSilu;
-
-    static readonly Expr SiluMul = new BinaryCall(BinaryOp.Mul, Expr.X, new UnaryCall(UnaryOp.Sigmoid, Expr.X));
-    static readonly Expr SiluSigmul = new BinaryCall(BinaryOp.Sigmul, Expr.X, Expr.X);
+    /// <summary>
+    /// The shapes with a fused path, in every spelling the grammar allows: x * sigmoid(beta * x) with
+    /// the factors of either product in either order, beta * x also written scale(x), and
+    /// sigmul(beta * x, x) (= sigmoid(beta * x) * x). Without beta the same shapes are SiLU. Each
+    /// spelling owns exactly one beta (BetaCount 1), so the fused path uses betas[0].
+    /// </summary>
+    static ActivationPath Recognise(Expr e)
+    {
+        Expr? gate = e switch
+        {
+            BinaryCall { Op: BinaryOp.Mul, Left: VarX, Right: UnaryCall { Op: UnaryOp.Sigmoid } s } => s.Arg,
+            BinaryCall { Op: BinaryOp.Mul, Left: UnaryCall { Op: UnaryOp.Sigmoid } s, Right: VarX } => s.Arg,
+            BinaryCall { Op: BinaryOp.Sigmul, Right: VarX } b => b.Left,
+            _ => null,
+        };
+        return gate switch
+        {
+            VarX => ActivationPath.Silu,
+            BinaryCall { Op: BinaryOp.Mul, Left: BetaParam, Right: VarX } => ActivationPath.Swish,
+            BinaryCall { Op: BinaryOp.Mul, Left: VarX, Right: BetaParam } => ActivationPath.Swish,
+            UnaryCall { Op: UnaryOp.Scale, Arg: VarX } => ActivationPath.Swish,
+            _ => ActivationPath.Composed,
+        };
+    }
 
     /// <summary>Beta k shaped to broadcast over the channel dimension of <paramref name="like"/>.</summary>
     Tensor Beta(ref int next, Tensor like)
@@ -135,4 +168,15 @@ public sealed class ActivationModule : nn.Module<Tensor, Tensor>
         BinaryOp.Mix => beta! * a + (1 - beta!) * b,
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
     };
+}
+
+/// <summary>How an <see cref="ActivationModule"/> runs its expression.</summary>
+public enum ActivationPath
+{
+    /// <summary>One TorchSharp op per node of the expression tree.</summary>
+    Composed,
+    /// <summary>x * sigmoid(x) and its spellings: torch's built-in SiLU.</summary>
+    Silu,
+    /// <summary>x * sigmoid(beta * x) and its spellings: <see cref="FusedSwish"/>.</summary>
+    Swish,
 }
