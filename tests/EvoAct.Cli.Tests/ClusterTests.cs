@@ -57,7 +57,8 @@ public sealed class ClusterTests : IDisposable
             var w1Up = w1.WaitForLine(l => l.StartsWith("worker up at"), TimeSpan.FromSeconds(60));
             string w1Id = Regex.Match(w1Up, @"@([\d.]+:\d+)").Groups[1].Value;
 
-            // 1. kill -9 a worker in the middle of an evaluation: its candidate is trained elsewhere.
+            // 1. kill -9 a worker in the middle of an evaluation, once both work: its candidate is trained elsewhere.
+            w2.WaitForLine(l => l.Contains(" training #"), TimeSpan.FromSeconds(60));
             w1.WaitForLine(l => Regex.IsMatch(l, @"training #([3-9]|\d\d)\b"), TimeSpan.FromSeconds(60));
             w1.KillHard();
             var lastStarted = w1.Lines.Last(l => l.Contains(" training #"));

@@ -36,6 +36,10 @@ public static class ClusterNode
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
                   active-strategy = keep-majority
+                  # Majority among coordinator nodes only: they hold the run, trainers are stateless and
+                  # rejoin. Counting every node, a seed with one worker is a tie when the worker dies,
+                  # and the seed could down itself on the address tie-break.
+                  keep-majority.role = {{Coordinator}}
                   stable-after = {{(int)c.DownAfter.TotalMilliseconds}}ms
                 }
                 failure-detector.acceptable-heartbeat-pause = {{(int)Math.Max(3000, c.DownAfter.TotalMilliseconds / 2)}}ms
