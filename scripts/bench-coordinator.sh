@@ -37,7 +37,7 @@ port=4100
 for workers in ${WORKERS:-1 2 4 8}; do
   port=$((port + 1))
   data="$work/s$workers"
-  max=$((60 * workers))
+  max=$((100 * workers))
   common=(--set trainers.kind=fake --set trainers.fake-delay=200ms --set evolution.population-size=20 --set evolution.sample-size=5
           --set evolution.max-evaluations=$max --set cluster.down-after=5s)
   evoact seed --data "$data" --run scale --port $port --set "cluster.seed-nodes=[\"akka.tcp://evoact@127.0.0.1:$port\"]" "${common[@]}" > "$work/seed$workers.log" 2>&1 &
