@@ -76,8 +76,6 @@ public static class CoordinatorBenchmark
             var all = samples.SelectMany(l => l).OrderBy(x => x.At).ToArray();
             var warm = mark.Taken ?? start;
             var steady = all.Where(x => x.At > warm.At).ToArray();
-            if (Environment.GetEnvironmentVariable("EVOACT_BENCH_SAMPLES") is { Length: > 0 } path)
-                File.WriteAllLines(path, all.Select(x => FormattableString.Invariant($"{x.At:F6} {x.LatencyMs:F3}")));
             return new Result(trainers, all.Length, Summarise(all, start, end), Summarise(steady, warm, end));
         }
         finally
