@@ -203,7 +203,8 @@ public static class FusedSwish
         {
             if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
             {
-                Float.ForwardSpan((float*)x, (float*)y, n, (float*)b, bStep);
+                if (Vector512.IsHardwareAccelerated) Float512.ForwardSpan((float*)x, (float*)y, n, (float*)b, bStep);
+                else Float.ForwardSpan((float*)x, (float*)y, n, (float*)b, bStep);
                 return;
             }
             T* e = stackalloc T[Block];
@@ -235,7 +236,9 @@ public static class FusedSwish
         static double BackwardSpan(T* x, T* g, T* gx, long n, T* b, int bStep, T* acc)
         {
             if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
-                return Float.BackwardSpan((float*)x, (float*)g, (float*)gx, n, (float*)b, bStep, (float*)acc);
+                return Vector512.IsHardwareAccelerated
+                    ? Float512.BackwardSpan((float*)x, (float*)g, (float*)gx, n, (float*)b, bStep, (float*)acc)
+                    : Float.BackwardSpan((float*)x, (float*)g, (float*)gx, n, (float*)b, bStep, (float*)acc);
             T* e = stackalloc T[Block];
             double sum = 0;
             for (long start = 0; start < n; start += Block)
@@ -428,6 +431,100 @@ public static class FusedSwish
         result = Vector256.ConditionalSelect(Vector256.LessThan(x, lo), Vector256<float>.Zero, result);
         result = Vector256.ConditionalSelect(Vector256.GreaterThan(x, hi), Vector256.Create(float.PositiveInfinity), result);
         return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);    // NaN in, NaN out
+    }
+
+    [SkipLocalsInit]
+    static unsafe class Float512
+    {
+        public static void ForwardSpan(float* x, float* y, long n, float* b, int bStep)
+        {
+            long i = 0;
+            var one = Vector512<float>.One;
+            var vb0 = Vector512.Create(b[0]);
+            if (bStep == 0)
+                for (; i <= n - 16; i += 16)
+                {
+                    var vx = Vector512.Load(x + i);
+                    (vx / (one + ExpF(-(vx * vb0)))).Store(y + i);
+                }
+            else
+                for (; i <= n - 16; i += 16)
+                {
+                    var vx = Vector512.Load(x + i);
+                    (vx / (one + ExpF(-(vx * Vector512.Load(b + i))))).Store(y + i);
+                }
+            for (; i < n; i++) y[i] = x[i] / (1f + MathF.Exp(-(x[i] * b[i * bStep])));
+        }
+
+        public static double BackwardSpan(float* x, float* g, float* gx, long n, float* b, int bStep, float* acc)
+        {
+            long i = 0;
+            double sum = 0;
+            var vsum = Vector512<float>.Zero;
+            var vb0 = Vector512.Create(b[0]);
+            if (bStep == 0)
+                for (; i <= n - 16; i += 16)
+                    vsum += Step(x + i, g + i, gx + i, vb0);
+            else
+                for (; i <= n - 16; i += 16)
+                    (Vector512.Load(acc + i) + Step(x + i, g + i, gx + i, Vector512.Load(b + i))).Store(acc + i);
+            for (int k = 0; k < 16; k++) sum += vsum.GetElement(k);
+            for (; i < n; i++)
+            {
+                float z = x[i] * b[i * bStep];
+                float e = MathF.Exp(-MathF.Abs(z)), r = 1f / (1f + e), er = e * r, s = z >= 0 ? r : er, ds = er * r;
+                gx[i] = g[i] * (s + z * ds);
+                float db = g[i] * x[i] * x[i] * ds;
+                if (bStep == 0) sum += db;
+                else acc[i] += db;
+            }
+            return sum;
+        }
+
+        /// <summary>Writes 16 values of d/dx and returns their g x^2 s (1 - s).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector512<float> Step(float* x, float* g, float* gx, Vector512<float> vb)
+        {
+            var vx = Vector512.Load(x);
+            var vg = Vector512.Load(g);
+            var z = vx * vb;
+            var e = ExpF(-Vector512.Abs(z));
+            var r = Vector512<float>.One / (Vector512<float>.One + e);
+            var er = e * r;
+            var s = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(z, Vector512<float>.Zero), r, er);
+            var ds = er * r;
+            (vg * (s + z * ds)).Store(gx);
+            return vg * vx * vx * ds;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> ExpF(Vector512<float> x)
+    {
+        var hi = Vector512.Create(88.72283935546875f);
+        var lo = Vector512.Create(-104f);
+        var xc = Vector512.MinNative(Vector512.MaxNative(x, lo), hi);   // NaN handled by the final selects
+        // x = n ln2 + r, |r| <= ln2 / 2; ln2 split in two so that n * ln2hi is exact.
+        var n = Vector512.Round(xc * Vector512.Create(1.44269504088896341f));
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), xc);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
+        var p = Vector512.Create(1.9875691500E-4f);
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.3981999507E-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(8.3334519073E-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(4.1665795894E-2f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459E-1f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201E-1f));
+        p = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
+        // 2^n as 2^h * 2^(n-h), both normal for n in [-150, 128], so subnormal results round once, correctly scaled.
+        var ni = Vector512.ConvertToInt32Native(n);              // n is integral and in range: no saturation needed
+        var h = Vector512.ShiftRightArithmetic(ni, 1);
+        var bias = Vector512.Create(127);
+        var s1 = Vector512.ShiftLeft(h + bias, 23).AsSingle();
+        var s2 = Vector512.ShiftLeft(ni - h + bias, 23).AsSingle();
+        var result = p * s1 * s2;
+        result = Vector512.ConditionalSelect(Vector512.LessThan(x, lo), Vector512<float>.Zero, result);
+        result = Vector512.ConditionalSelect(Vector512.GreaterThan(x, hi), Vector512.Create(float.PositiveInfinity), result);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);    // NaN in, NaN out
     }
 
     /// <summary>At most this many threads for the kernels; 0 (the default): libtorch's intra-op thread count.</summary>

@@ -340,4 +340,26 @@ public class FusedSwishExpTests
         Assert.Equal(1f, special.GetElement(6));
         Assert.Equal(1f, special.GetElement(7));
     }
+
+    /// <summary>The 512-bit kernels (used where AVX-512 is) compute the same exp, lane for lane.</summary>
+    [Fact]
+    public void The_512_bit_exp_is_the_256_bit_one_bit_for_bit()
+    {
+        var xs = new List<float> { float.NaN, float.NegativeInfinity, float.PositiveInfinity, 89f, -105f, 0f, -0f, 1e-30f, -104f, 88.72283935546875f };
+        for (double v = -110; v <= 89; v += 0.0173) xs.Add((float)v);
+        while (xs.Count % 16 != 0) xs.Add(1f);
+        for (int i = 0; i < xs.Count; i += 16)
+        {
+            var lanes = xs.GetRange(i, 16).ToArray();
+            var wide = FusedSwish.ExpF(System.Runtime.Intrinsics.Vector512.Create(lanes));
+            var lo = FusedSwish.ExpF(System.Runtime.Intrinsics.Vector256.Create(lanes[..8]));
+            var hi = FusedSwish.ExpF(System.Runtime.Intrinsics.Vector256.Create(lanes[8..]));
+            for (int k = 0; k < 16; k++)
+            {
+                float narrow = k < 8 ? lo.GetElement(k) : hi.GetElement(k - 8);
+                Assert.True(BitConverter.SingleToInt32Bits(narrow) == BitConverter.SingleToInt32Bits(wide.GetElement(k)) || float.IsNaN(narrow) && float.IsNaN(wide.GetElement(k)),
+                            $"exp({lanes[k]:R}): 256-bit {narrow:R}, 512-bit {wide.GetElement(k):R}");
+            }
+        }
+    }
 }
