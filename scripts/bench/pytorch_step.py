@@ -1,6 +1,6 @@
 """PyTorch side of scripts/bench-trainer.sh: the same CIFAR ResNet (option A shortcuts) as EvoAct's
 CifarResNet, trained with the same SGD step on random data; prints one JSON object."""
-import argparse, json, time
+import argparse, json, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -56,6 +56,8 @@ def main():
     p.add_argument("--activation", default="relu", choices=["relu", "silu"])
     p.add_argument("--memory-format", default="contiguous", choices=["contiguous", "channels-last"],
                    help="layout of the images and conv weights (EvoAct: evoact.training.memory-format)")
+    p.add_argument("--lockstep", action="store_true",
+                   help="run one step per line read from stdin and print its seconds (see lockstep.py)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     n = {"resnet20": 3, "resnet32": 5, "resnet56": 9}[a.model]
@@ -67,14 +69,23 @@ def main():
         net = net.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
     y = torch.randint(0, 10, (a.batch,))
-    times = []
-    for i in range(a.warmup + a.steps):
+
+    def step():
         t = time.perf_counter()
         opt.zero_grad()
         F.cross_entropy(net(x), y).backward()
         opt.step()
+        return time.perf_counter() - t
+
+    if a.lockstep:
+        for _ in sys.stdin:
+            print(repr(step()), flush=True)
+        return
+    times = []
+    for i in range(a.warmup + a.steps):
+        t = step()
         if i >= a.warmup:
-            times.append(time.perf_counter() - t)
+            times.append(t)
     times.sort()
     median = times[len(times) // 2]
     print(json.dumps({"framework": f"pytorch-{torch.__version__}", "model": a.model, "activation": a.activation,

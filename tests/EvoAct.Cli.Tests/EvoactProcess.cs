@@ -51,10 +51,14 @@ public static class EvoactProcess
         return psi;
     }
 
-    public static EvoactResult Run(TimeSpan timeout, params string[] args)
+    public static EvoactResult Run(TimeSpan timeout, params string[] args) => RunWithInput(timeout, "", args);
+
+    /// <summary>As <see cref="Run(TimeSpan, string[])"/>, with this text on standard input.</summary>
+    public static EvoactResult RunWithInput(TimeSpan timeout, string stdin, params string[] args)
     {
         var psi = StartInfo(args);
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start evoact");
+        process.StandardInput.Write(stdin);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

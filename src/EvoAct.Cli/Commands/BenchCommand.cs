@@ -43,10 +43,20 @@ public static class BenchCommand
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount };
         var memoryFormat = new Option<string[]>("--memory-format") { DefaultValueFactory = _ => [MemoryFormat.Contiguous], AllowMultipleArgumentsPerToken = false,
                                                                      Description = "contiguous or channels-last (as evoact.training.memory-format); repeated, it pairs with the activations" };
-        var command = new Command("step", "Images per second of SGD training steps on random data") { activation, model, batch, steps, warmup, channels, size, threads, memoryFormat };
+        var hostMemory = new Option<string>("--host-memory") { DefaultValueFactory = _ => HostMemory.Retain,
+                                                               Description = "retain or release (as evoact.training.host-memory)" };
+        var lockstep = new Option<bool>("--lockstep")
+        {
+            Description = "one network; run one step per line read from stdin and print its seconds (scripts/bench/lockstep.py " +
+                          "alternates two such processes step by step, so that the machine's drift hits both alike)",
+        };
+        var command = new Command("step", "Images per second of SGD training steps on random data") { activation, model, batch, steps, warmup, channels, size, threads, memoryFormat, hostMemory, lockstep };
         command.SetAction(r =>
         {
             set_num_threads(r.GetValue(threads));
+            if (!HostMemory.IsValid(r.GetValue(hostMemory)!))
+                throw new UsageException($"--host-memory: expected {HostMemory.Retain} or {HostMemory.Release}, got '{r.GetValue(hostMemory)}'");
+            HostMemory.Apply(r.GetValue(hostMemory)!);
             var actTexts = r.GetValue(activation)!;
             var formatTexts = r.GetValue(memoryFormat)!;
             int count = Math.Max(actTexts.Length, formatTexts.Length);
@@ -64,19 +74,32 @@ public static class BenchCommand
             using var x0 = randn(n, inC, hw, hw);
             var xs = formats.Select(f => MemoryFormat.Input(x0, f)).ToArray();
             using var y = randint(0, 10, [n]);
+            double Step(int k)
+            {
+                var clock = Stopwatch.StartNew();
+                using (var scope = NewDisposeScope())
+                {
+                    opts[k].zero_grad();
+                    var loss = nn.functional.cross_entropy(nets[k].call(xs[k]), y);
+                    loss.backward();
+                    opts[k].step();
+                }
+                return clock.Elapsed.TotalSeconds;
+            }
+            if (r.GetValue(lockstep))
+            {
+                if (nets.Length != 1) throw new UsageException("--lockstep: give one --activation");
+                // The driver holds the other process still while this one steps, and the reverse.
+                for (string? line; (line = Console.In.ReadLine()) is not null;)
+                    Console.Out.WriteLine(Step(0).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+                return 0;
+            }
             var times = acts.Select(_ => new List<double>()).ToArray();
             for (int i = 0; i < r.GetValue(warmup) + r.GetValue(steps); i++)
                 for (int k = 0; k < nets.Length; k++)
                 {
-                    var clock = Stopwatch.StartNew();
-                    using (var scope = NewDisposeScope())
-                    {
-                        opts[k].zero_grad();
-                        var loss = nn.functional.cross_entropy(nets[k].call(xs[k]), y);
-                        loss.backward();
-                        opts[k].step();
-                    }
-                    if (i >= r.GetValue(warmup)) times[k].Add(clock.Elapsed.TotalSeconds);
+                    double seconds = Step(k);
+                    if (i >= r.GetValue(warmup)) times[k].Add(seconds);
                 }
             foreach (var o in opts) o.Dispose();
             foreach (var net in nets) net.Dispose();
@@ -92,6 +115,7 @@ public static class BenchCommand
                 w.WriteNumber("batch", n);
                 w.WriteNumber("threads", get_num_threads());
                 w.WriteString("memory_format", formats[k]);
+                w.WriteString("host_memory", r.GetValue(hostMemory));
                 w.WriteNumber("median_step_seconds", median);
                 w.WriteNumber("images_per_second", n / median);
                 if (k > 0) w.WriteNumber("median_ratio_to_first", Median(times[k].Zip(times[0], (a, b) => a / b)));

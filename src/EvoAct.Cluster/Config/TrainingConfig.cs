@@ -36,6 +36,7 @@ public static class TrainingConfig
             Device = Device(c.String($"{T}.device")),
             Threads = c.Int($"{T}.threads", 0, 1024),
             Seed = (ulong)c.Long($"{T}.seed", 0),
+            HostMemory = c.Choice($"{T}.host-memory", Training.Trainer.HostMemory.Retain, Training.Trainer.HostMemory.Release),
             Data = Data(c),
             TensorBoardDir = c.Bool($"{T}.tensorboard.enabled") ? c.String($"{T}.tensorboard.dir") : null,
         };

@@ -24,6 +24,7 @@ public static class ChildTrainer
     {
         var log = TrainingLog.Open(s.TensorBoardDir, logName ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{activation.Canonical}");
         ConfigureThreads(s.Threads);
+        HostMemory.Apply(s.HostMemory);
         var device = torch.device(s.Device);
         var data = PreparedData.Get(s.Data);
         var spec = ModelCatalog.Find(s.Model, s.ProxyBlocks, s.ProxyWidth, s.ProxyStemStride)

@@ -29,6 +29,12 @@ public sealed record TrainerSettings
     public int Threads { get; init; }                          // 0 = all cores
     public ulong Seed { get; init; }
 
+    /// <summary>
+    /// <see cref="Trainer.HostMemory"/>: retain (keep freed tensor memory for the next step) or release.
+    /// Speed only, so not part of <see cref="Equals(TrainerSettings?)"/>.
+    /// </summary>
+    public string HostMemory { get; init; } = Trainer.HostMemory.Retain;
+
     public DataSettings Data { get; init; } = new();
 
     /// <summary>

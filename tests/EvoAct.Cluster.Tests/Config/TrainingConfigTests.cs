@@ -41,10 +41,20 @@ public class TrainingConfigTests
     [InlineData("training.optimizer.nesterov=maybe", "evoact.training.optimizer.nesterov")]
     [InlineData("training.device=cuda:x", "evoact.training.device")]
     [InlineData("training.data.cifar100-labels=medium", "evoact.training.data.cifar100-labels")]
+    [InlineData("training.host-memory=keep", "evoact.training.host-memory")]
     public void Bad_values_name_their_key(string set, string key)
     {
         var e = Assert.Throws<ConfigException>(() => Read(null, set));
         Assert.Equal(key, e.Key);
+    }
+
+    [Fact]
+    public void Host_memory_is_retained_by_default_and_does_not_change_the_fitness_settings()
+    {
+        Assert.Equal(HostMemory.Retain, Read().HostMemory);
+        var release = Read(null, "training.host-memory=release");
+        Assert.Equal(HostMemory.Release, release.HostMemory);
+        Assert.Equal(Read(), release);   // speed only: results recorded under either compare equal
     }
 
     [Fact]

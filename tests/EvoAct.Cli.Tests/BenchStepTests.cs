@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace EvoAct.Cli.Tests;
+
+/// <summary>`evoact bench step`: the measurement behind scripts/bench-trainer.sh (its figures, not timed here).</summary>
+[Collection(SerialCollection.Name)]
+public sealed class BenchStepTests
+{
+    static readonly string[] Tiny = ["--model", "proxy-resnet", "--batch", "4", "--size", "8", "--in-channels", "1", "--threads", "1"];
+
+    [Fact]
+    public void Interleaves_several_activations_and_reports_each_ones_ratio_to_the_first()
+    {
+        var r = EvoactProcess.Run(TimeSpan.FromSeconds(60), ["bench", "step", .. Tiny, "--steps", "3", "--warmup", "1",
+                                                              "--activation", "relu", "--activation", "x * sigmoid(beta * x)"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(["relu", "x * sigmoid(beta * x)"], results.Select(e => e.GetProperty("activation").GetString()));
+        foreach (var e in results)
+        {
+            Assert.True(e.GetProperty("median_step_seconds").GetDouble() > 0);
+            Assert.Equal("retain", e.GetProperty("host_memory").GetString());
+        }
+        Assert.False(results[0].TryGetProperty("median_ratio_to_first", out _));
+        Assert.True(results[1].GetProperty("median_ratio_to_first").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void Lockstep_runs_one_step_per_input_line_and_prints_its_seconds()
+    {
+        var r = EvoactProcess.RunWithInput(TimeSpan.FromSeconds(60), "step\nstep\nstep\n",
+                                           ["bench", "step", .. Tiny, "--activation", "swish", "--host-memory", "release", "--lockstep"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l => Assert.True(double.Parse(l, CultureInfo.InvariantCulture) > 0, l));
+    }
+
+    [Theory]
+    [InlineData("--host-memory", "keep", "--host-memory")]
+    [InlineData("--memory-format", "nhwc", "--memory-format")]
+    public void A_bad_option_value_is_one_line_and_exit_code_2(string option, string value, string named)
+    {
+        var r = EvoactProcess.Run(["bench", "step", .. Tiny, option, value]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(named, Assert.Single(r.StderrLines));
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    [Fact]
+    public void Lockstep_with_two_activations_is_refused()
+    {
+        var r = EvoactProcess.Run(["bench", "step", .. Tiny, "--activation", "relu", "--activation", "silu", "--lockstep"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--lockstep", Assert.Single(r.StderrLines));
+    }
+}
