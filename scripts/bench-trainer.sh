@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trainer benchmarks, side by side in one run (figures go to README.md):
-#  1. images/s of a ResNet-20 training step, EvoAct (TorchSharp) vs PyTorch (Debian's python3-torch),
+#  1. images/s of a ResNet-20 training step, EvoAct (TorchSharp) vs PyTorch (Debian's python3-torch), in lockstep,
 #     same network, batch and thread count;
 #  2. step time of x * sigmoid(beta * x) (the fused path) vs built-in SiLU vs ReLU;
 #  3. RSS over 50 consecutive evaluations in one process.
@@ -21,17 +21,37 @@ py=/usr/bin/python3
 rounds=${ROUNDS:-5}
 # MEMORY_FORMAT=channels-last runs both sides in that layout (bench step and pytorch_step.py take the same option).
 fmt=${MEMORY_FORMAT:-contiguous}
-evo_step() { field "$(evoact bench step --model resnet20 --activation "$1" --steps "$steps" --threads "$threads" --memory-format "$fmt")" "$2"; }
 
-echo "== 1. ResNet-20 training step, batch 128, 3x32x32, $threads threads, $fmt: $rounds rounds x median of $steps steps"
-ratios=()
+# Both frameworks run at once as two processes in lockstep (scripts/bench/lockstep.py): one step of
+# EvoAct, one of PyTorch, alternately, each waiting while the other steps; a round's figure is the
+# median over its pairs of adjacent steps.
+lockstep_steps=${LOCKSTEP_STEPS:-30}
+evo_lockstep() { echo "dotnet $root/src/EvoAct.Cli/bin/Release/net10.0/evoact.dll bench step --model resnet20 --activation relu --threads $threads --memory-format $fmt --host-memory $1 --lockstep"; }
+py_lockstep() { echo "$1 $py $root/scripts/bench/pytorch_step.py --model resnet20 --activation relu --threads $threads --memory-format $fmt --lockstep"; }
+torch_version=$($py -c 'import torch; print(torch.__version__)')
+# img/s ratio EvoAct/PyTorch = PyTorch step time / EvoAct step time.
+lockstep() { python3 "$root/scripts/bench/lockstep.py" --steps "$lockstep_steps" --a "$1" --b "$2" | python3 -c "
+import json,sys; d=json.load(sys.stdin); print(1/d['median_ratio_a_to_b'], 1/d['ratio_q3'], 1/d['ratio_q1'], d['a_median_step_seconds'], d['b_median_step_seconds'])"; }
+summary() { python3 -c "import statistics,sys; v=sorted(map(float, sys.argv[2:])); print(f'{sys.argv[1]}: median {statistics.median(v):.3f} ({v[0]:.3f}-{v[-1]:.3f})')" "$@"; }
+
+echo "== 1. ResNet-20 training step, batch 128, 3x32x32, $threads threads, $fmt: $rounds rounds x $lockstep_steps steps in lockstep"
+# The same glibc settings as evoact.training.host-memory = retain, for the PyTorch process.
+retain_env="env MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_MMAP_THRESHOLD_=33554432"
+r_default=(); r_same=(); r_release=()
 for i in $(seq "$rounds"); do
-  p=$(field "$($py "$root/scripts/bench/pytorch_step.py" --model resnet20 --activation relu --steps "$steps" --threads "$threads" --memory-format "$fmt")" images_per_second)
-  e=$(evo_step relu images_per_second)
-  ratios+=("$(python3 -c "print($e/$p)")")
-  printf 'round %d: EvoAct (TorchSharp) %7.1f img/s   PyTorch %s %7.1f img/s   ratio %.3f\n' "$i" "$e" "$($py -c 'import torch; print(torch.__version__)')" "$p" "${ratios[-1]}"
+  read -r a lo hi es ps < <(lockstep "$(evo_lockstep retain)" "$(py_lockstep "")")
+  r_default+=("$a")
+  printf 'round %d: EvoAct (TorchSharp, host-memory retain) %6.1f img/s   PyTorch %s %6.1f img/s   img/s ratio %.3f (pairs q1-q3 %.3f-%.3f)\n' "$i" "$(python3 -c "print(128/$es)")" "$torch_version" "$(python3 -c "print(128/$ps)")" "$a" "$lo" "$hi"
+  read -r a lo hi es ps < <(lockstep "$(evo_lockstep retain)" "$(py_lockstep "$retain_env")")
+  r_same+=("$a")
+  printf '         vs PyTorch with the same allocator settings: ratio %.3f (%.3f-%.3f)\n' "$a" "$lo" "$hi"
+  read -r a lo hi es ps < <(lockstep "$(evo_lockstep release)" "$(py_lockstep "")")
+  r_release+=("$a")
+  printf '         EvoAct with host-memory release vs PyTorch: ratio %.3f (%.3f-%.3f)\n' "$a" "$lo" "$hi"
 done
-python3 -c "import statistics,sys; v=sorted(map(float, sys.argv[1:])); print(f'median ratio EvoAct/PyTorch: {statistics.median(v):.3f} ({v[0]:.3f}-{v[-1]:.3f})')" "${ratios[@]}"
+summary "img/s EvoAct/PyTorch (defaults of each)" "${r_default[@]}"
+summary "img/s EvoAct/PyTorch (PyTorch with the same allocator settings)" "${r_same[@]}"
+summary "img/s EvoAct with host-memory release/PyTorch" "${r_release[@]}"
 
 echo "== 2. Activation cost in ResNet-20 training steps: $rounds rounds x median of $steps steps, interleaved in one process"
 # One process per round trains a network per activation and alternates their steps, so the drift

@@ -368,7 +368,7 @@ public static class FusedSwish
             else
                 for (; i <= n - 8; i += 8)
                     (Vector256.Load(acc + i) + Step(x + i, g + i, gx + i, Vector256.Load(b + i))).Store(acc + i);
-            for (int k = 0; k < 8; k++) sum += vsum.GetElement(k);
+            sum = Vector256.Sum(vsum);   // a shuffle tree: a chain of 8 scalar adds cost as much as a short plane's arithmetic
             for (; i < n; i++)
             {
                 float z = x[i] * b[i * bStep];
@@ -388,7 +388,7 @@ public static class FusedSwish
             var vx = Vector256.Load(x);
             var vg = Vector256.Load(g);
             var z = vx * vb;
-            var e = ExpF(-Vector256.Abs(z));
+            var e = ExpNonPositive(-Vector256.Abs(z));
             var r = Vector256<float>.One / (Vector256<float>.One + e);
             var er = e * r;
             var s = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(z, Vector256<float>.Zero), r, er);
@@ -404,6 +404,33 @@ public static class FusedSwish
     /// about twice the work; this is the arithmetic half of the fused kernels' cost.
     /// NaN stays NaN; -inf and anything below -104 give 0; above 88.72 gives +inf.
     /// </summary>
+    /// <summary>
+    /// <see cref="ExpF(Vector256{float})"/> for x &lt;= 0, as backward needs for exp(-|beta x|): no
+    /// overflow to handle, and a NaN lane need not survive (x, and so d/dx and d/dbeta, carry it).
+    /// Bit-for-bit the same as ExpF on x &lt;= 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> ExpNonPositive(Vector256<float> x)
+    {
+        var lo = Vector256.Create(-104f);
+        var xc = Vector256.MaxNative(x, lo);
+        var n = Vector256.Round(xc * Vector256.Create(1.44269504088896341f));
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), xc);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
+        var p = Vector256.Create(1.9875691500E-4f);
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.3981999507E-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(8.3334519073E-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(4.1665795894E-2f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.6666665459E-1f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(5.0000001201E-1f));
+        p = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
+        var ni = Vector256.ConvertToInt32Native(n);
+        var h = Vector256.ShiftRightArithmetic(ni, 1);
+        var bias = Vector256.Create(127);
+        var result = p * Vector256.ShiftLeft(h + bias, 23).AsSingle() * Vector256.ShiftLeft(ni - h + bias, 23).AsSingle();
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, lo), Vector256<float>.Zero, result);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpF(Vector256<float> x)
     {
@@ -468,7 +495,7 @@ public static class FusedSwish
             else
                 for (; i <= n - 16; i += 16)
                     (Vector512.Load(acc + i) + Step(x + i, g + i, gx + i, Vector512.Load(b + i))).Store(acc + i);
-            for (int k = 0; k < 16; k++) sum += vsum.GetElement(k);
+            sum = Vector512.Sum(vsum);   // a shuffle tree: a chain of 16 scalar adds cost as much as an 8x8 plane's arithmetic
             for (; i < n; i++)
             {
                 float z = x[i] * b[i * bStep];
@@ -488,7 +515,7 @@ public static class FusedSwish
             var vx = Vector512.Load(x);
             var vg = Vector512.Load(g);
             var z = vx * vb;
-            var e = ExpF(-Vector512.Abs(z));
+            var e = ExpNonPositive(-Vector512.Abs(z));
             var r = Vector512<float>.One / (Vector512<float>.One + e);
             var er = e * r;
             var s = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(z, Vector512<float>.Zero), r, er);
@@ -496,6 +523,33 @@ public static class FusedSwish
             (vg * (s + z * ds)).Store(gx);
             return vg * vx * vx * ds;
         }
+    }
+
+    /// <summary>
+    /// <see cref="ExpF(Vector512{float})"/> for x &lt;= 0, as backward needs for exp(-|beta x|): no
+    /// overflow to handle, and a NaN lane need not survive (x, and so d/dx and d/dbeta, carry it).
+    /// Bit-for-bit the same as ExpF on x &lt;= 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> ExpNonPositive(Vector512<float> x)
+    {
+        var lo = Vector512.Create(-104f);
+        var xc = Vector512.MaxNative(x, lo);
+        var n = Vector512.Round(xc * Vector512.Create(1.44269504088896341f));
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), xc);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
+        var p = Vector512.Create(1.9875691500E-4f);
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.3981999507E-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(8.3334519073E-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(4.1665795894E-2f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459E-1f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201E-1f));
+        p = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
+        var ni = Vector512.ConvertToInt32Native(n);
+        var h = Vector512.ShiftRightArithmetic(ni, 1);
+        var bias = Vector512.Create(127);
+        var result = p * Vector512.ShiftLeft(h + bias, 23).AsSingle() * Vector512.ShiftLeft(ni - h + bias, 23).AsSingle();
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, lo), Vector512<float>.Zero, result);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -362,4 +362,28 @@ public class FusedSwishExpTests
             }
         }
     }
+
+    /// <summary>Backward's exp for x &lt;= 0 (no overflow or NaN handling) is ExpF there, bit for bit, at both widths.</summary>
+    [Fact]
+    public void The_non_positive_exp_is_ExpF_bit_for_bit_where_x_is_at_most_0()
+    {
+        var xs = new List<float> { float.NegativeInfinity, -105f, -104f, -103.97f, -0f, 0f, -1e-30f, -float.Epsilon, -87.33655f };
+        for (double v = -110; v <= 0; v += 0.00917) xs.Add((float)v);
+        while (xs.Count % 16 != 0) xs.Add(-1f);
+        for (int i = 0; i < xs.Count; i += 16)
+        {
+            var lanes = xs.GetRange(i, 16).ToArray();
+            var want = FusedSwish.ExpF(System.Runtime.Intrinsics.Vector512.Create(lanes));
+            var wide = FusedSwish.ExpNonPositive(System.Runtime.Intrinsics.Vector512.Create(lanes));
+            var lo = FusedSwish.ExpNonPositive(System.Runtime.Intrinsics.Vector256.Create(lanes[..8]));
+            var hi = FusedSwish.ExpNonPositive(System.Runtime.Intrinsics.Vector256.Create(lanes[8..]));
+            for (int k = 0; k < 16; k++)
+            {
+                int expected = BitConverter.SingleToInt32Bits(want.GetElement(k));
+                Assert.True(expected == BitConverter.SingleToInt32Bits(wide.GetElement(k)), $"exp({lanes[k]:R}): ExpF {want.GetElement(k):R}, 512-bit {wide.GetElement(k):R}");
+                float narrow = k < 8 ? lo.GetElement(k) : hi.GetElement(k - 8);
+                Assert.True(expected == BitConverter.SingleToInt32Bits(narrow), $"exp({lanes[k]:R}): ExpF {want.GetElement(k):R}, 256-bit {narrow:R}");
+            }
+        }
+    }
 }
