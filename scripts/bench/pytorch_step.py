@@ -56,12 +56,14 @@ def main():
     p.add_argument("--activation", default="relu", choices=["relu", "silu"])
     p.add_argument("--memory-format", default="contiguous", choices=["contiguous", "channels-last"],
                    help="layout of the images and conv weights (EvoAct: evoact.training.memory-format)")
+    p.add_argument("--relu-inplace", action="store_true",
+                   help="nn.ReLU(inplace=True), as EvoAct's relu baseline runs (torchvision's choice too)")
     p.add_argument("--lockstep", action="store_true",
                    help="run one step per line read from stdin and print its seconds (see lockstep.py)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     n = {"resnet20": 3, "resnet32": 5, "resnet56": 9}[a.model]
-    act = {"relu": nn.ReLU, "silu": nn.SiLU}[a.activation]
+    act = {"relu": (lambda: nn.ReLU(inplace=True)) if a.relu_inplace else nn.ReLU, "silu": nn.SiLU}[a.activation]
     net = ResNet(n, 16, a.in_channels, 10, act).train()
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     x = torch.randn(a.batch, a.in_channels, a.size, a.size)

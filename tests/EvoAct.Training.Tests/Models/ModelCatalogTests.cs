@@ -42,6 +42,36 @@ public class ModelCatalogTests
         Assert.Equal(new long[] { 2, classes }, y.shape);
     }
 
+    /// <summary>
+    /// The relu baseline runs in place. That is only right where a model applies its activations to
+    /// tensors nothing else reads: the same weights must give the same logits and gradients as an
+    /// out-of-place ReLU, in every model of the catalogue.
+    /// </summary>
+    [Theory]
+    [InlineData("resnet20")]
+    [InlineData("preact-resnet164")]
+    [InlineData("wrn-28-10")]
+    [InlineData("densenet-bc-100-12")]
+    [InlineData("proxy-resnet")]
+    public void In_place_relu_trains_exactly_as_out_of_place(string name)
+    {
+        var spec = ModelCatalog.Find(name)!;
+        using var inPlace = spec.Build(3, 10, Relu, seed: 7);
+        using var outOfPlace = spec.Build(3, 10, _ => nn.ReLU(), seed: 7);
+        Assert.NotEmpty(inPlace.modules().OfType<TorchSharp.Modules.ReLU>());
+        inPlace.train();
+        outOfPlace.train();
+        using var x = randn(4, 3, 8, 8, generator: new TorchSharp.torch.Generator(3));
+        using var y = tensor(new long[] { 0, 1, 2, 3 });
+        using var a = nn.functional.cross_entropy(inPlace.call(x), y);
+        using var b = nn.functional.cross_entropy(outOfPlace.call(x), y);
+        Assert.Equal(b.item<float>(), a.item<float>());
+        a.backward();
+        b.backward();
+        foreach (var ((n, p), (_, q)) in inPlace.named_parameters().Zip(outOfPlace.named_parameters()))
+            Assert.True(p.grad!.eq(q.grad!).all().item<bool>(), $"{name}: gradient of {n} differs");
+    }
+
     [Fact]
     public void Searched_activation_replaces_every_nonlinearity_with_per_layer_betas()
     {
