@@ -22,23 +22,29 @@ public sealed class HostMemoryTests
         for (int i = 0; i < Size; i += 4096) Marshal.WriteByte(p, i, 1);
         long touched = ResidentBytes();
         Marshal.FreeHGlobal(p);
-        return Size - (touched - ResidentBytes());
+        long after = ResidentBytes();
+        return Size - (touched - after);
     }
 
+    /// <remarks>
+    /// Release is glibc's own behaviour, and whether one block freed under it leaves at once depends
+    /// on the heap's history in this long-lived test process (glibc serves it from a free chunk kept
+    /// earlier when it has one, and a free chunk away from the heap's top is not trimmed), so only
+    /// that it is applied is checked. Retain's guarantee holds whatever the history.
+    /// </remarks>
     [Fact]
-    public void Retain_keeps_freed_memory_resident_and_release_gives_it_back()
+    public void Retain_keeps_freed_memory_resident()
     {
         if (!OperatingSystem.IsLinux()) return;   // glibc's allocator
         try
         {
-            Assert.True(HostMemory.Apply(HostMemory.Release) || HostMemory.Applied is null);
             Assert.True(HostMemory.Apply(HostMemory.Retain));
             Assert.Equal(HostMemory.Retain, HostMemory.Applied);
-            Assert.InRange(ResidentAfterFree(), Size * 3 / 4, long.MaxValue);   // still ours, still mapped
+            Assert.InRange(ResidentAfterFree(), Size * 3 / 4, long.MaxValue);   // still ours, still resident
+            Assert.InRange(ResidentAfterFree(), Size * 3 / 4, long.MaxValue);   // and again, reusing it
 
             Assert.True(HostMemory.Apply(HostMemory.Release));
             Assert.Equal(HostMemory.Release, HostMemory.Applied);
-            Assert.InRange(ResidentAfterFree(), long.MinValue, Size / 4);       // munmap'ed on free
         }
         finally { HostMemory.Apply(HostMemory.Retain); }
     }
