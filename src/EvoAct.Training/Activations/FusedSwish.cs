@@ -399,12 +399,6 @@ public static class FusedSwish
     }
 
     /// <summary>
-    /// e^x for float32 lanes, |error| about 1 ulp (Cephes' expf polynomial, FMA Horner), with the
-    /// subnormal range and underflow to 0 right. Vector256.Exp(float) computes in double and narrows,
-    /// about twice the work; this is the arithmetic half of the fused kernels' cost.
-    /// NaN stays NaN; -inf and anything below -104 give 0; above 88.72 gives +inf.
-    /// </summary>
-    /// <summary>
     /// <see cref="ExpF(Vector256{float})"/> for x &lt;= 0, as backward needs for exp(-|beta x|): no
     /// overflow to handle, and a NaN lane need not survive (x, and so d/dx and d/dbeta, carry it).
     /// Bit-for-bit the same as ExpF on x &lt;= 0.
@@ -413,30 +407,30 @@ public static class FusedSwish
     internal static Vector256<float> ExpNonPositive(Vector256<float> x)
     {
         var lo = Vector256.Create(-104f);
-        var xc = Vector256.MaxNative(x, lo);
-        var n = Vector256.Round(xc * Vector256.Create(1.44269504088896341f));
-        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), xc);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
-        var p = Vector256.Create(1.9875691500E-4f);
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.3981999507E-3f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(8.3334519073E-3f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(4.1665795894E-2f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.6666665459E-1f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(5.0000001201E-1f));
-        p = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
-        var ni = Vector256.ConvertToInt32Native(n);
-        var h = Vector256.ShiftRightArithmetic(ni, 1);
-        var bias = Vector256.Create(127);
-        var result = p * Vector256.ShiftLeft(h + bias, 23).AsSingle() * Vector256.ShiftLeft(ni - h + bias, 23).AsSingle();
-        return Vector256.ConditionalSelect(Vector256.LessThan(x, lo), Vector256<float>.Zero, result);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, lo), Vector256<float>.Zero, ExpCore(Vector256.MaxNative(x, lo)));
     }
 
+    /// <summary>
+    /// e^x for float32 lanes, |error| about 1 ulp (Cephes' expf polynomial, FMA Horner), with the
+    /// subnormal range and underflow to 0 right. Vector256.Exp(float) computes in double and narrows,
+    /// about twice the work; this is the arithmetic half of the fused kernels' cost.
+    /// NaN stays NaN; -inf and anything below -104 give 0; above 88.72 gives +inf.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpF(Vector256<float> x)
     {
         var hi = Vector256.Create(88.72283935546875f);
         var lo = Vector256.Create(-104f);
-        var xc = Vector256.MinNative(Vector256.MaxNative(x, lo), hi);   // NaN handled by the final selects
+        var result = ExpCore(Vector256.MinNative(Vector256.MaxNative(x, lo), hi));   // NaN handled by the final selects
+        result = Vector256.ConditionalSelect(Vector256.LessThan(x, lo), Vector256<float>.Zero, result);
+        result = Vector256.ConditionalSelect(Vector256.GreaterThan(x, hi), Vector256.Create(float.PositiveInfinity), result);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);    // NaN in, NaN out
+    }
+
+    /// <summary>e^xc for xc in [-104, 88.72] (the callers clamp): the polynomial and the scaling.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> ExpCore(Vector256<float> xc)
+    {
         // x = n ln2 + r, |r| <= ln2 / 2; ln2 split in two so that n * ln2hi is exact.
         var n = Vector256.Round(xc * Vector256.Create(1.44269504088896341f));
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), xc);
@@ -452,12 +446,7 @@ public static class FusedSwish
         var ni = Vector256.ConvertToInt32Native(n);              // n is integral and in range: no saturation needed
         var h = Vector256.ShiftRightArithmetic(ni, 1);
         var bias = Vector256.Create(127);
-        var s1 = Vector256.ShiftLeft(h + bias, 23).AsSingle();
-        var s2 = Vector256.ShiftLeft(ni - h + bias, 23).AsSingle();
-        var result = p * s1 * s2;
-        result = Vector256.ConditionalSelect(Vector256.LessThan(x, lo), Vector256<float>.Zero, result);
-        result = Vector256.ConditionalSelect(Vector256.GreaterThan(x, hi), Vector256.Create(float.PositiveInfinity), result);
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);    // NaN in, NaN out
+        return p * Vector256.ShiftLeft(h + bias, 23).AsSingle() * Vector256.ShiftLeft(ni - h + bias, 23).AsSingle();
     }
 
     [SkipLocalsInit]
@@ -534,22 +523,7 @@ public static class FusedSwish
     internal static Vector512<float> ExpNonPositive(Vector512<float> x)
     {
         var lo = Vector512.Create(-104f);
-        var xc = Vector512.MaxNative(x, lo);
-        var n = Vector512.Round(xc * Vector512.Create(1.44269504088896341f));
-        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), xc);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
-        var p = Vector512.Create(1.9875691500E-4f);
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.3981999507E-3f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(8.3334519073E-3f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(4.1665795894E-2f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459E-1f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201E-1f));
-        p = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
-        var ni = Vector512.ConvertToInt32Native(n);
-        var h = Vector512.ShiftRightArithmetic(ni, 1);
-        var bias = Vector512.Create(127);
-        var result = p * Vector512.ShiftLeft(h + bias, 23).AsSingle() * Vector512.ShiftLeft(ni - h + bias, 23).AsSingle();
-        return Vector512.ConditionalSelect(Vector512.LessThan(x, lo), Vector512<float>.Zero, result);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, lo), Vector512<float>.Zero, ExpCore(Vector512.MaxNative(x, lo)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -557,7 +531,16 @@ public static class FusedSwish
     {
         var hi = Vector512.Create(88.72283935546875f);
         var lo = Vector512.Create(-104f);
-        var xc = Vector512.MinNative(Vector512.MaxNative(x, lo), hi);   // NaN handled by the final selects
+        var result = ExpCore(Vector512.MinNative(Vector512.MaxNative(x, lo), hi));   // NaN handled by the final selects
+        result = Vector512.ConditionalSelect(Vector512.LessThan(x, lo), Vector512<float>.Zero, result);
+        result = Vector512.ConditionalSelect(Vector512.GreaterThan(x, hi), Vector512.Create(float.PositiveInfinity), result);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);    // NaN in, NaN out
+    }
+
+    /// <summary>e^xc for xc in [-104, 88.72] (the callers clamp): the polynomial and the scaling.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> ExpCore(Vector512<float> xc)
+    {
         // x = n ln2 + r, |r| <= ln2 / 2; ln2 split in two so that n * ln2hi is exact.
         var n = Vector512.Round(xc * Vector512.Create(1.44269504088896341f));
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), xc);
@@ -573,12 +556,7 @@ public static class FusedSwish
         var ni = Vector512.ConvertToInt32Native(n);              // n is integral and in range: no saturation needed
         var h = Vector512.ShiftRightArithmetic(ni, 1);
         var bias = Vector512.Create(127);
-        var s1 = Vector512.ShiftLeft(h + bias, 23).AsSingle();
-        var s2 = Vector512.ShiftLeft(ni - h + bias, 23).AsSingle();
-        var result = p * s1 * s2;
-        result = Vector512.ConditionalSelect(Vector512.LessThan(x, lo), Vector512<float>.Zero, result);
-        result = Vector512.ConditionalSelect(Vector512.GreaterThan(x, hi), Vector512.Create(float.PositiveInfinity), result);
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);    // NaN in, NaN out
+        return p * Vector512.ShiftLeft(h + bias, 23).AsSingle() * Vector512.ShiftLeft(ni - h + bias, 23).AsSingle();
     }
 
     /// <summary>At most this many threads for the kernels; 0 (the default): libtorch's intra-op thread count.</summary>
