@@ -38,7 +38,7 @@ echo "== 1. ResNet-20 training step, batch 128, 3x32x32, $threads threads, $fmt:
 # EvoAct as shipped against the PyTorch script as usually written (nn.ReLU(), glibc's defaults), then
 # against PyTorch given EvoAct's two CPU choices (in-place ReLU; the allocator settings of
 # evoact.training.host-memory = retain): the first is what a user gets, the second says where it comes from.
-same_env="env MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_MMAP_THRESHOLD_=33554432"
+same_env="env MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TOP_PAD_=67108864"
 r_default=(); r_same=()
 for i in $(seq "$rounds"); do
   read -r a lo hi es ps < <(lockstep "$(evo_lockstep retain)" "$(py_lockstep "")")

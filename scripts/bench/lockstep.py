@@ -1,5 +1,6 @@
 """Compares two training-step commands step by step: both processes are started with --lockstep,
-then the driver asks them for one step each, alternately (A, B, A, B, ...), while the other waits.
+then the driver asks them for one step each, in turn (A B, B A, A B, ...: neither always goes
+first), while the other waits.
 The machines here drift by 30% within a minute, so timing the two one after the other (or in two
 rounds) compares the drift as much as the frameworks; adjacent steps see the same machine. Prints
 one JSON object: each side's median step, and the median and quartiles of the per-pair ratios.

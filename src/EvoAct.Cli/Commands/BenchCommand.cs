@@ -54,9 +54,10 @@ public static class BenchCommand
         command.SetAction(r =>
         {
             set_num_threads(r.GetValue(threads));
-            if (!HostMemory.IsValid(r.GetValue(hostMemory)!))
-                throw new UsageException($"--host-memory: expected {HostMemory.Retain} or {HostMemory.Release}, got '{r.GetValue(hostMemory)}'");
-            HostMemory.Apply(r.GetValue(hostMemory)!);
+            var hostMode = r.GetValue(hostMemory)!;
+            if (!HostMemory.IsValid(hostMode))
+                throw new UsageException($"--host-memory: expected {HostMemory.Retain} or {HostMemory.Release}, got '{hostMode}'");
+            HostMemory.Apply(hostMode);
             var actTexts = r.GetValue(activation)!;
             var formatTexts = r.GetValue(memoryFormat)!;
             int count = Math.Max(actTexts.Length, formatTexts.Length);
@@ -115,7 +116,7 @@ public static class BenchCommand
                 w.WriteNumber("batch", n);
                 w.WriteNumber("threads", get_num_threads());
                 w.WriteString("memory_format", formats[k]);
-                w.WriteString("host_memory", r.GetValue(hostMemory));
+                w.WriteString("host_memory", hostMode);
                 w.WriteNumber("median_step_seconds", median);
                 w.WriteNumber("images_per_second", n / median);
                 if (k > 0) w.WriteNumber("median_ratio_to_first", Median(times[k].Zip(times[0], (a, b) => a / b)));

@@ -31,7 +31,8 @@ public sealed record Activation(string Text, Expr? Expression, string? Baseline)
         null => channels => new ActivationModule(Expression!, channels),
         // In place: every model applies its activations to a fresh batch-norm or sum output that
         // nothing else reads (tested for every model), and ReLU's backward needs only its output,
-        // so one less activation-sized tensor per layer: about 8% off a ResNet-20 step.
+        // so one less activation-sized tensor per layer (8% of a ResNet-20 step with glibc's
+        // allocator defaults; within noise under host-memory = retain).
         "relu" => _ => nn.ReLU(inplace: true),
         "silu" => _ => nn.SiLU(),
         "gelu" => _ => nn.GELU(),
