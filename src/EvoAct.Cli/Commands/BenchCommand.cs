@@ -33,7 +33,8 @@ public static class BenchCommand
     static Command Step()
     {
         var activation = new Option<string[]>("--activation") { DefaultValueFactory = _ => ["relu"], AllowMultipleArgumentsPerToken = false,
-                                                                Description = "activation (repeat it to interleave several in one process)" };
+                                                                Description = "activation (repeat it to interleave several in one process); " +
+                                                                              "'composed:EXPR' runs EXPR as one torch op per node instead of compiled" };
         var model = new Option<string>("--model") { DefaultValueFactory = _ => "resnet20" };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 128 };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 20 };
@@ -51,8 +52,12 @@ public static class BenchCommand
                           "alternates two such processes step by step, so that the machine's drift hits both alike)",
         };
         var command = new Command("step", "Images per second of SGD training steps on random data") { activation, model, batch, steps, warmup, channels, size, threads, memoryFormat, hostMemory, lockstep };
+        // The proxy network's depth, width and stem stride come from the config (default: the cpu-proxy preset's).
+        var config = new ConfigOptions();
+        config.AddTo(command);
         command.SetAction(r =>
         {
+            var trainer = TrainingConfig.Read(config.Load(r));
             set_num_threads(r.GetValue(threads));
             var hostMode = r.GetValue(hostMemory)!;
             if (!HostMemory.IsValid(hostMode))
@@ -63,13 +68,17 @@ public static class BenchCommand
             int count = Math.Max(actTexts.Length, formatTexts.Length);
             if ((actTexts.Length != count && actTexts.Length != 1) || (formatTexts.Length != count && formatTexts.Length != 1))
                 throw new UsageException("--activation and --memory-format: give one, or as many of each (they pair up)");
-            var acts = Enumerable.Range(0, count).Select(k => Activation.Parse(actTexts[Math.Min(k, actTexts.Length - 1)])).ToArray();
+            const string ComposedPrefix = "composed:";
+            string ActText(int k) => actTexts[Math.Min(k, actTexts.Length - 1)];
+            var acts = Enumerable.Range(0, count).Select(k => Activation.Parse(ActText(k).StartsWith(ComposedPrefix) ? ActText(k)[ComposedPrefix.Length..] : ActText(k))).ToArray();
+            var kernels = Enumerable.Range(0, count).Select(k => ActText(k).StartsWith(ComposedPrefix) ? ActivationKernels.Composed : ActivationKernels.Compiled).ToArray();
             var formats = Enumerable.Range(0, count).Select(k => formatTexts[Math.Min(k, formatTexts.Length - 1)]).ToArray();
             foreach (var f in formats)
                 if (!MemoryFormat.IsValid(f)) throw new UsageException($"--memory-format: expected {MemoryFormat.Contiguous} or {MemoryFormat.ChannelsLast}, got '{f}'");
-            var spec = ModelCatalog.Find(r.GetValue(model)!) ?? throw new UsageException($"--model: unknown model '{r.GetValue(model)}'");
+            var spec = ModelCatalog.Find(r.GetValue(model)!, trainer.ProxyBlocks, trainer.ProxyWidth, trainer.ProxyStemStride)
+                       ?? throw new UsageException($"--model: unknown model '{r.GetValue(model)}'");
             int n = r.GetValue(batch), inC = r.GetValue(channels), hw = r.GetValue(size);
-            var nets = acts.Select(a => spec.Build(inC, 10, a.Factory, 0)).ToArray();
+            var nets = acts.Select((a, k) => spec.Build(inC, 10, a.FactoryWith(kernels[k]), 0)).ToArray();
             for (int k = 0; k < count; k++) { MemoryFormat.Apply(nets[k], formats[k]); nets[k].train(); }
             var opts = nets.Select(net => optim.SGD(net.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-4)).ToArray();
             using var x0 = randn(n, inC, hw, hw);
@@ -113,6 +122,7 @@ public static class BenchCommand
                 w.WriteString("framework", "evoact-torchsharp");
                 w.WriteString("model", spec.Name);
                 w.WriteString("activation", acts[k].Canonical);
+                w.WriteString("kernels", acts[k].Baseline is null ? kernels[k] : "torch");
                 w.WriteNumber("batch", n);
                 w.WriteNumber("threads", get_num_threads());
                 w.WriteString("memory_format", formats[k]);
@@ -138,16 +148,22 @@ public static class BenchCommand
     {
         var evaluations = new Option<int>("--evaluations") { DefaultValueFactory = _ => 50 };
         var activation = new Option<string>("--activation") { DefaultValueFactory = _ => "x * sigmoid(beta * x)" };
+        var random = new Option<ulong?>("--random-genomes")
+        {
+            Description = "evaluate a different random filter-passing genome of the paper's space each time, drawn with this seed (instead of --activation)",
+        };
         var config = new ConfigOptions();
-        var command = new Command("rss", "RSS after each of N consecutive evaluations in one process") { evaluations, activation };
+        var command = new Command("rss", "RSS after each of N consecutive evaluations in one process") { evaluations, activation, random };
         config.AddTo(command);
         command.SetAction(r =>
         {
             var settings = TrainingConfig.Read(config.Load(r));
             var act = Activation.Parse(r.GetValue(activation)!);
+            var genomes = r.GetValue(random) is { } seed ? new Search.Rng(seed) : null;
             var rss = new List<long>();
             for (int i = 0; i < r.GetValue(evaluations); i++)
             {
+                if (genomes is not null) act = RandomCandidate(genomes);
                 ChildTrainer.Evaluate(act, settings with { Seed = (ulong)i });
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
@@ -202,6 +218,16 @@ public static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A random genome of the paper's space that the degeneracy filter passes.</summary>
+    internal static Activation RandomCandidate(Search.Rng rng)
+    {
+        while (true)
+        {
+            var e = Search.SearchSpace.Paper.Random(rng).ToExpr();
+            if (Search.Fingerprints.CandidateFilter.Default.Check(e) is null) return new Activation(Search.Expressions.ExpressionPrinter.Print(e), e, null);
+        }
     }
 
     /// <summary>VmRSS from /proc (Environment.WorkingSet is the same number, but say where it comes from).</summary>

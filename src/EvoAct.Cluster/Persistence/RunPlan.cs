@@ -38,6 +38,9 @@ public sealed record RunPlan(
     {
         if (!Space.Same(now.Space)) return "the search space differs from the one the run started with";
         if (Filter != now.Filter) return "the degeneracy filter settings differ from the ones the run started with";
+        if (Training.ActivationKernels != now.Training.ActivationKernels && Training with { ActivationKernels = now.Training.ActivationKernels } == now.Training)
+            return $"evoact.training.activation-kernels is '{now.Training.ActivationKernels}' but the run started with '{Training.ActivationKernels}' " +
+                   $"(fitness values from the two differ in the last bits); set evoact.training.activation-kernels = {Training.ActivationKernels} to resume it";
         if (!Training.Equals(now.Training)) return "the child-training setup (evoact.training) differs from the one the run started with";
         if (Evolution with { MaxEvaluations = 0 } != now.Evolution with { MaxEvaluations = 0 })
             return "the evolution settings (strategy, population-size, sample-size, on-failure, deduplicate, seed) differ from the ones the run started with";

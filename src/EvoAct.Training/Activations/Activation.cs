@@ -26,9 +26,13 @@ public sealed record Activation(string Text, Expr? Expression, string? Baseline)
     /// <summary>Canonical text: the baseline's name or the expression printed canonically.</summary>
     public string Canonical => Baseline ?? (Text == "swish" ? "swish" : ExpressionPrinter.Print(Expression!));
 
-    public ActivationFactory Factory => Baseline switch
+    /// <summary>The factory with compiled expressions (the default of evoact.training.activation-kernels).</summary>
+    public ActivationFactory Factory => FactoryWith(ActivationKernels.Compiled);
+
+    /// <summary>The factory for <paramref name="kernels"/> (<see cref="ActivationKernels"/>): expressions compiled or composed; baselines are torch's own modules either way.</summary>
+    public ActivationFactory FactoryWith(string kernels) => Baseline switch
     {
-        null => channels => new ActivationModule(Expression!, channels),
+        null => channels => new ActivationModule(Expression!, channels, fuse: kernels == ActivationKernels.Compiled),
         // In place: every model applies its activations to a fresh batch-norm or sum output that
         // nothing else reads (tested for every model), and ReLU's backward needs only its output,
         // so one less activation-sized tensor per layer (8% of a ResNet-20 step with glibc's

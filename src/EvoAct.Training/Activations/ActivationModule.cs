@@ -1,5 +1,6 @@
 using EvoAct.Search.Expressions;
 using EvoAct.Search.Ops;
+using EvoAct.Training.Activations.Compiler;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,8 +20,8 @@ public sealed class ActivationModule : nn.Module<Tensor, Tensor>
     public int Channels { get; }
     public Expr Expression => expr;
 
-    /// <param name="fuse">Recognise shapes that have a fused implementation (see <see cref="Path"/>);
-    /// false always runs the composed ops (the reference the fused paths are tested against).</param>
+    /// <param name="fuse">Run the expression fused (see <see cref="Path"/>); false always runs the
+    /// composed ops, the reference the fused path is tested against (evoact.training.activation-kernels = composed).</param>
     public ActivationModule(Expr expr, int channels, bool fuse = true) : base("Activation")
     {
         if (channels < 1) throw new ArgumentOutOfRangeException(nameof(channels));
@@ -28,56 +29,51 @@ public sealed class ActivationModule : nn.Module<Tensor, Tensor>
         Channels = channels;
         betas = new ParameterList();
         for (int i = 0; i < expr.BetaCount; i++) betas.Add(new Parameter(ones(channels)));
-        Path = fuse ? Recognise(expr) : ActivationPath.Composed;
+        if (fuse && IsSilu(expr)) Path = ActivationPath.Silu;
+        else if (fuse && CompiledActivation.Compile(expr) is { Program.UsesX: true } compiled)
+        {
+            Compiled = compiled;
+            Path = ActivationPath.Compiled;
+        }
+        else Path = ActivationPath.Composed;
         RegisterComponents();
     }
 
     public IReadOnlyList<Parameter> Betas => betas.ToList();
 
-    /// <summary>How forward runs: the composed ops, or a fused kernel for a recognised shape.</summary>
+    /// <summary>How forward runs: the composed ops, or one fused kernel for the whole expression.</summary>
     public ActivationPath Path { get; }
+
+    /// <summary>The compiled function when <see cref="Path"/> is Compiled (its stats show that it ran).</summary>
+    public CompiledActivation? Compiled { get; }
 
     public override Tensor forward(Tensor input)
     {
         switch (Path)
         {
-            // Peephole: x * sigmoid(x) (also written sigmul(x, x)) is SiLU, one fused kernel each way
-            // instead of three elementwise ops and their backward passes.
+            // Peephole: x * sigmoid(x) (also written sigmul(x, x)) is torch's built-in SiLU.
             case ActivationPath.Silu:
                 return nn.functional.silu(input);
-            // x * sigmoid(beta * x) with its single per-channel beta: one pass forward, one backward
-            // (FusedSwish). Inputs it does not handle (e.g. CUDA, float16) fall through to the composed ops.
-            case ActivationPath.Swish when input.dim() >= 2 && FusedSwish.Supports(input, betas[0]):
-                return FusedSwish.Apply(input, betas[0]);
+            // Every other expression that depends on x: one custom autograd function. Inputs the
+            // compiled kernels do not handle (CUDA, float16) fall through to the composed ops.
+            case ActivationPath.Compiled:
+            {
+                var inputs = Compiled!.BetaInputs;
+                var live = new Tensor[inputs.Count];
+                for (int i = 0; i < live.Length; i++) live[i] = betas[inputs[i]];
+                if (CompiledActivation.Supports(input, live)) return Compiled.Apply(input, live);
+                break;
+            }
         }
         int next = 0;
         return Eval(expr, input, ref next);
     }
 
-    /// <summary>
-    /// The shapes with a fused path, in every spelling the grammar allows: x * sigmoid(beta * x) with
-    /// the factors of either product in either order, beta * x also written scale(x), and
-    /// sigmul(beta * x, x) (= sigmoid(beta * x) * x). Without beta the same shapes are SiLU. Each
-    /// spelling owns exactly one beta (BetaCount 1), so the fused path uses betas[0].
-    /// </summary>
-    static ActivationPath Recognise(Expr e)
-    {
-        Expr? gate = e switch
-        {
-            BinaryCall { Op: BinaryOp.Mul, Left: VarX, Right: UnaryCall { Op: UnaryOp.Sigmoid } s } => s.Arg,
-            BinaryCall { Op: BinaryOp.Mul, Left: UnaryCall { Op: UnaryOp.Sigmoid } s, Right: VarX } => s.Arg,
-            BinaryCall { Op: BinaryOp.Sigmul, Right: VarX } b => b.Left,
-            _ => null,
-        };
-        return gate switch
-        {
-            VarX => ActivationPath.Silu,
-            BinaryCall { Op: BinaryOp.Mul, Left: BetaParam, Right: VarX } => ActivationPath.Swish,
-            BinaryCall { Op: BinaryOp.Mul, Left: VarX, Right: BetaParam } => ActivationPath.Swish,
-            UnaryCall { Op: UnaryOp.Scale, Arg: VarX } => ActivationPath.Swish,
-            _ => ActivationPath.Composed,
-        };
-    }
+    /// <summary>x * sigmoid(x) in the spellings the grammar allows: the factors either way round, or sigmul(x, x).</summary>
+    static bool IsSilu(Expr e) => e is
+        BinaryCall { Op: BinaryOp.Mul, Left: VarX, Right: UnaryCall { Op: UnaryOp.Sigmoid, Arg: VarX } } or
+        BinaryCall { Op: BinaryOp.Mul, Left: UnaryCall { Op: UnaryOp.Sigmoid, Arg: VarX }, Right: VarX } or
+        BinaryCall { Op: BinaryOp.Sigmul, Left: VarX, Right: VarX };
 
     /// <summary>Beta k shaped to broadcast over the channel dimension of <paramref name="like"/>.</summary>
     Tensor Beta(ref int next, Tensor like)
@@ -177,6 +173,6 @@ public enum ActivationPath
     Composed,
     /// <summary>x * sigmoid(x) and its spellings: torch's built-in SiLU.</summary>
     Silu,
-    /// <summary>x * sigmoid(beta * x) and its spellings: <see cref="FusedSwish"/>.</summary>
-    Swish,
+    /// <summary>One custom autograd function for the whole expression: <see cref="CompiledActivation"/>.</summary>
+    Compiled,
 }

@@ -46,10 +46,14 @@ internal static unsafe class OpenMp
         public readonly long Units = units;
         public readonly Action<long> Body = body;
         public Exception? Error;
+        public int TeamSize;
     }
 
-    /// <summary>body(u) for u in [0, units), contiguous ranges per thread (the same split as libtorch's).</summary>
-    public static void For(long units, int threads, Action<long> body)
+    /// <summary>
+    /// body(u) for u in [0, units), contiguous ranges per thread (the same split as libtorch's).
+    /// Returns the number of threads that ran (the team OpenMP actually gave, which may be fewer than asked).
+    /// </summary>
+    public static int For(long units, int threads, Action<long> body)
     {
         if (!Available)
         {
@@ -58,13 +62,14 @@ internal static unsafe class OpenMp
             {
                 for (long u = t * chunk, end = Math.Min(units, (t + 1) * chunk); u < end; u++) body(u);
             });
-            return;
+            return threads;
         }
         var job = new Job(units, body);
         var handle = GCHandle.Alloc(job);
         try { parallel(&Worker, (void*)GCHandle.ToIntPtr(handle), (uint)threads, 0); }
         finally { handle.Free(); }
         if (job.Error is not null) throw new AggregateException(job.Error);
+        return job.TeamSize;
     }
 
     [UnmanagedCallersOnly]
@@ -74,6 +79,7 @@ internal static unsafe class OpenMp
         try
         {
             int t = threadNum(), n = numThreads();
+            if (t == 0) job.TeamSize = n;
             long chunk = (job.Units + n - 1) / n;
             for (long u = t * chunk, end = Math.Min(job.Units, (t + 1) * chunk); u < end; u++) job.Body(u);
         }

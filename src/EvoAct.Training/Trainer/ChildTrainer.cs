@@ -32,7 +32,7 @@ public static class ChildTrainer
         int total = s.TotalSteps(data.Train.Count);
         var clock = Stopwatch.StartNew();
 
-        using var model = spec.Build(data.Train.Channels, data.Train.Classes, activation.Factory, (long)(s.Seed & long.MaxValue));
+        using var model = spec.Build(data.Train.Channels, data.Train.Classes, activation.FactoryWith(s.ActivationKernels), (long)(s.Seed & long.MaxValue));
         model.to(device);
         using var optimizer = optim.SGD(model.parameters(), s.LearningRate, momentum: s.Momentum,
                                         weight_decay: s.WeightDecay, nesterov: s.Nesterov && s.Momentum > 0);

@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
+using EvoAct.Training.Activations;
 using EvoAct.Training.Data;
 
 namespace EvoAct.Training.Trainer;
 
 /// <summary>evoact.training.*: the child network and how it is trained. One record = one comparable fitness.</summary>
-public sealed record TrainerSettings
+public sealed record TrainerSettings : IJsonOnDeserializing
 {
     public string Model { get; init; } = "proxy-resnet";
     public int ProxyBlocks { get; init; } = 1;
@@ -37,6 +39,18 @@ public sealed record TrainerSettings
 
     public DataSettings Data { get; init; } = new();
 
+    string activationKernels = Activations.ActivationKernels.Compiled;
+
+    /// <summary>
+    /// <see cref="Activations.ActivationKernels"/>: compiled (one fused kernel per expression) or composed
+    /// (one TorchSharp op per node). The two differ in the last bits, so this is part of the
+    /// comparable setup: a resumed run cannot silently mix them.
+    /// </summary>
+    public string ActivationKernels { get => activationKernels; init => activationKernels = value; }
+
+    /// <summary>Runs journaled before the compiler existed have no ActivationKernels: they trained composed.</summary>
+    void IJsonOnDeserializing.OnDeserializing() => activationKernels = Activations.ActivationKernels.Composed;
+
     /// <summary>
     /// Where to write TensorBoard scalars (train loss and accuracy per epoch, learning rate, final
     /// validation); null: off. Not part of <see cref="Equals(TrainerSettings?)"/>: logging does not change fitness.
@@ -51,7 +65,7 @@ public sealed record TrainerSettings
         Epochs == o.Epochs && BatchSize == o.BatchSize && EvalBatchSize == o.EvalBatchSize && LearningRate == o.LearningRate &&
         Momentum == o.Momentum && Nesterov == o.Nesterov && WeightDecay == o.WeightDecay && Schedule == o.Schedule &&
         WarmupSteps == o.WarmupSteps && StepMilestones.SequenceEqual(o.StepMilestones) && StepGamma == o.StepGamma &&
-        Device == o.Device && Threads == o.Threads && Seed == o.Seed && Data == o.Data;
+        Device == o.Device && Threads == o.Threads && Seed == o.Seed && Data == o.Data && ActivationKernels == o.ActivationKernels;
 
     public override int GetHashCode() => HashCode.Combine(Model, Steps, BatchSize, LearningRate, Data);
 }

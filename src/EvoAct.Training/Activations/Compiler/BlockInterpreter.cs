@@ -1,0 +1,473 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace EvoAct.Training.Activations.Compiler;
+
+/// <summary>
+/// Runs an <see cref="ActivationProgram"/> over raw tensor memory, a cache-sized block at a time:
+/// every register of the block lives in a per-thread scratch buffer that stays in L1, so forward reads
+/// x once and writes y once, and backward reads x and the incoming gradient once, recomputes the
+/// forward registers, sweeps the program in reverse with one adjoint register per register, and
+/// writes d/dx once. Each beta's d/dbeta is reduced per channel on the way.
+/// <para>
+/// float32 runs the 8-lane kernels of <see cref="OpKernels"/> (blocks are padded to whole vectors);
+/// float64 (the tests' reference precision) runs their scalar double forms.
+/// </para>
+/// <para>
+/// Determinism: the work is cut into units that depend on the shape only (whole planes, or groups of
+/// rows for channels-last), every unit writes its own d/dbeta partial sums, and those are added up in
+/// a fixed order afterwards, so results do not depend on the thread count or the scheduling.
+/// </para>
+/// </summary>
+[SkipLocalsInit]
+internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>The elements a unit of work covers, about: enough to amortise a dispatch, small enough to balance 2-16 threads.</summary>
+    const long UnitElements = 8192;
+
+    static bool Vectorised => typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated;
+
+    /// <summary>Block length for a program: all its registers and their adjoints within about 24 KB.</summary>
+    static int BlockLength(ActivationProgram p)
+    {
+        int b = 24 * 1024 / (2 * p.Registers * sizeof(T));
+        return Math.Clamp(b / 8 * 8, 64, 1024);
+    }
+
+    /// <summary>Where each element's beta comes from: planes (contiguous NC..., one beta per run of Inner) or rows (channels-last and (N, C): element i has channel i % C).</summary>
+    internal readonly record struct Shape(long Total, long Channels, long Inner, bool Rows)
+    {
+        public long Units => Rows ? (Total / Channels + RowsPerUnit - 1) / RowsPerUnit : (Total / Inner + PlanesPerUnit - 1) / PlanesPerUnit;
+        long RowsPerUnit => Math.Max(1, UnitElements / Channels);
+        long PlanesPerUnit => Math.Max(1, UnitElements / Inner);
+        public long UnitLength => Rows ? RowsPerUnit * Channels : PlanesPerUnit * Inner;
+        public (long Start, long End) Unit(long u) => (u * UnitLength, Math.Min(Total, (u + 1) * UnitLength));
+    }
+
+    sealed class Scratch
+    {
+        public T* Memory;
+        public long Length;
+    }
+
+    [ThreadStatic] static Scratch? scratch;
+
+    /// <summary>A per-thread buffer of at least <paramref name="length"/> elements (kept for the thread's life: one per libtorch worker).</summary>
+    static T* ScratchFor(long length)
+    {
+        var s = scratch ??= new Scratch();
+        if (s.Length < length)
+        {
+            if (s.Memory != null) NativeMemory.AlignedFree(s.Memory);
+            s.Memory = (T*)NativeMemory.AlignedAlloc((nuint)(length * sizeof(T)), 64);
+            s.Length = length;
+        }
+        return s.Memory;
+    }
+
+    /// <summary>y = f(x). <paramref name="betaPtrs"/>: one pointer per beta input slot, each to C values.</summary>
+    public static int Forward(ActivationProgram p, Shape shape, T* x, nint[] betaPtrs, T* y, int threads)
+    {
+        int block = BlockLength(p);
+        return Run(shape, threads, u =>
+        {
+            var (start, end) = shape.Unit(u);
+            int regs = p.Registers;
+            T* mem = ScratchFor((long)regs * block);
+            var r = stackalloc T*[regs];
+            for (int i = 0; i < regs; i++) r[i] = mem + (long)i * block;
+            FillConstants(p, r, block);
+            for (long s = start; s < end; s += block)
+            {
+                int m = (int)Math.Min(block, end - s), n = Padded(m);
+                bool full = m == block;
+                r[0] = full ? x + s : CopyIn(x + s, mem, m, n);
+                // The last instruction writes straight into y when the block is whole.
+                T* outReg = r[p.Output];
+                if (full && p.Output > 0) r[p.Output] = y + s;
+                Eval(p, shape, betaPtrs, r, s, m, n);
+                if (!full || p.Output == 0) new Span<T>(r[p.Output], m).CopyTo(new Span<T>(y + s, m));
+                r[p.Output] = outReg;
+            }
+        });
+    }
+
+    /// <summary>
+    /// gx = g * f'(x) and gbeta[k][c] = sum over the elements of channel c of g * df/dbeta_k.
+    /// </summary>
+    public static int Backward(ActivationProgram p, Shape shape, T* x, nint[] betaPtrs, T* g, T* gx, nint[] gbetas, int threads)
+    {
+        int block = BlockLength(p), slots = betaPtrs.Length;
+        long channels = shape.Channels, units = shape.Units;
+        // d/dbeta partial sums: per plane (planes) or per unit and channel (rows), per slot.
+        long sinks = shape.Rows ? units * channels : shape.Total / shape.Inner;
+        var partial = new double[slots * sinks];
+        int used = Run(shape, threads, u =>
+        {
+            var (start, end) = shape.Unit(u);
+            int regs = p.Registers;
+            long accLength = shape.Rows ? slots * channels : 0;
+            T* mem = ScratchFor(2L * regs * block + accLength);
+            var r = stackalloc T*[regs];
+            var adj = stackalloc T*[regs];
+            for (int i = 0; i < regs; i++)
+            {
+                r[i] = mem + (long)i * block;
+                adj[i] = mem + (long)(regs + i) * block;
+            }
+            T* acc = mem + 2L * regs * block;
+            new Span<T>(acc, (int)accLength).Clear();
+            FillConstants(p, r, block);
+            for (long s = start; s < end; s += block)
+            {
+                int m = (int)Math.Min(block, end - s), n = Padded(m);
+                bool full = m == block;
+                r[0] = full ? x + s : CopyIn(x + s, mem, m, n);
+                Eval(p, shape, betaPtrs, r, s, m, n);
+                T* adjOut = adj[p.Output], adj0 = adj[0];
+                adj[p.Output] = full ? g + s : CopyIn(g + s, adjOut, m, n);
+                if (full && p.Output != 0) adj[0] = gx + s;
+                Reverse(p, shape, r, adj, acc, partial, sinks, s, m, n);
+                if (p.Output == 0 || !full) new Span<T>(adj[0], m).CopyTo(new Span<T>(gx + s, m));
+                adj[p.Output] = adjOut;
+                adj[0] = adj0;
+            }
+            if (shape.Rows)
+                for (int k = 0; k < slots; k++)
+                    for (long c = 0; c < channels; c++)
+                        partial[k * sinks + u * channels + c] = double.CreateTruncating(acc[k * channels + c]);
+        });
+        // Fixed-order sums over planes (or units) of the same channel.
+        for (int k = 0; k < slots; k++)
+            for (long c = 0; c < channels; c++)
+            {
+                double sum = 0;
+                long count = shape.Rows ? units : sinks / channels;
+                for (long i = 0; i < count; i++) sum += partial[k * sinks + i * channels + c];
+                ((T*)gbetas[k])[c] = T.CreateTruncating(sum);
+            }
+        return used;
+    }
+
+    static int Padded(int m) => (m + 7) & ~7;
+
+    /// <summary>Copies m elements into a scratch register and zeroes its padding (benign lanes for every op).</summary>
+    static T* CopyIn(T* from, T* to, int m, int n)
+    {
+        new Span<T>(from, m).CopyTo(new Span<T>(to, m));
+        new Span<T>(to + m, n - m).Clear();
+        return to;
+    }
+
+    static void FillConstants(ActivationProgram p, T** r, int block)
+    {
+        var code = p.Instructions;
+        for (int i = 0; i < code.Count; i++)
+            if (code[i].Op == OpCode.Const) new Span<T>(r[i + 1], block).Fill(T.CreateTruncating(code[i].K));
+    }
+
+    /// <summary>Registers 1.. for the block at flat offset s (m elements, n padded).</summary>
+    static void Eval(ActivationProgram p, in Shape shape, nint[] betas, T** r, long s, int m, int n)
+    {
+        var code = p.Instructions;
+        for (int i = 0; i < code.Count; i++)
+        {
+            var ins = code[i];
+            T* y = r[i + 1];
+            switch (ins.Op)
+            {
+                case OpCode.Const: break;   // filled once per unit
+                case OpCode.Beta: FillBeta(shape, (T*)betas[ins.Beta], y, s, m, n); break;
+                case OpCode.PowConst: PowConst(r[ins.A], y, n, ins.K); break;
+                case OpCode.Neg: Map<NegK>(r[ins.A], y, n); break;
+                case OpCode.Abs: Map<AbsK>(r[ins.A], y, n); break;
+                case OpCode.Square: Map<SquareK>(r[ins.A], y, n); break;
+                case OpCode.Cube: Map<CubeK>(r[ins.A], y, n); break;
+                case OpCode.Sqrt: Map<SqrtK>(r[ins.A], y, n); break;
+                case OpCode.Log: Map<LogK>(r[ins.A], y, n); break;
+                case OpCode.Exp: Map<ExpK>(r[ins.A], y, n); break;
+                case OpCode.Sin: Map<SinK>(r[ins.A], y, n); break;
+                case OpCode.Cos: Map<CosK>(r[ins.A], y, n); break;
+                case OpCode.Sinh: Map<SinhK>(r[ins.A], y, n); break;
+                case OpCode.Cosh: Map<CoshK>(r[ins.A], y, n); break;
+                case OpCode.Tanh: Map<TanhK>(r[ins.A], y, n); break;
+                case OpCode.Asinh: Map<AsinhK>(r[ins.A], y, n); break;
+                case OpCode.Atan: Map<AtanK>(r[ins.A], y, n); break;
+                case OpCode.Sinc: Map<SincK>(r[ins.A], y, n); break;
+                case OpCode.Relu: Map<ReluK>(r[ins.A], y, n); break;
+                case OpCode.Min0: Map<Min0K>(r[ins.A], y, n); break;
+                case OpCode.Sigmoid: Map<SigmoidK>(r[ins.A], y, n); break;
+                case OpCode.Softplus: Map<SoftplusK>(r[ins.A], y, n); break;
+                case OpCode.Erf: Map<ErfK>(r[ins.A], y, n); break;
+                case OpCode.Add: Map<AddK>(r[ins.A], r[ins.B], y, n); break;
+                case OpCode.Sub: Map<SubK>(r[ins.A], r[ins.B], y, n); break;
+                case OpCode.Mul: Map<MulK>(r[ins.A], r[ins.B], y, n); break;
+                case OpCode.Div: Map<DivK>(r[ins.A], r[ins.B], y, n); break;
+                case OpCode.Max: Map<MaxK>(r[ins.A], r[ins.B], y, n); break;
+                case OpCode.Min: Map<MinK>(r[ins.A], r[ins.B], y, n); break;
+                case OpCode.Pow: Map<PowK>(r[ins.A], r[ins.B], y, n); break;
+                default: throw new InvalidOperationException($"unknown op {ins.Op}");
+            }
+        }
+    }
+
+    /// <summary>The reverse sweep: adjoints of every register from the output's, and d/dbeta into the sinks.</summary>
+    static void Reverse(ActivationProgram p, in Shape shape, T** r, T** adj, T* acc, double[] partial, long sinks, long s, int m, int n)
+    {
+        var code = p.Instructions;
+        for (int i = code.Count - 1; i >= 0; i--)
+        {
+            var ins = code[i];
+            T* y = r[i + 1], g = adj[i + 1];
+            bool? setA = p.SetsA[i], setB = p.SetsB[i];
+            if (ins.Op == OpCode.Beta)
+            {
+                ReduceBeta(shape, g, ins.Beta, acc, partial, sinks, s, m);
+                continue;
+            }
+            if (setA is null && setB is null) continue;
+            T* a = ins.A >= 0 ? r[ins.A] : null, b = ins.B >= 0 ? r[ins.B] : null;
+            T* ga = setA is null ? null : adj[ins.A], gb = setB is null ? null : adj[ins.B];
+            bool sa = setA ?? false, sb = setB ?? false;
+            switch (ins.Op)
+            {
+                case OpCode.PowConst: PowConstGrad(a, g, ga, sa, n, ins.K); break;
+                case OpCode.Neg: Grad<NegK>(a, y, g, ga, sa, n); break;
+                case OpCode.Abs: Grad<AbsK>(a, y, g, ga, sa, n); break;
+                case OpCode.Square: Grad<SquareK>(a, y, g, ga, sa, n); break;
+                case OpCode.Cube: Grad<CubeK>(a, y, g, ga, sa, n); break;
+                case OpCode.Sqrt: Grad<SqrtK>(a, y, g, ga, sa, n); break;
+                case OpCode.Log: Grad<LogK>(a, y, g, ga, sa, n); break;
+                case OpCode.Exp: Grad<ExpK>(a, y, g, ga, sa, n); break;
+                case OpCode.Sin: Grad<SinK>(a, y, g, ga, sa, n); break;
+                case OpCode.Cos: Grad<CosK>(a, y, g, ga, sa, n); break;
+                case OpCode.Sinh: Grad<SinhK>(a, y, g, ga, sa, n); break;
+                case OpCode.Cosh: Grad<CoshK>(a, y, g, ga, sa, n); break;
+                case OpCode.Tanh: Grad<TanhK>(a, y, g, ga, sa, n); break;
+                case OpCode.Asinh: Grad<AsinhK>(a, y, g, ga, sa, n); break;
+                case OpCode.Atan: Grad<AtanK>(a, y, g, ga, sa, n); break;
+                case OpCode.Sinc: Grad<SincK>(a, y, g, ga, sa, n); break;
+                case OpCode.Relu: Grad<ReluK>(a, y, g, ga, sa, n); break;
+                case OpCode.Min0: Grad<Min0K>(a, y, g, ga, sa, n); break;
+                case OpCode.Sigmoid: Grad<SigmoidK>(a, y, g, ga, sa, n); break;
+                case OpCode.Softplus: Grad<SoftplusK>(a, y, g, ga, sa, n); break;
+                case OpCode.Erf: Grad<ErfK>(a, y, g, ga, sa, n); break;
+                case OpCode.Add: Grad<AddK>(a, b, y, g, ga, sa, gb, sb, n); break;
+                case OpCode.Sub: Grad<SubK>(a, b, y, g, ga, sa, gb, sb, n); break;
+                case OpCode.Mul: Grad<MulK>(a, b, y, g, ga, sa, gb, sb, n); break;
+                case OpCode.Div: Grad<DivK>(a, b, y, g, ga, sa, gb, sb, n); break;
+                case OpCode.Max: Grad<MaxK>(a, b, y, g, ga, sa, gb, sb, n); break;
+                case OpCode.Min: Grad<MinK>(a, b, y, g, ga, sa, gb, sb, n); break;
+                case OpCode.Pow: Grad<PowK>(a, b, y, g, ga, sa, gb, sb, n); break;
+                default: throw new InvalidOperationException($"unknown op {ins.Op}");
+            }
+        }
+    }
+
+    // ---- beta in and d/dbeta out ----
+
+    static void FillBeta(in Shape shape, T* beta, T* y, long s, int m, int n)
+    {
+        long c = shape.Channels;
+        if (shape.Rows)
+        {
+            long ch = s % c;
+            for (int i = 0; i < m;)
+            {
+                int run = (int)Math.Min(m - i, c - ch);
+                new Span<T>(beta + ch, run).CopyTo(new Span<T>(y + i, run));
+                i += run;
+                ch = 0;
+            }
+        }
+        else
+        {
+            long inner = shape.Inner, plane = s / inner;
+            for (int i = 0; i < m; plane++)
+            {
+                int run = (int)Math.Min(m - i, (plane + 1) * inner - (s + i));
+                new Span<T>(y + i, run).Fill(beta[plane % c]);
+                i += run;
+            }
+        }
+        new Span<T>(y + m, n - m).Clear();
+    }
+
+    /// <summary>Adds the block's d/dbeta contributions g[0..m) to their sinks: the unit's per-channel accumulator (rows) or the plane sums (planes).</summary>
+    static void ReduceBeta(in Shape shape, T* g, int slot, T* acc, double[] partial, long sinks, long s, int m)
+    {
+        long c = shape.Channels;
+        if (shape.Rows)
+        {
+            T* a = acc + slot * c;
+            long ch = s % c;
+            for (int i = 0; i < m;)
+            {
+                int run = (int)Math.Min(m - i, c - ch);
+                AddInto(g + i, a + ch, run);
+                i += run;
+                ch = 0;
+            }
+            return;
+        }
+        long inner = shape.Inner, plane = s / inner;
+        for (int i = 0; i < m; plane++)
+        {
+            int run = (int)Math.Min(m - i, (plane + 1) * inner - (s + i));
+            partial[slot * sinks + plane] += Sum(g + i, run);
+            i += run;
+        }
+    }
+
+    static void AddInto(T* from, T* to, int n)
+    {
+        int i = 0;
+        if (Vectorised)
+            for (; i <= n - 8; i += 8)
+                (Vector256.Load((float*)to + i) + Vector256.Load((float*)from + i)).Store((float*)to + i);
+        for (; i < n; i++) to[i] += from[i];
+    }
+
+    /// <summary>A sum in a fixed order for a given n (8 lanes, then a shuffle tree, then the tail).</summary>
+    static double Sum(T* v, int n)
+    {
+        int i = 0;
+        double sum = 0;
+        if (Vectorised)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8) acc += Vector256.Load((float*)v + i);
+            sum = Vector256.Sum(acc);
+        }
+        for (; i < n; i++) sum += double.CreateTruncating(v[i]);
+        return sum;
+    }
+
+    // ---- the loops: 8 lanes for float32, the scalar double forms otherwise ----
+
+    static void Map<TOp>(T* a, T* y, int n) where TOp : struct, IUnaryKernel
+    {
+        if (Vectorised)
+        {
+            float* fa = (float*)a, fy = (float*)y;
+            for (int i = 0; i < n; i += 8) TOp.Value(Vector256.Load(fa + i)).Store(fy + i);
+            return;
+        }
+        for (int i = 0; i < n; i++) y[i] = T.CreateTruncating(TOp.Value(double.CreateTruncating(a[i])));
+    }
+
+    static void Map<TOp>(T* a, T* b, T* y, int n) where TOp : struct, IBinaryKernel
+    {
+        if (Vectorised)
+        {
+            float* fa = (float*)a, fb = (float*)b, fy = (float*)y;
+            for (int i = 0; i < n; i += 8) TOp.Value(Vector256.Load(fa + i), Vector256.Load(fb + i)).Store(fy + i);
+            return;
+        }
+        for (int i = 0; i < n; i++) y[i] = T.CreateTruncating(TOp.Value(double.CreateTruncating(a[i]), double.CreateTruncating(b[i])));
+    }
+
+    static void Grad<TOp>(T* a, T* y, T* g, T* ga, bool set, int n) where TOp : struct, IUnaryKernel
+    {
+        if (Vectorised)
+        {
+            float* fa = (float*)a, fy = (float*)y, fg = (float*)g, fga = (float*)ga;
+            for (int i = 0; i < n; i += 8)
+            {
+                var d = TOp.Grad(Vector256.Load(fa + i), Vector256.Load(fy + i), Vector256.Load(fg + i));
+                (set ? d : Vector256.Load(fga + i) + d).Store(fga + i);
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            var d = T.CreateTruncating(TOp.Grad(double.CreateTruncating(a[i]), double.CreateTruncating(y[i]), double.CreateTruncating(g[i])));
+            ga[i] = set ? d : ga[i] + d;
+        }
+    }
+
+    static void Grad<TOp>(T* a, T* b, T* y, T* g, T* ga, bool setA, T* gb, bool setB, int n) where TOp : struct, IBinaryKernel
+    {
+        // When a and b are one register, ga and gb are one adjoint: A's contribution lands first
+        // (setB is then false), element by element, so the order is the same as two passes.
+        if (Vectorised)
+        {
+            float* fa = (float*)a, fb = (float*)b, fy = (float*)y, fg = (float*)g, fga = (float*)ga, fgb = (float*)gb;
+            for (int i = 0; i < n; i += 8)
+            {
+                var va = Vector256.Load(fa + i);
+                var vb = Vector256.Load(fb + i);
+                var vy = Vector256.Load(fy + i);
+                var vg = Vector256.Load(fg + i);
+                if (fga != null)
+                {
+                    var d = TOp.GradA(va, vb, vy, vg);
+                    (setA ? d : Vector256.Load(fga + i) + d).Store(fga + i);
+                }
+                if (fgb != null)
+                {
+                    var d = TOp.GradB(va, vb, vy, vg);
+                    (setB ? d : Vector256.Load(fgb + i) + d).Store(fgb + i);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            double da = double.CreateTruncating(a[i]), db = double.CreateTruncating(b[i]), dy = double.CreateTruncating(y[i]), dg = double.CreateTruncating(g[i]);
+            if (ga != null)
+            {
+                var d = T.CreateTruncating(TOp.GradA(da, db, dy, dg));
+                ga[i] = setA ? d : ga[i] + d;
+            }
+            if (gb != null)
+            {
+                var d = T.CreateTruncating(TOp.GradB(da, db, dy, dg));
+                gb[i] = setB ? d : gb[i] + d;
+            }
+        }
+    }
+
+    static void PowConst(T* a, T* y, int n, double k)
+    {
+        if (Vectorised)
+        {
+            for (int i = 0; i < n; i += 8) PowConstKernel.Value(Vector256.Load((float*)a + i), k).Store((float*)y + i);
+            return;
+        }
+        for (int i = 0; i < n; i++) y[i] = T.CreateTruncating(PowConstKernel.Value(double.CreateTruncating(a[i]), k));
+    }
+
+    static void PowConstGrad(T* a, T* g, T* ga, bool set, int n, double k)
+    {
+        if (Vectorised)
+        {
+            for (int i = 0; i < n; i += 8)
+            {
+                var d = PowConstKernel.Grad(Vector256.Load((float*)a + i), Vector256.Load((float*)g + i), k);
+                (set ? d : Vector256.Load((float*)ga + i) + d).Store((float*)ga + i);
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            var d = T.CreateTruncating(PowConstKernel.Grad(double.CreateTruncating(a[i]), double.CreateTruncating(g[i]), k));
+            ga[i] = set ? d : ga[i] + d;
+        }
+    }
+
+    /// <summary>Units over libtorch's threads when there is enough work; returns the team size used.</summary>
+    static int Run(Shape shape, int threads, Action<long> unit)
+    {
+        long units = shape.Units;
+        int t = (int)Math.Min(threads, units);
+        if (t <= 1 || shape.Total < 32_768)
+        {
+            for (long u = 0; u < units; u++) unit(u);
+            return 1;
+        }
+        return OpenMp.For(units, t, unit);
+    }
+}
