@@ -36,7 +36,8 @@ public sealed class CompiledActivation
     public static bool Handles(Expr e) => Compile(e).Program.UsesX;
 
     static readonly ConcurrentDictionary<Expr, ActivationProgram> cache = new();
-    const int CacheLimit = 1024;
+    internal const int CacheLimit = 1024;
+    internal static int CachedPrograms => cache.Count;
 
     /// <summary>Compiles (or finds) the program of <paramref name="expr"/>; each call gets its own stats.</summary>
     public static CompiledActivation Compile(Expr expr)

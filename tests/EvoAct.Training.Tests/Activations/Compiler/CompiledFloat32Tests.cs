@@ -1,0 +1,195 @@
+using EvoAct.Search;
+using EvoAct.Search.Expressions;
+using EvoAct.Training.Activations;
+using EvoAct.Training.Activations.Compiler;
+using TorchSharp;
+using static TorchSharp.torch;
+using static EvoAct.Training.Tests.Activations.Compiler.CompiledActivationTests;
+
+namespace EvoAct.Training.Tests.Activations.Compiler;
+
+/// <summary>
+/// float32, the precision training runs in: the compiled path against the float64 result, next to
+/// the composed float32 ops. At every point the compiled value and d/dx are within
+/// <see cref="VectorMathTests.UlpBound"/> ulp (plus one per op for the arithmetic between them) of
+/// the exact result, or no further from it than twice the composed float32 path's error, or within
+/// 1e-5 relative: where an expression is ill-conditioned (exp of a large argument, a difference that
+/// cancels) both paths lose digits, and which one rounds luckier is chance.
+/// </summary>
+public class CompiledFloat32Tests
+{
+    static void AssertAsAccurateAsComposed(Expr e, Tensor x64, Tensor w64, string what)
+    {
+        using var scope = NewDisposeScope();
+        int channels = (int)x64.shape[1];
+        // The references, in float64 on exactly the float32 inputs: the composed ops, and the compiled
+        // program (tested against them elsewhere). Both are needed: where uses of a shared
+        // subexpression cancel (exp(x) - exp(x) at x = 50: 5e21 - 5e21 + 1778), the composed path
+        // loses the small term even in float64, and the compiled one, which sums the uses first, keeps it.
+        using var exact = Module(e, channels, fuse: false);
+        using var exactCompiled = Module(e, channels, fuse: true);
+        using var compiled = Module(e, channels, fuse: true, ScalarType.Float32);
+        using var composed = Module(e, channels, fuse: false, ScalarType.Float32);
+        var x32 = x64.to(float32);
+        var r = Run(exact, x32.to(float64), w64.to(float32).to(float64));
+        var rc = Run(exactCompiled, x32.to(float64), w64.to(float32).to(float64));
+        var a = Run(compiled, x32, w64.to(float32));
+        var b = Run(composed, x32, w64.to(float32));
+        int ops = ActivationProgram.Compile(e).Instructions.Count;
+        double bound = VectorMathTests.UlpBound + ops;
+        Check(r.Y, rc.Y, a.Y, b.Y, bound, what + " value");
+        if (r.Gx is not null) Check(r.Gx, rc.Gx!, a.Gx!, b.Gx!, 4 * bound, what + " d/dx");
+    }
+
+    static void Check(Tensor exact, Tensor exactCompiled, Tensor compiled, Tensor composed, double ulps, string what)
+    {
+        var e = exact.contiguous().data<double>().ToArray();
+        var ec = exactCompiled.contiguous().data<double>().ToArray();
+        var a = compiled.to(float64).contiguous().data<double>().ToArray();
+        var b = composed.to(float64).contiguous().data<double>().ToArray();
+        for (int i = 0; i < e.Length; i++)
+        {
+            if (Math.Abs(a[i] - ec[i]) < Math.Abs(a[i] - e[i]) && double.IsFinite(ec[i])) e[i] = ec[i];
+            // Out of float32's range, or NaN: exactly as the composed float32 path.
+            if (!double.IsFinite(b[i]) || !float.IsFinite((float)e[i]))
+            {
+                if (double.IsNaN(b[i])) Assert.True(double.IsNaN(a[i]) || !double.IsFinite(e[i]), $"{what}[{i}]: composed NaN, compiled {a[i]:R}");
+                else if (double.IsInfinity(b[i]) && double.IsInfinity(e[i])) Assert.Equal(b[i], a[i]);
+                continue;
+            }
+            float f = (float)Math.Abs(e[i]);
+            double ulp = Math.Max(MathF.BitIncrement(f) - f, 1e-30);
+            double errA = Math.Abs(a[i] - e[i]), errB = Math.Abs(b[i] - e[i]);
+            // Or five significant digits: a composition amplifies its ops' rounding by its condition
+            // number (exp(49 + 1 ulp) is 32 ulp off; div(sin(x), x) at x ~ 1e-6 cancels terms of 1e6),
+            // and which of two float32 paths rounds luckier there is chance.
+            Assert.True(errA <= ulps * ulp || errA <= 2 * errB || errA <= 1e-5 * Math.Max(1, Math.Abs(e[i])),
+                $"{what}[{i}]: exact {e[i]:R}, compiled {a[i]:R} ({errA / ulp:F1} ulp), composed {b[i]:R} ({errB / ulp:F1} ulp)");
+        }
+    }
+
+    /// <summary>Inputs of all magnitudes: most like a batch-normed pre-activation, some up to 1e4, a few tiny.</summary>
+    static (Tensor X, Tensor W) WideInputs(long[] shape, int seed)
+    {
+        var gen = new Generator((ulong)seed);
+        var x = randn(shape, dtype: float64, generator: gen) * 2;
+        var big = randn(shape, dtype: float64, generator: gen) * exp(rand(shape, dtype: float64, generator: gen) * 9);
+        var pick = rand(shape, dtype: float64, generator: gen);
+        x = where(pick > 0.9, big, where(pick < 0.03, x * 1e-6, x));
+        return (x, randn(shape, dtype: float64, generator: gen));
+    }
+
+    [Theory]
+    [MemberData(nameof(CompiledActivationTests.EveryOp), MemberType = typeof(CompiledActivationTests))]
+    public void Every_op_in_float32_is_as_accurate_as_the_composed_ops(string text)
+    {
+        var e = ExpressionParser.Parse(text);
+        if (!ActivationProgram.Compile(e).UsesX) return;
+        using var scope = NewDisposeScope();
+        var (x, w) = WideInputs([4, 3, 8, 8], text.Length);
+        AssertAsAccurateAsComposed(e, x, w, text);
+    }
+
+    [Fact]
+    public void Random_genomes_in_float32_are_as_accurate_as_the_composed_ops()
+    {
+        var rng = new Rng(99);
+        for (int i = 0; i < 100; i++)
+        {
+            var e = SearchSpace.Paper.Random(rng).ToExpr();
+            if (!ActivationProgram.Compile(e).UsesX) continue;
+            using var scope = NewDisposeScope();
+            var (x, w) = WideInputs([3, 2, 6, 6], i);
+            AssertAsAccurateAsComposed(e, x, w, $"genome {i}: {e}");
+        }
+    }
+}
+
+/// <summary>
+/// Process-wide torch state (the intra-op thread count) and the kernels' thread cap: these tests
+/// change it, so they run alone, after the parallel tests.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TorchThreadsCollection
+{
+    public const string Name = "torch threads (process-wide)";
+}
+
+[Collection(TorchThreadsCollection.Name)]
+public class CompiledThreadTests
+{
+    public static IEnumerable<object[]> Layouts() => new[]
+    {
+        new object[] { new long[] { 16, 12, 20, 20 }, false },   // planes
+        new object[] { new long[] { 16, 12, 20, 20 }, true },    // channels-last rows
+        new object[] { new long[] { 6000, 12 }, false },         // (N, C) rows
+    };
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void One_and_two_threads_give_identical_results_and_two_threads_really_run(long[] shape, bool channelsLast)
+    {
+        int before = get_num_threads();
+        try
+        {
+            set_num_threads(2);
+            var e = ExpressionParser.Parse("mix(beta * max(softplus(x), tanh(x)), asinh(x)) + scale(sin(x))");
+            var results = new List<(float[] Y, float[] Gx, float[][] Gb)>();
+            var teams = new List<(int Forward, int Backward)>();
+            foreach (int cap in new[] { 1, 0 })
+            {
+                using var scope = NewDisposeScope();
+                CompiledActivation.MaxThreads = cap;
+                var (x64, w64) = Inputs(shape, 4);
+                var x = channelsLast ? EvoAct.Training.Models.MemoryFormat.ToChannelsLast(x64.to(float32)) : x64.to(float32);
+                var w = channelsLast ? EvoAct.Training.Models.MemoryFormat.ToChannelsLast(w64.to(float32)) : w64.to(float32);
+                using var m = Module(e, (int)shape[1], fuse: true, ScalarType.Float32);
+                var r = Run(m, x, w);
+                results.Add((r.Y.contiguous().data<float>().ToArray(), r.Gx!.contiguous().data<float>().ToArray(),
+                             r.Gb.Select(g => g!.data<float>().ToArray()).ToArray()));
+                teams.Add((m.Compiled!.Stats.LastForwardThreads, m.Compiled.Stats.LastBackwardThreads));
+            }
+            Assert.Equal((1, 1), teams[0]);
+            Assert.Equal((2, 2), teams[1]);   // the split really happened: not one thread against one thread
+            Assert.Equal(results[0].Y, results[1].Y);
+            Assert.Equal(results[0].Gx, results[1].Gx);
+            for (int k = 0; k < results[0].Gb.Length; k++) Assert.Equal(results[0].Gb[k], results[1].Gb[k]);
+        }
+        finally
+        {
+            CompiledActivation.MaxThreads = 0;
+            set_num_threads(before);
+        }
+    }
+
+    [Fact]
+    public void Compiling_a_thousand_different_genomes_does_not_grow_memory_without_bound()
+    {
+        static long Rss()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:"));
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        }
+        var rng = new Rng(1000);
+        long after200 = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            using (var scope = NewDisposeScope())
+            {
+                var e = SearchSpace.Paper.Random(rng).ToExpr();
+                using var m = new ActivationModule(e, 8);
+                var x = randn(32, 8, 6, 6).requires_grad_(true);
+                var y = m.call(x);
+                if (y.requires_grad) y.sum().backward();
+            }
+            if (i == 199) after200 = Rss();
+        }
+        long after1000 = Rss();
+        Assert.True(CompiledActivation.CachedPrograms <= CompiledActivation.CacheLimit);
+        // 800 more genomes may not cost more than a few MB: one leaked activation-sized tensor per
+        // genome (36 KB here) would be 29 MB; the programs themselves are bounded by the cache.
+        Assert.True(after1000 - after200 < 16 << 20, $"RSS grew by {(after1000 - after200) / 1048576.0:F1} MiB between genome 200 and 1000");
+    }
+}
