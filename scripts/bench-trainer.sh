@@ -2,9 +2,12 @@
 # Trainer benchmarks, side by side in one run (figures go to README.md):
 #  1. images/s of a ResNet-20 training step, EvoAct (TorchSharp) vs PyTorch (Debian's python3-torch), in lockstep,
 #     same network, batch and thread count;
-#  2. step time of x * sigmoid(beta * x) (the fused path) vs built-in SiLU vs ReLU;
-#  3. RSS over 50 consecutive evaluations in one process.
+#  2./3. step time of the paper's 8 and 20 random genomes against ReLU, compiled (and composed, the
+#     path before the activation compiler), on the cpu-proxy network and on ResNet-20;
+#  4. evoact eval wall time before (composed) and after (compiled) for 5 genomes;
+#  5. RSS over 50 consecutive evaluations of different genomes in one process.
 # Usage: scripts/bench-trainer.sh [steps]   (run it on an otherwise idle machine)
+#   SECTIONS="2 3" runs only those sections; ROUNDS, LOCKSTEP_STEPS, RESNET_ROUNDS, RESNET_STEPS size them.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/lib/deps.sh"
@@ -34,6 +37,9 @@ lockstep() { python3 "$root/scripts/bench/lockstep.py" --steps "$lockstep_steps"
 import json,sys; d=json.load(sys.stdin); print(1/d['median_ratio_a_to_b'], 1/d['ratio_q3'], 1/d['ratio_q1'], d['a_median_step_seconds'], d['b_median_step_seconds'])"; }
 summary() { python3 -c "import statistics,sys; v=sorted(map(float, sys.argv[2:])); print(f'{sys.argv[1]}: median {statistics.median(v):.3f} ({v[0]:.3f}-{v[-1]:.3f})')" "$@"; }
 
+want() { [[ " ${SECTIONS:-1 2 3 4 5} " == *" $1 "* ]]; }
+
+if want 1; then
 echo "== 1. ResNet-20 training step, batch 128, 3x32x32, $threads threads, $fmt: $rounds rounds x $lockstep_steps steps in lockstep"
 # EvoAct as shipped against the PyTorch script as usually written (nn.ReLU(), glibc's defaults), then
 # against PyTorch given EvoAct's two CPU choices (in-place ReLU; the allocator settings of
@@ -51,24 +57,82 @@ done
 summary "img/s EvoAct/PyTorch" "${r_default[@]}"
 summary "img/s EvoAct/PyTorch given EvoAct's CPU choices" "${r_same[@]}"
 
-echo "== 2. Activation cost in ResNet-20 training steps: $rounds rounds x median of $steps steps, interleaved in one process"
-# One process per round trains a network per activation and alternates their steps, so the drift
-# of the machine hits all three alike; the figure of a round is the median of per-step ratios.
-swish_silu=(); silu_relu=()
-for i in $(seq "$rounds"); do
-  r=$(evoact bench step --model resnet20 --activation silu --activation relu --activation "x * sigmoid(beta * x)" --steps "$steps" --threads "$threads")
-  read -r silu relu swish rs rw < <(python3 -c "
-import json,sys; d=json.loads(sys.argv[1])['results']
-print(d[0]['median_step_seconds'], d[1]['median_step_seconds'], d[2]['median_step_seconds'], 1/d[1]['median_ratio_to_first'], d[2]['median_ratio_to_first'])" "$r")
-  swish_silu+=("$rw"); silu_relu+=("$rs")
-  printf 'round %d: relu %.4f  silu %.4f  x * sigmoid(beta * x) %.4f s/step   swish/silu %.3f  silu/relu %.3f\n' "$i" "$relu" "$silu" "$swish" "$rw" "$rs"
-done
-python3 -c "
-import statistics,sys; n=len(sys.argv)//2; a=sorted(map(float,sys.argv[1:n+1])); b=sorted(map(float,sys.argv[n+1:]))
-print(f'median x * sigmoid(beta * x) / SiLU: {statistics.median(a):.3f} ({a[0]:.3f}-{a[-1]:.3f})   median SiLU / ReLU: {statistics.median(b):.3f} ({b[0]:.3f}-{b[-1]:.3f})')" "${swish_silu[@]}" "${silu_relu[@]}"
+fi
 
-echo "== 3. RSS over 50 consecutive evaluations (smoke preset, x * sigmoid(beta * x))"
-r=$(evoact bench rss --evaluations 50 --preset smoke 2>/dev/null)
+# The paper's eight activations (shared/paper/search-space.md) and 20 random filter-passing genomes of
+# its K = 2 space, drawn once with `evoact bench genomes --count 20 --seed 2026` and listed here so that
+# every run measures the same ones.
+paper=("x * sigmoid(beta * x)" "max(x, sigmoid(x))" "cos(x) - x" "min(x, sin(x))" "atan(x)^2 - x" "max(x, tanh(x))" "sinc(x) + x" "x * asinh(x)^2")
+random_genomes=(
+  "gaussdiff(exp(sigmul(softplus(x), cos(x))), min0(x))" "atan(sigmul(asinh(x), tanh(x))) * sinc(x)" "gaussdiff(beta, gauss(x))"
+  "max(sigmoid(mix(min0(x), cosh(x))), sin(x))" "sigmul(relu(x^3 - exp(x)), erf(x))" "gaussdiff(beta, sin(x))^2 * cosh(x)"
+  "mix(min(relu(x), atan(x)) + beta, sinc(x))" "erf(sinh(x) - x^3) / (beta * x)" "min(logabs(gaussdiff(beta, abs(x))), min0(x))"
+  "sigmoid(max(exp(x), min0(x))) + erf(x)" "gaussdiff(erf(abs(x) * min0(x)), softplus(x))" "min(cosh(min(-x, x^2)), cos(x))"
+  "laplacediff(-min(erf(x), sin(x)), x^2)" "laplacediff(min(exp(x), sigmoid(x)), erf(x))" "mix(abs(mix(x + beta, abs(x))), x^3)"
+  "atan(x) / beta * gauss(x)" "mix(beta * (logabs(x) / (x + beta)), gauss(x))" "mix((relu(x) - beta)^3, beta * x)"
+  "atan(beta * x - logabs(x)) + x^2" "max(relu(cos(x) * beta), asinh(x))")
+
+# One process per round trains a network per activation and alternates their steps, so the drift of
+# the machine hits every contender alike; a round's figure per activation is the median over steps of
+# its step time over ReLU's. Reported: per activation the median over rounds, and per group the median
+# and range over its members.
+act_cost() {  # NAME ROUNDS STEPS with-composed(0|1) -- bench step args...
+  local name=$1 rounds=$2 nsteps=$3 composed=$4; shift 4
+  local acts=(--activation relu --activation silu)
+  for a in "${paper[@]}" "${random_genomes[@]}"; do
+    acts+=(--activation "$a")
+    if [ "$composed" = 1 ]; then acts+=(--activation "composed:$a"); fi
+  done
+  local out; out=$(mktemp)
+  for i in $(seq "$rounds"); do
+    evoact bench step "$@" --steps "$nsteps" --warmup 2 --threads "$threads" "${acts[@]}" >> "$out"
+    echo "   round $i done" >&2
+  done
+  python3 - "$out" "$name" "${#paper[@]}" <<'PY'
+import json, statistics, sys
+path, name, npaper = sys.argv[1], sys.argv[2], int(sys.argv[3])
+rounds = [json.loads(l)['results'] for l in open(path) if l.strip()]
+def key(r): return (r['kernels'], r['activation'])
+ratio = {}
+for rs in rounds:
+    for r in rs[1:]: ratio.setdefault(key(r), []).append(r['median_ratio_to_first'])
+relu = statistics.median(rs[0]['median_step_seconds'] for rs in rounds)
+print(f"{name}: ReLU step {relu*1000:.1f} ms (median over {len(rounds)} rounds); ratios to ReLU, median over rounds")
+order = [key(r) for r in rounds[0][1:]]
+for k in order: print(f"  {k[0]:9s} {statistics.median(ratio[k]):6.3f}  {k[1]}")
+exprs = [k[1] for k in order if k[0] == 'compiled']
+paper, rand = exprs[:npaper], exprs[npaper:]
+for kern in ['compiled', 'composed']:
+    for label, group in [("paper's 8", paper), ('20 random genomes', rand)]:
+        v = sorted(statistics.median(ratio[(kern, e)]) for e in group if (kern, e) in ratio)
+        if v: print(f"  {kern} {label}: median {statistics.median(v):.3f} (range {v[0]:.3f}-{v[-1]:.3f})")
+PY
+  rm -f "$out"
+}
+
+if want 2; then
+echo "== 2. Activation cost on the cpu-proxy network (batch 128, 1x28x28): compiled and composed against ReLU, $rounds rounds x $steps steps"
+act_cost "cpu-proxy" "$rounds" "$steps" 1 --model proxy-resnet --in-channels 1 --size 28
+fi
+
+if want 3; then
+echo "== 3. Activation cost on ResNet-20 (batch 128, 3x32x32): compiled against ReLU, ${RESNET_ROUNDS:-3} rounds x ${RESNET_STEPS:-6} steps"
+act_cost "ResNet-20" "${RESNET_ROUNDS:-3}" "${RESNET_STEPS:-6}" 0 --model resnet20
+fi
+
+if want 4; then
+echo "== 4. evoact eval wall time on the cpu-proxy preset, 5 of the random genomes, composed then compiled (alternating)"
+for a in "${random_genomes[@]:0:5}"; do
+  before=$(field "$(evoact eval "$a" --set training.activation-kernels=composed --json 2>/dev/null)" seconds)
+  after=$(field "$(evoact eval "$a" --json 2>/dev/null)" seconds)
+  printf '  %6.1f s -> %6.1f s  (%.2fx)  %s\n' "$before" "$after" "$(python3 -c "print($before/$after)")" "$a"
+done
+fi
+
+if want 5; then
+echo "== 5. RSS over 50 consecutive evaluations of different random genomes (smoke preset, compiled)"
+r=$(evoact bench rss --evaluations 50 --preset smoke --random-genomes 7 2>/dev/null)
 python3 -c "
 import json,sys; r=json.loads(sys.argv[1]); v=r['rss_bytes']
 print(f'RSS after 5th: {v[4]/2**20:.1f} MiB, after 50th: {v[-1]/2**20:.1f} MiB, growth {100*r[\"growth_after_5th\"]:+.1f}%')" "$r"
+fi

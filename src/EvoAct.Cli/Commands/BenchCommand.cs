@@ -21,7 +21,24 @@ public static class BenchCommand
         bench.Subcommands.Add(Step());
         bench.Subcommands.Add(Rss());
         bench.Subcommands.Add(Coordinator());
+        bench.Subcommands.Add(Genomes());
         return bench;
+    }
+
+    /// <summary>Random filter-passing genomes of the paper's space, one expression per line: the benchmark's fixed sample.</summary>
+    static Command Genomes()
+    {
+        var count = new Option<int>("--count") { DefaultValueFactory = _ => 20 };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 2026 };
+        var command = new Command("genomes", "Random filter-passing genomes of the paper's K = 2 space, one expression per line") { count, seed };
+        command.SetAction(r =>
+        {
+            if (r.GetValue(count) < 1) throw new UsageException("--count: expected at least 1");
+            var rng = new Search.Rng(r.GetValue(seed));
+            for (int i = 0; i < r.GetValue(count); i++) Console.Out.WriteLine(RandomCandidate(rng).Text);
+            return 0;
+        });
+        return command;
     }
 
     /// <summary>
