@@ -42,10 +42,20 @@ public class TrainingConfigTests
     [InlineData("training.device=cuda:x", "evoact.training.device")]
     [InlineData("training.data.cifar100-labels=medium", "evoact.training.data.cifar100-labels")]
     [InlineData("training.host-memory=keep", "evoact.training.host-memory")]
+    [InlineData("training.activation-kernels=fused", "evoact.training.activation-kernels")]
     public void Bad_values_name_their_key(string set, string key)
     {
         var e = Assert.Throws<ConfigException>(() => Read(null, set));
         Assert.Equal(key, e.Key);
+    }
+
+    [Fact]
+    public void Activation_kernels_are_compiled_by_default_and_part_of_the_fitness_settings()
+    {
+        Assert.Equal(EvoAct.Training.Activations.ActivationKernels.Compiled, Read().ActivationKernels);
+        var composed = Read(null, "training.activation-kernels=composed");
+        Assert.Equal(EvoAct.Training.Activations.ActivationKernels.Composed, composed.ActivationKernels);
+        Assert.NotEqual(Read(), composed);   // the two differ in the last bits: not comparable
     }
 
     [Fact]

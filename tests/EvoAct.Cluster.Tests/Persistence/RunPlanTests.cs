@@ -50,6 +50,7 @@ public class RunPlanTests(SerializerFixture serializer)
             ("training: milestones", p with { Training = p.Training with { StepMilestones = [0.3, 0.6] } }),
             ("training: model", p with { Training = p.Training with { Model = "proxy-resnet" } }),
             ("training: data set", p with { Training = p.Training with { Data = p.Training.Data with { Name = "cifar100" } } }),
+            ("training: activation kernels", p with { Training = p.Training with { ActivationKernels = EvoAct.Training.Activations.ActivationKernels.Composed } }),
             ("training: synthetic seed", p with { Training = p.Training with { Data = p.Training.Data with { Synthetic = p.Training.Data.Synthetic with { Seed = 10 } } } }),
             ("evolution: population size", p with { Evolution = p.Evolution with { PopulationSize = 31 } }),
             ("evolution: sample size", p with { Evolution = p.Evolution with { SampleSize = 6 } }),
@@ -77,6 +78,22 @@ public class RunPlanTests(SerializerFixture serializer)
         };
         Assert.Contains(expected, reason);
         Assert.NotNull(now.Incompatibility(Plan)); // either way round
+    }
+
+    [Fact]
+    public void A_run_journaled_before_the_compiler_trained_composed_and_says_how_to_resume_it()
+    {
+        // A RunStarted written before evoact.training.activation-kernels existed: no such property.
+        var bytes = serializer.Serializer.ToBinary(new RunStarted(Schema.Version, "old", Plan, DateTime.UtcNow));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(bytes)!;
+        Assert.True(json["Plan"]!["Training"]!.AsObject().Remove("ActivationKernels"));
+        var old = (RunStarted)serializer.Serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), nameof(RunStarted));
+        Assert.Equal(EvoAct.Training.Activations.ActivationKernels.Composed, old.Plan.Training.ActivationKernels);
+        Assert.Equal(EvoAct.Training.Activations.ActivationKernels.Compiled, Plan.Training.ActivationKernels);
+        var reason = old.Plan.Incompatibility(Plan);
+        Assert.Equal("evoact.training.activation-kernels is 'compiled' but the run started with 'composed' (fitness values from the two differ " +
+                     "in the last bits); set evoact.training.activation-kernels = composed to resume it", reason);
+        Assert.Null(old.Plan.Incompatibility(Plan with { Training = Plan.Training with { ActivationKernels = "composed" } }));
     }
 
     [Fact]
