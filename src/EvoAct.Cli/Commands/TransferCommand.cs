@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using EvoAct.Cluster.Config;
 using EvoAct.Cluster.Hosting;
 using EvoAct.Cluster.Transfer;
@@ -45,9 +44,8 @@ public static class TransferCommand
             var transferName = r.GetValue(name) ?? TransferActor.DefaultName(s.Name, preset);
             if (!System.Text.RegularExpressions.Regex.IsMatch(transferName, @"^[A-Za-z0-9._-]+$")) throw new UsageException($"--name: '{transferName}' is not a valid name (letters, digits, - _ .)");
 
-            using var stop = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            if (s.Trainers.Kind == "torch") Cluster.Actors.TorchEvaluator.Preload(training);
+            using var stop = new StopSignal();
             var outcome = TransferHost.RunAsync(s, transferName, plan, ready =>
             {
                 if (ready.Refusal is not null) return;
