@@ -18,6 +18,7 @@ public static class AkkaSetup
         var text = $$"""
             akka {
               loglevel = WARNING
+              loggers = ["EvoAct.Cluster.Hosting.OneLineLogger, EvoAct.Cluster"]
               stdout-loglevel = WARNING
               log-dead-letters = off
               log-dead-letters-during-shutdown = off

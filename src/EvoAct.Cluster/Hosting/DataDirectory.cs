@@ -7,7 +7,7 @@ public static class DataDirectory
 {
     public static void Prepare(string directory)
     {
-        if (File.Exists(directory)) throw new BadInputException($"--data: '{directory}' is a file, not a directory");
+        if (File.Exists(directory)) throw IsAFile(directory);
         try
         {
             Directory.CreateDirectory(directory);
@@ -18,6 +18,8 @@ public static class DataDirectory
             throw new BadInputException($"--data: cannot create directory '{directory}': {e.Message}");
         }
     }
+
+    public static BadInputException IsAFile(string directory) => new($"--data: '{directory}' is a file, not a directory");
 
     /// <summary>What a failed write in the directory says, for the one line: the OS's reason.</summary>
     public static BadInputException Unwritable(string directory, Exception e) =>

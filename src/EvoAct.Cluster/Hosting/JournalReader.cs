@@ -19,6 +19,7 @@ public static class JournalReader
     public static async Task<RunState?> ReadAsync(PersistenceSettings persistence, string dataDirectory, string run)
     {
         bool sqlite = persistence.Provider == "sqlite";
+        if (sqlite && File.Exists(dataDirectory)) throw DataDirectory.IsAFile(dataDirectory);
         if (sqlite && !File.Exists(AkkaSetup.SqlitePath(dataDirectory)))
             return null;
         var system = ActorSystem.Create("evoact-reader", AkkaSetup.Build(persistence, dataDirectory));

@@ -32,7 +32,7 @@ public static class SqliteJournalFile
             // instead of rewriting pages, several times faster per event, and `status` can read while
             // `run` writes.
             Execute(db, "PRAGMA journal_mode=WAL;");
-            var check = Execute(db, "PRAGMA quick_check(1);");
+            var check = System.Text.RegularExpressions.Regex.Replace(Execute(db, "PRAGMA quick_check(1);") ?? "", @"\s+", " ").Trim();
             if (check is not "ok") throw new BadInputException($"{path}: the SQLite journal is corrupt (quick_check: {check})");
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException or BadInputException)
