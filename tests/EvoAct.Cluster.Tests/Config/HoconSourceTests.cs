@@ -61,7 +61,7 @@ public sealed class HoconSourceTests : IDisposable
         Write("sub/steps.conf", "evoact.training.steps = 7\ninclude \"batch.conf\"\n");
         Write("sub/batch.conf", "evoact.training.batch-size = 3\n");
         Write("lr.conf", "evoact.training.eval-batch-size = 50\n");
-        Write("seed.conf", "evoact.evolution.seed = 9\n");
+        Write("seed.conf", "seed = 9\n");
         var main = Write("main.conf", """
             include "sub/steps.conf"
             include required("lr.conf")
@@ -98,6 +98,7 @@ public sealed class HoconSourceTests : IDisposable
             // another ] one
             evoact.run.name = "a{b]c = =" # trailing { comment
             evoact.persistence.connection-string = "Host=x;Database=y"
+            evoact.run.progress-interval = 250ms
             evoact.trainers.fake-delay = ${evoact.run.progress-interval}
             evoact.training.device = "cuda:1"
             akka.remote.dot-netty.tcp.hostname = "127.0.0.1"
@@ -105,6 +106,7 @@ public sealed class HoconSourceTests : IDisposable
         var c = new ConfigReader(EvoActConfig.Load(file: path));
         Assert.Equal("a{b]c = =", c.String("evoact.run.name"));
         Assert.Equal("cuda:1", c.String("evoact.training.device"));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), c.Duration("evoact.trainers.fake-delay"));
     }
 
     [Fact]
