@@ -114,6 +114,17 @@ public sealed class SignalTests : IDisposable
         BadInputTests.AssertNoStackTrace(string.Join("\n", early.Lines) + early.Stderr);
     }
 
+    [TmpfsFact]
+    public void Run_exits_0_on_sigterm_while_its_journal_cannot_write()
+    {
+        using var disk = new Tmpfs("size=2m");
+        using var run = EvoactProcess.Start(["run", "--data", disk.Path, "--run", "o", "--set", "evolution.max-evaluations=100000", .. Fake]);
+        run.WaitForLine(l => l.StartsWith("[") && !l.StartsWith("[0/"), Patience);
+        disk.Fill(); // the journal's next write fails: SQLite Error 13
+        run.WaitForLine(l => l.Contains("disk is full"), Patience);
+        StopsCleanly(run, "TERM", "stopped run o");
+    }
+
     [Fact]
     public void Transfer_exits_0_on_sigterm()
     {
