@@ -42,7 +42,7 @@ public static class TransferCommand
                                   .Select((j, i) => new TransferJob(i, j.a, j.seed)).ToArray();
             var plan = new TransferPlan(s.Name, preset, jobs, training);
             var transferName = r.GetValue(name) ?? TransferActor.DefaultName(s.Name, preset);
-            if (!System.Text.RegularExpressions.Regex.IsMatch(transferName, @"^[A-Za-z0-9._-]+$")) throw new UsageException($"--name: '{transferName}' is not a valid name (letters, digits, - _ .)");
+            if (!System.Text.RegularExpressions.Regex.IsMatch(transferName, @"^[A-Za-z0-9._-]+$") || transferName.All(ch => ch == '.')) throw new UsageException($"--name: '{transferName}' is not a valid name (letters, digits, - _ .)");
 
             if (s.Trainers.Kind == "torch") Cluster.Actors.TorchEvaluator.Preload(training);
             using var stop = new StopSignal();
