@@ -44,7 +44,7 @@ public static class TransferCommand
             var transferName = r.GetValue(name) ?? TransferActor.DefaultName(s.Name, preset);
             if (!System.Text.RegularExpressions.Regex.IsMatch(transferName, @"^[A-Za-z0-9._-]+$") || transferName.All(ch => ch == '.')) throw new UsageException($"--name: '{transferName}' is not a valid name (letters, digits, - _ .)");
 
-            if (s.Trainers.Kind == "torch") Cluster.Actors.TorchEvaluator.Preload(training);
+            RunCommand.PreloadData(s, Math.Max(1, s.Trainers.Slots)); // TransferHost runs at least one trainer
             using var stop = new StopSignal();
             var outcome = TransferHost.RunAsync(s, transferName, plan, ready =>
             {
