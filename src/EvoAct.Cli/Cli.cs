@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EvoAct.Cluster.Config;
 using EvoAct.Search.Expressions;
+using EvoAct.Training.Data;
 
 namespace EvoAct.Cli;
 
@@ -27,6 +28,12 @@ public static class Cli
             // Our handler below, not System.CommandLine's, which prints stack traces and returns 1.
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
+        catch (OperationCanceledException) when (StopSignal.Requested)
+        {
+            // Ctrl-C or SIGTERM before the command got going (the cluster forming, the journal recovering).
+            Console.WriteLine("stopped");
+            return 0;
+        }
         catch (Exception e) when (IsBadInput(e))
         {
             Console.Error.WriteLine($"evoact: {Describe(e)}");
@@ -34,7 +41,7 @@ public static class Cli
         }
     }
 
-    static bool IsBadInput(Exception e) => e is ParseException or ConfigException or UsageException;
+    static bool IsBadInput(Exception e) => e is ParseException or ConfigException or UsageException or BadInputException or DatasetException;
 
     static string Describe(Exception e) => e switch
     {

@@ -82,6 +82,7 @@ public sealed class ClusterTests : IDisposable
             Assert.Equal(ids.Length, ids.Distinct().Count());                              // none twice
             Assert.Subset(ids.ToHashSet(), before.Select(e => e.GetProperty("id").GetInt64()).ToHashSet()); // none lost
             var status = EvoactProcess.Run("status", "--data", dir, "--run", "c", "--json");
+            Assert.True(status.ExitCode == 0, status.ToString());
             using var doc = JsonDocument.Parse(status.Stdout);
             Assert.Equal(max, doc.RootElement.GetProperty("completed").GetInt32());
             Assert.Equal(0, doc.RootElement.GetProperty("in_flight").GetInt32());

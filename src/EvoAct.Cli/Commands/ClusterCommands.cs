@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using EvoAct.Cluster.Config;
 using EvoAct.Cluster.Hosting;
 
@@ -19,7 +18,8 @@ public static class ClusterCommands
         {
             var s = options.Load(r);
             var c = ClusterNodeSettings.Read(options.Config.Load(r));
-            using var stop = StopSignal();
+            RunCommand.PreloadData(s, r.GetValue(trainers));
+            using var stop = new StopSignal();
             Cluster.Hosting.EmbeddedRun.Outcome outcome;
             using (var view = new RunProgressView())
                 outcome = ClusterNode.RunSeedAsync(s, c, r.GetValue(port) ?? c.SeedPort, r.GetValue(trainers), Console.WriteLine,
@@ -45,19 +45,10 @@ public static class ClusterCommands
             var s = RunSettings.Read(reader);
             var slots = s.Trainers with { Slots = r.GetValue(trainers) ?? s.Trainers.Slots };
             if (slots.Slots < 1) throw new UsageException("--trainers: a worker needs at least one trainer slot");
-            using var stop = StopSignal();
+            using var stop = new StopSignal();
             ClusterNode.RunWorkerAsync(c, r.GetValue(port), slots, s.Persistence, Console.WriteLine, stop.Token, s.UserAkka).GetAwaiter().GetResult();
             return 0;
         });
         return command;
-    }
-
-    /// <summary>Ctrl-C and SIGTERM cancel the token; the process then stops gracefully with exit code 0.</summary>
-    static CancellationTokenSource StopSignal()
-    {
-        var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-        PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        return stop;
     }
 }

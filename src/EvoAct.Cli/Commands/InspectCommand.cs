@@ -57,8 +57,9 @@ public static class InspectCommand
 
     internal static double[] ParsePoints(string text)
     {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0) throw new UsageException("--at: expected comma-separated numbers, e.g. --at -2,0,2");
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        // An empty item (1,,2 or a trailing comma) is a typo, not a point to skip.
+        if (parts.Any(p => p.Length == 0)) throw new UsageException("--at: expected comma-separated numbers, e.g. --at -2,0,2");
         return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
             ? v : throw new UsageException($"--at: '{p}' is not a finite number")).ToArray();
     }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
+using EvoAct.Cluster.Actors;
 using EvoAct.Cluster.Hosting;
 using EvoAct.Cluster.Messages;
 
@@ -23,13 +23,18 @@ public static class RunCommand
 
     static int Run(Cluster.Config.RunSettings s)
     {
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        PreloadData(s, s.Trainers.Slots);
+        using var stop = new StopSignal();
         EmbeddedRun.Outcome outcome;
         using (var view = new RunProgressView())
             outcome = EmbeddedRun.RunAsync(s, Announce, view.Report, stop.Token).GetAwaiter().GetResult();
         return Finish(outcome);
+    }
+
+    /// <summary>Local torch trainers need the dataset: a bad one stops the command here, before anything is written.</summary>
+    internal static void PreloadData(Cluster.Config.RunSettings s, int localTrainers)
+    {
+        if (s.Trainers.Kind == "torch" && localTrainers > 0) TorchEvaluator.Preload(s.Plan.Training);
     }
 
     internal static void Announce(RunReady ready)
@@ -48,6 +53,7 @@ public static class RunCommand
                 ? $"stopped run {f.Run} at evaluation {f.Trained}; run the same command to resume"
                 : $"finished run {f.Run}: {f.Trained} evaluations, best {Fmt(f.BestFitness)} {f.BestExpression}");
         }
+        else if (outcome.Interrupted) Console.WriteLine($"stopped run {outcome.Ready.Run}; run the same command to resume");
         return 0;
     }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using EvoAct.Cluster.Config;
 using EvoAct.Cluster.Hosting;
 using EvoAct.Cluster.Transfer;
@@ -43,11 +42,10 @@ public static class TransferCommand
                                   .Select((j, i) => new TransferJob(i, j.a, j.seed)).ToArray();
             var plan = new TransferPlan(s.Name, preset, jobs, training);
             var transferName = r.GetValue(name) ?? TransferActor.DefaultName(s.Name, preset);
-            if (!System.Text.RegularExpressions.Regex.IsMatch(transferName, @"^[A-Za-z0-9._-]+$")) throw new UsageException($"--name: '{transferName}' is not a valid name (letters, digits, - _ .)");
+            if (!System.Text.RegularExpressions.Regex.IsMatch(transferName, @"^[A-Za-z0-9._-]+$") || transferName.All(ch => ch == '.')) throw new UsageException($"--name: '{transferName}' is not a valid name (letters, digits, - _ .)");
 
-            using var stop = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            RunCommand.PreloadData(s, Math.Max(1, s.Trainers.Slots)); // TransferHost runs at least one trainer
+            using var stop = new StopSignal();
             var outcome = TransferHost.RunAsync(s, transferName, plan, ready =>
             {
                 if (ready.Refusal is not null) return;

@@ -7,6 +7,13 @@ namespace EvoAct.Cluster.Actors;
 /// <summary>The real fitness: train the child network (TorchSharp) and take its validation accuracy.</summary>
 public sealed class TorchEvaluator : IEvaluator
 {
+    /// <summary>
+    /// Loads (and caches, for the trainers) the dataset that local trainers will train on, so a
+    /// missing, truncated or malformed file stops the command before the run starts, with the
+    /// file's name (a DatasetException), instead of failing every evaluation.
+    /// </summary>
+    public static void Preload(TrainerSettings training) => Training.Data.PreparedData.Get(training.Data);
+
     public WorkResult Evaluate(Work work, string workerId, CancellationToken cancel)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

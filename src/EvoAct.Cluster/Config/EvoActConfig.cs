@@ -31,7 +31,7 @@ public static class EvoActConfig
         if (file is not null)
         {
             if (!File.Exists(file)) throw new ConfigException("--config", $"file '{file}' not found");
-            config = ParseText(File.ReadAllText(file), file).WithFallback(config);
+            config = ParseChecked(HoconSource.ReadFile(file), file).WithFallback(config);
         }
         foreach (var set in sets ?? [])
             config = ParseSet(set).WithFallback(config);
@@ -59,17 +59,33 @@ public static class EvoActConfig
         }
     }
 
-    static Akka.Configuration.Config ParseText(string text, string origin)
+    static Akka.Configuration.Config ParseText(string text, string origin) => ParseChecked(HoconSource.Check(text, origin), origin);
+
+    /// <summary>Akka's parse of text that <see cref="HoconSource"/> has checked; whatever Akka still throws or leaves without a value is one line too.</summary>
+    static Akka.Configuration.Config ParseChecked(string text, string origin)
     {
+        Akka.Configuration.Config config;
         try
         {
-            return ConfigurationFactory.ParseString(text);
+            config = ConfigurationFactory.ParseString(text);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or ConfigurationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             var first = e.Message.Split('\n')[0].Trim();
             throw new ConfigException(origin, $"not valid HOCON: {first}");
         }
+        // Akka keeps a key whose value it could not read (`a = = 1`, `a { b }`) as an empty value.
+        if (Empty(config.Root, "") is { } key) throw new ConfigException(origin, $"not valid HOCON: '{key}' has no value");
+        return config;
+    }
+
+    static string? Empty(Akka.Configuration.Hocon.HoconValue value, string path)
+    {
+        if (value.Values.Count == 0) return path.Length == 0 ? "(root)" : path;
+        if (!value.IsObject()) return null;
+        foreach (var (name, child) in value.GetObject().Items)
+            if (Empty(child, path.Length == 0 ? name : $"{path}.{name}") is { } key) return key;
+        return null;
     }
 
     /// <summary>Every evoact.* leaf must exist in the defaults: a typo must not silently do nothing.</summary>

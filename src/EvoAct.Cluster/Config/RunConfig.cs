@@ -18,7 +18,8 @@ public sealed record RunSettings(
     public static RunSettings Read(ConfigReader c, string? dataOverride = null, string? runOverride = null)
     {
         var name = runOverride ?? c.String("evoact.run.name");
-        if (name.Length == 0 || name.Any(ch => !(char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.')))
+        // The name becomes file names (NAME.lock, transfer reports): "." and ".." name directories.
+        if (name.Length == 0 || name.All(ch => ch == '.') || name.Any(ch => !(char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.')))
             throw new ConfigException(runOverride is null ? "evoact.run.name" : "--run", $"'{name}' is not a valid run name (letters, digits, - _ .)");
         var plan = new RunPlan(
             SearchSpaceSpec.From(SearchConfig.SearchSpace(c)), SearchConfig.Mutation(c), SearchConfig.Filter(c),

@@ -18,9 +18,14 @@ public static class AkkaSetup
         var text = $$"""
             akka {
               loglevel = WARNING
+              loggers = ["EvoAct.Cluster.Hosting.OneLineLogger, EvoAct.Cluster"]
               stdout-loglevel = WARNING
               log-dead-letters = off
               log-dead-letters-during-shutdown = off
+              # The CLI owns SIGTERM and Ctrl-C (StopSignal): it stops the run, then shuts the system
+              # down itself. Akka's own SIGTERM hook would leave the cluster under the stopping run
+              # (the coordinator's last answer then never comes) and races the process's exit.
+              coordinated-shutdown.run-by-clr-shutdown-hook = off
               actor {
                 serializers.evoact = "EvoAct.Cluster.Serialization.EvoActSerializer, EvoAct.Cluster"
                 serialization-bindings { "EvoAct.Cluster.Messages.IEvoActMessage, EvoAct.Cluster" = evoact }
@@ -72,24 +77,13 @@ public static class AkkaSetup
     public static (string Provider, string Connection) Connection(PersistenceSettings p, string dataDirectory)
     {
         if (p.Provider == "postgres") return ("PostgreSQL.15", p.ConnectionString);
-        Directory.CreateDirectory(dataDirectory);
-        var connection = $"Data Source={Path.GetFullPath(Path.Combine(dataDirectory, "evoact.db"))}";
-        UseWriteAheadLog(connection);
-        return ("SQLite.MS", connection);
+        DataDirectory.Prepare(dataDirectory);
+        var path = SqlitePath(dataDirectory);
+        Persistence.SqliteJournalFile.Open(path); // checked (and in WAL mode) before Akka opens it
+        return ("SQLite.MS", $"Data Source={path}");
     }
 
-    /// <summary>
-    /// WAL journal mode (a property of the file, so set once): a commit appends to the log instead of
-    /// rewriting pages, several times faster per event, and `status` can read while `run` writes.
-    /// </summary>
-    static void UseWriteAheadLog(string connection)
-    {
-        using var db = new Microsoft.Data.Sqlite.SqliteConnection(connection);
-        db.Open();
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = "PRAGMA journal_mode=WAL;";
-        cmd.ExecuteNonQuery();
-    }
+    public static string SqlitePath(string dataDirectory) => Path.GetFullPath(Path.Combine(dataDirectory, "evoact.db"));
 
     static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"");
 }

@@ -88,7 +88,7 @@ public static class ClusterNode
             }
             catch (OperationCanceledException)
             {
-                var last = await proxy.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(5));
+                var last = await EmbeddedRun.LastProgress(proxy);
                 return new EmbeddedRun.Outcome(r, last, true);
             }
         }

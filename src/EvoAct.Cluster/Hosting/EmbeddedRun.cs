@@ -44,7 +44,7 @@ public static class EmbeddedRun
             }
             catch (OperationCanceledException)
             {
-                var last = await population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(5));
+                var last = await EmbeddedRun.LastProgress(population);
                 return new Outcome(r, last, true);
             }
         }
@@ -52,6 +52,19 @@ public static class EmbeddedRun
         {
             trainersStop.Cancel();
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>Where a stopped run stands, for its last line; null when the coordinator does not answer (it is stopping too).</summary>
+    internal static async Task<RunProgress?> LastProgress(IActorRef population)
+    {
+        try
+        {
+            return await population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(5));
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
         }
     }
 
@@ -66,17 +79,25 @@ public sealed class RunLock : IDisposable
 
     public static RunLock Acquire(RunSettings s)
     {
-        Directory.CreateDirectory(s.DataDirectory);
+        DataDirectory.Prepare(s.DataDirectory);
         var path = Path.Combine(s.DataDirectory, $"{s.Name}.lock");
         try
         {
             return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose));
         }
-        catch (IOException)
+        catch (IOException e) when (IsLocked(e))
         {
             throw new ConfigException("--run", $"run '{s.Name}' is already running in {s.DataDirectory} (lock file {path})");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only or full file system, no permission: the lock file cannot be written.
+            throw DataDirectory.Unwritable(s.DataDirectory, e);
+        }
     }
+
+    /// <summary>The lock is held by another process: EWOULDBLOCK from flock on Unix, a sharing violation on Windows.</summary>
+    static bool IsLocked(IOException e) => OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) == 32 : e.HResult == 11;
 
     public void Dispose() => file?.Dispose();
 }

@@ -18,7 +18,9 @@ public static class JournalReader
 {
     public static async Task<RunState?> ReadAsync(PersistenceSettings persistence, string dataDirectory, string run)
     {
-        if (persistence.Provider == "sqlite" && !File.Exists(Path.Combine(dataDirectory, "evoact.db")))
+        bool sqlite = persistence.Provider == "sqlite";
+        if (sqlite && File.Exists(dataDirectory)) throw DataDirectory.IsAFile(dataDirectory);
+        if (sqlite && !File.Exists(AkkaSetup.SqlitePath(dataDirectory)))
             return null;
         var system = ActorSystem.Create("evoact-reader", AkkaSetup.Build(persistence, dataDirectory));
         try
@@ -28,6 +30,11 @@ public static class JournalReader
             await journal.CurrentEventsByPersistenceId(PopulationActor.PersistenceIdOf(run), 0, long.MaxValue)
                          .RunForeach(env => state.Apply((IRunEvent)env.Event), system.Materializer());
             return state.Started ? state : null;
+        }
+        catch (Exception e) when (sqlite && Persistence.SqliteJournalFile.IsSqliteFailure(e))
+        {
+            // Damage the open-time check did not see (it reads the header and SQLite's quick_check).
+            throw Persistence.SqliteJournalFile.Unreadable(AkkaSetup.SqlitePath(dataDirectory), e);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using EvoAct.Search.Ops;
 
 namespace EvoAct.Search.Expressions;
@@ -12,11 +13,28 @@ namespace EvoAct.Search.Expressions;
 /// power   := primary ('^' unary)?          right-associative, binds tighter than unary minus
 /// primary := number | 'x' | 'beta' | name '(' expr (',' expr)* ')' | '(' expr ')'
 /// </code>
+/// Bounds: a parsed tree is at most <see cref="MaxDepth"/> levels deep and has at most
+/// <see cref="MaxNodes"/> nodes, and the text may nest (parentheses, calls, unary minus, '^') at most
+/// 2 x MaxDepth levels, enough for anything the printer writes of a tree within the bound. Every
+/// Expr in EvoAct comes from this parser or from a genome (a few levels deep), so the printer, the
+/// evaluators, the fingerprint, record equality and the TorchSharp compiler may recurse over a tree
+/// without a guard of their own: this bound is what keeps them off the end of the stack. The parser
+/// itself also checks the thread's stack as it descends, so it cannot overflow even on a small one.
 /// </summary>
 public sealed class ExpressionParser
 {
+    /// <summary>The deepest tree accepted; also the bound the recursive consumers of Expr rely on.</summary>
+    public const int MaxDepth = 1000;
+
+    /// <summary>The most nodes (variables, numbers, operations) in one expression.</summary>
+    public const int MaxNodes = 10_000;
+
     readonly string text;
     int pos;
+    int nesting, nodes;
+
+    // Depth of each subtree built so far, keyed by reference: the records compare structurally.
+    readonly Dictionary<Expr, int> depths = new(ReferenceEqualityComparer.Instance);
 
     ExpressionParser(string text) => this.text = text;
 
@@ -30,14 +48,43 @@ public sealed class ExpressionParser
         return expr;
     }
 
+    /// <summary>A new node over its children, refused past the depth or size bound.</summary>
+    Expr Node(Expr e, params ReadOnlySpan<Expr> children)
+    {
+        int depth = 1;
+        foreach (var c in children) depth = Math.Max(depth, Depth(c) + 1);
+        if (depth > MaxDepth) throw TooDeep();
+        if (++nodes > MaxNodes)
+            throw new ParseException($"expression has more than {MaxNodes.ToString("N0", CultureInfo.InvariantCulture)} terms (at column {pos + 1})", pos + 1);
+        depths[e] = depth;
+        return e;
+    }
+
+    int Depth(Expr e) => depths.TryGetValue(e, out var d) ? d : 1;
+
+    ParseException TooDeep() =>
+        new($"expression nests deeper than {MaxDepth.ToString("N0", CultureInfo.InvariantCulture)} levels (at column {pos + 1})", pos + 1);
+
+    /// <summary>One level of recursion in the text; the caller leaves it with <see cref="Leave"/>.</summary>
+    void Enter()
+    {
+        if (++nesting > 2 * MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw TooDeep();
+    }
+
+    void Leave() => nesting--;
+
     Expr ParseExpr()
     {
+        Enter();
         var left = ParseTerm();
         while (true)
         {
-            if (Accept('+')) left = new BinaryCall(BinaryOp.Add, left, ParseTerm());
-            else if (Accept('-')) left = new BinaryCall(BinaryOp.Sub, left, ParseTerm());
-            else return left;
+            BinaryOp op;
+            if (Accept('+')) op = BinaryOp.Add;
+            else if (Accept('-')) op = BinaryOp.Sub;
+            else { Leave(); return left; }
+            var right = ParseTerm();
+            left = Node(new BinaryCall(op, left, right), left, right);
         }
     }
 
@@ -46,18 +93,32 @@ public sealed class ExpressionParser
         var left = ParseUnary();
         while (true)
         {
-            if (Accept('*')) left = new BinaryCall(BinaryOp.Mul, left, ParseUnary());
-            else if (Accept('/')) left = new BinaryCall(BinaryOp.Div, left, ParseUnary());
+            BinaryOp op;
+            if (Accept('*')) op = BinaryOp.Mul;
+            else if (Accept('/')) op = BinaryOp.Div;
             else return left;
+            var right = ParseUnary();
+            left = Node(new BinaryCall(op, left, right), left, right);
         }
     }
 
-    Expr ParseUnary() => Accept('-') ? new UnaryCall(UnaryOp.Neg, ParseUnary()) : ParsePower();
+    Expr ParseUnary()
+    {
+        if (!Accept('-')) return ParsePower();
+        Enter();
+        var arg = ParseUnary();
+        Leave();
+        return Node(new UnaryCall(UnaryOp.Neg, arg), arg);
+    }
 
     Expr ParsePower()
     {
         var b = ParsePrimary();
-        return Accept('^') ? new Power(b, ParseUnary()) : b;
+        if (!Accept('^')) return b;
+        Enter();
+        var exponent = ParseUnary();
+        Leave();
+        return Node(new Power(b, exponent), b, exponent);
     }
 
     Expr ParsePrimary()
@@ -91,7 +152,10 @@ public sealed class ExpressionParser
         var token = text[start..pos];
         if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
             throw new ParseException($"bad number '{token}' at column {start + 1}", start + 1);
-        return new Constant(value);
+        // A constant must print and parse back as itself: "Infinity" is not a number in the notation.
+        if (!double.IsFinite(value))
+            throw new ParseException($"number '{token}' at column {start + 1} is too large (the largest is about 1.8e308)", start + 1);
+        return Node(new Constant(value));
     }
 
     Expr ParseName()
@@ -104,8 +168,8 @@ public sealed class ExpressionParser
         bool call = pos < text.Length && text[pos] == '(';
         if (!call)
         {
-            if (name == "x") return Expr.X;
-            if (name == "beta") return Expr.Beta;
+            if (name == "x") return Node(Expr.X);
+            if (name == "beta") return Node(Expr.Beta);
             if (OpNames.FunctionNames.Contains(name))
                 throw new ParseException($"'{name}' at column {column} is a function: write {name}(...)", column);
             var hint = OpNames.Suggest(name, ["x", "beta"]);
@@ -126,7 +190,7 @@ public sealed class ExpressionParser
         int arity = unary ? 1 : 2;
         if (args.Count != arity)
             throw new ParseException($"'{name}' at column {column} takes {arity} argument{(arity == 1 ? "" : "s")}, got {args.Count}", column);
-        return unary ? new UnaryCall(u, args[0]) : new BinaryCall(b, args[0], args[1]);
+        return unary ? Node(new UnaryCall(u, args[0]), args[0]) : Node(new BinaryCall(b, args[0], args[1]), args[0], args[1]);
     }
 
     void SkipSpace()

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace EvoAct.Cli.Tests;
+
+/// <summary>
+/// The long-running commands end when asked: SIGTERM or Ctrl-C (SIGINT) stops run, seed, worker and
+/// transfer with exit code 0 and no stack trace. Also: garbage on the cluster port is one short line
+/// per connection, limited, and the node stays up.
+/// </summary>
+public sealed class SignalTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("evoact-signals").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    static readonly string[] Fake =
+    [
+        "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=50ms", "--set", "evolution.population-size=10",
+        "--set", "evolution.sample-size=3", "--set", "run.progress-interval=200ms", "--set", "cluster.down-after=2s",
+    ];
+
+    string[] SeedArgs(int port, string run, string signalled = "", int trainers = 0) =>
+    [
+        "seed", "--data", dir, "--run", run, "--port", port.ToString(), "--trainers", trainers.ToString(),
+        "--set", $"cluster.seed-nodes=[\"akka.tcp://evoact@127.0.0.1:{port}\"]", "--set", "evolution.max-evaluations=100000", .. Fake,
+    ];
+
+    static void StopsCleanly(RunningEvoact p, string signal, string lastLine)
+    {
+        p.Signal(signal);
+        Assert.Equal(0, p.WaitForExit(Patience));
+        var output = string.Join("\n", p.Lines) + "\n" + p.Stderr;
+        BadInputTests.AssertNoStackTrace(output);
+        Assert.Contains(p.Lines, l => l.StartsWith(lastLine));
+    }
+
+    static void SendGarbage(int port, int connections)
+    {
+        var random = new Random(1);
+        for (int i = 0; i < connections; i++)
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, port);
+            var bytes = new byte[2000];
+            random.NextBytes(bytes);
+            var payload = i % 2 == 0 ? "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray() : bytes;
+            try
+            {
+                client.GetStream().Write(payload);
+                client.GetStream().ReadTimeout = 2000;
+                _ = client.GetStream().Read(new byte[100]); // the node closes it
+            }
+            catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public void Seed_survives_garbage_on_its_port_then_worker_and_seed_exit_0_on_sigterm()
+    {
+        int port = FreePort();
+        using var seed = EvoactProcess.Start(SeedArgs(port, "sig"));
+        seed.WaitForLine(l => l.StartsWith("starting run sig"), Patience);
+        using var worker = EvoactProcess.Start(["worker", "--seed-nodes", $"akka.tcp://evoact@127.0.0.1:{port}", .. Fake]);
+        worker.WaitForLine(l => l.Contains(" done #"), Patience);
+
+        SendGarbage(port, 30);
+        // The worker's next results arrive after the garbage: the node still serves its cluster.
+        int before = worker.Lines.Count(l => l.Contains(" done #"));
+        worker.WaitForLine(l => worker.Lines.Count(x => x.Contains(" done #")) >= before + 3, Patience);
+        var rejected = seed.Lines.Where(l => l.Contains("rejected a connection from")).ToArray();
+        Assert.InRange(rejected.Length, 1, 10);
+        Assert.All(rejected, l => Assert.Contains("on the cluster port:", l));
+
+        StopsCleanly(worker, "TERM", "127.0.0.1");
+        StopsCleanly(seed, "TERM", "stopped run sig at evaluation");
+        Assert.DoesNotContain("Error caught channel", string.Join("\n", seed.Lines));
+    }
+
+    [Fact]
+    public void Seed_with_its_own_trainers_exits_0_on_ctrl_c()
+    {
+        int port = FreePort();
+        using var seed = EvoactProcess.Start(SeedArgs(port, "int", trainers: 1));
+        seed.WaitForLine(l => l.StartsWith("[") && !l.StartsWith("[0/"), Patience);
+        StopsCleanly(seed, "INT", "stopped run int at evaluation");
+    }
+
+    [Fact]
+    public void Run_exits_0_on_sigterm_mid_run_and_right_at_the_start()
+    {
+        string[] args = ["run", "--data", dir, "--run", "t", "--set", "evolution.max-evaluations=100000", .. Fake];
+        using (var run = EvoactProcess.Start(args))
+        {
+            run.WaitForLine(l => l.StartsWith("[") && !l.StartsWith("[0/"), Patience);
+            StopsCleanly(run, "TERM", "stopped run t");
+        }
+        // Before the journal has recovered, whatever the moment: still 0 and no stack trace.
+        using var early = EvoactProcess.Start(args);
+        early.WaitForLine(l => true, Patience);
+        early.Signal("TERM");
+        Assert.Equal(0, early.WaitForExit(Patience));
+        BadInputTests.AssertNoStackTrace(string.Join("\n", early.Lines) + early.Stderr);
+    }
+
+    [TmpfsFact]
+    public void Run_exits_0_on_sigterm_while_its_journal_cannot_write()
+    {
+        using var disk = new Tmpfs("size=2m");
+        using var run = EvoactProcess.Start(["run", "--data", disk.Path, "--run", "o", "--set", "evolution.max-evaluations=100000", .. Fake]);
+        run.WaitForLine(l => l.StartsWith("[") && !l.StartsWith("[0/"), Patience);
+        disk.Fill(); // the journal's next write fails: SQLite Error 13
+        run.WaitForLine(l => l.Contains("disk is full"), Patience);
+        StopsCleanly(run, "TERM", "stopped run o");
+    }
+
+    [Fact]
+    public void Transfer_exits_0_on_sigterm()
+    {
+        var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), ["run", "--data", dir, "--run", "src", .. Fake,
+            "--set", "trainers.fake-delay=1ms", "--set", "evolution.max-evaluations=12"]);
+        Assert.True(source.ExitCode == 0, source.ToString());
+        using var transfer = EvoactProcess.Start("transfer", "--data", dir, "--run", "src", "--preset", "smoke", "--runs", "100",
+            "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=100ms");
+        transfer.WaitForLine(l => l.Contains("jobs done"), Patience);
+        StopsCleanly(transfer, "TERM", "stopped; run the same command to resume");
+    }
+}
