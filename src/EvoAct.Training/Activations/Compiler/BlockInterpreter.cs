@@ -29,10 +29,10 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
 
     static bool Vectorised => typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated;
 
-    /// <summary>Block length for a program: all its registers and their adjoints within about 24 KB.</summary>
-    static int BlockLength(ActivationProgram p)
+    /// <summary>Block length for a program: <paramref name="perRegister"/> buffers of every register (values; adjoints and derivatives in backward) within about 24 KB.</summary>
+    static int BlockLength(ActivationProgram p, int perRegister)
     {
-        int b = 24 * 1024 / (2 * p.Registers * sizeof(T));
+        int b = 24 * 1024 / (perRegister * p.Registers * sizeof(T));
         return Math.Clamp(b / 8 * 8, 64, 1024);
     }
 
@@ -70,7 +70,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     /// <summary>y = f(x). <paramref name="betaPtrs"/>: one pointer per beta input slot, each to C values.</summary>
     public static int Forward(ActivationProgram p, Shape shape, T* x, nint[] betaPtrs, T* y, int threads)
     {
-        int block = BlockLength(p);
+        int block = BlockLength(p, 1);
         return Run(shape, threads, u =>
         {
             var (start, end) = shape.Unit(u);
@@ -87,7 +87,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 // The last instruction writes straight into y when the block is whole.
                 T* outReg = r[p.Output];
                 if (full && p.Output > 0) r[p.Output] = y + s;
-                Eval(p, shape, betaPtrs, r, s, m, n);
+                Eval(p, shape, betaPtrs, r, null, s, m, n);
                 if (!full || p.Output == 0) new Span<T>(r[p.Output], m).CopyTo(new Span<T>(y + s, m));
                 r[p.Output] = outReg;
             }
@@ -99,7 +99,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     /// </summary>
     public static int Backward(ActivationProgram p, Shape shape, T* x, nint[] betaPtrs, T* g, T* gx, nint[] gbetas, int threads)
     {
-        int block = BlockLength(p), slots = betaPtrs.Length;
+        int block = BlockLength(p, 3), slots = betaPtrs.Length;
         long channels = shape.Channels, units = shape.Units;
         // d/dbeta partial sums: per plane (planes) or per unit and channel (rows), per slot.
         long sinks = shape.Rows ? units * channels : shape.Total / shape.Inner;
@@ -109,15 +109,17 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             var (start, end) = shape.Unit(u);
             int regs = p.Registers;
             long accLength = shape.Rows ? slots * channels : 0;
-            T* mem = ScratchFor(2L * regs * block + accLength);
+            T* mem = ScratchFor(3L * regs * block + accLength);
             var r = stackalloc T*[regs];
             var adj = stackalloc T*[regs];
+            var dr = stackalloc T*[regs];
             for (int i = 0; i < regs; i++)
             {
                 r[i] = mem + (long)i * block;
                 adj[i] = mem + (long)(regs + i) * block;
+                dr[i] = mem + (long)(2 * regs + i) * block;
             }
-            T* acc = mem + 2L * regs * block;
+            T* acc = mem + 3L * regs * block;
             new Span<T>(acc, (int)accLength).Clear();
             FillConstants(p, r, block);
             for (long s = start; s < end; s += block)
@@ -125,11 +127,11 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 int m = (int)Math.Min(block, end - s), n = Padded(m);
                 bool full = m == block;
                 r[0] = full ? x + s : CopyIn(x + s, mem, m, n);
-                Eval(p, shape, betaPtrs, r, s, m, n);
+                Eval(p, shape, betaPtrs, r, dr, s, m, n);
                 T* adjOut = adj[p.Output], adj0 = adj[0];
                 adj[p.Output] = full ? g + s : CopyIn(g + s, adjOut, m, n);
                 if (full && p.Output != 0) adj[0] = gx + s;
-                Reverse(p, shape, r, adj, acc, partial, sinks, s, m, n);
+                Reverse(p, shape, r, adj, dr, acc, partial, sinks, s, m, n);
                 if (p.Output == 0 || !full) new Span<T>(adj[0], m).CopyTo(new Span<T>(gx + s, m));
                 adj[p.Output] = adjOut;
                 adj[0] = adj0;
@@ -168,8 +170,11 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             if (code[i].Op == OpCode.Const) new Span<T>(r[i + 1], block).Fill(T.CreateTruncating(code[i].K));
     }
 
-    /// <summary>Registers 1.. for the block at flat offset s (m elements, n padded).</summary>
-    static void Eval(ActivationProgram p, in Shape shape, nint[] betas, T** r, long s, int m, int n)
+    /// <summary>
+    /// Registers 1.. for the block at flat offset s (m elements, n padded); with <paramref name="dr"/>
+    /// (backward), the local derivatives of the ops whose derivative is a transcendental of its own too.
+    /// </summary>
+    static void Eval(ActivationProgram p, in Shape shape, nint[] betas, T** r, T** dr, long s, int m, int n)
     {
         var code = p.Instructions;
         for (int i = 0; i < code.Count; i++)
@@ -188,19 +193,19 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 case OpCode.Sqrt: Map<SqrtK>(r[ins.A], y, n); break;
                 case OpCode.Log: Map<LogK>(r[ins.A], y, n); break;
                 case OpCode.Exp: Map<ExpK>(r[ins.A], y, n); break;
-                case OpCode.Sin: Map<SinK>(r[ins.A], y, n); break;
-                case OpCode.Cos: Map<CosK>(r[ins.A], y, n); break;
-                case OpCode.Sinh: Map<SinhK>(r[ins.A], y, n); break;
-                case OpCode.Cosh: Map<CoshK>(r[ins.A], y, n); break;
+                case OpCode.Sin: MapWithDerivative<SinK>(r[ins.A], y, dr == null ? null : dr[i + 1], n); break;
+                case OpCode.Cos: MapWithDerivative<CosK>(r[ins.A], y, dr == null ? null : dr[i + 1], n); break;
+                case OpCode.Sinh: MapWithDerivative<SinhK>(r[ins.A], y, dr == null ? null : dr[i + 1], n); break;
+                case OpCode.Cosh: MapWithDerivative<CoshK>(r[ins.A], y, dr == null ? null : dr[i + 1], n); break;
                 case OpCode.Tanh: Map<TanhK>(r[ins.A], y, n); break;
                 case OpCode.Asinh: Map<AsinhK>(r[ins.A], y, n); break;
                 case OpCode.Atan: Map<AtanK>(r[ins.A], y, n); break;
-                case OpCode.Sinc: Map<SincK>(r[ins.A], y, n); break;
+                case OpCode.Sinc: MapWithDerivative<SincK>(r[ins.A], y, dr == null ? null : dr[i + 1], n); break;
                 case OpCode.Relu: Map<ReluK>(r[ins.A], y, n); break;
                 case OpCode.Min0: Map<Min0K>(r[ins.A], y, n); break;
                 case OpCode.Sigmoid: Map<SigmoidK>(r[ins.A], y, n); break;
-                case OpCode.Softplus: Map<SoftplusK>(r[ins.A], y, n); break;
-                case OpCode.Erf: Map<ErfK>(r[ins.A], y, n); break;
+                case OpCode.Softplus: MapWithDerivative<SoftplusK>(r[ins.A], y, dr == null ? null : dr[i + 1], n); break;
+                case OpCode.Erf: MapWithDerivative<ErfK>(r[ins.A], y, dr == null ? null : dr[i + 1], n); break;
                 case OpCode.Add: Map<AddK>(r[ins.A], r[ins.B], y, n); break;
                 case OpCode.Sub: Map<SubK>(r[ins.A], r[ins.B], y, n); break;
                 case OpCode.Mul: Map<MulK>(r[ins.A], r[ins.B], y, n); break;
@@ -214,7 +219,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     }
 
     /// <summary>The reverse sweep: adjoints of every register from the output's, and d/dbeta into the sinks.</summary>
-    static void Reverse(ActivationProgram p, in Shape shape, T** r, T** adj, T* acc, double[] partial, long sinks, long s, int m, int n)
+    static void Reverse(ActivationProgram p, in Shape shape, T** r, T** adj, T** dr, T* acc, double[] partial, long sinks, long s, int m, int n)
     {
         var code = p.Instructions;
         for (int i = code.Count - 1; i >= 0; i--)
@@ -241,19 +246,19 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 case OpCode.Sqrt: Grad<SqrtK>(a, y, g, ga, sa, n); break;
                 case OpCode.Log: Grad<LogK>(a, y, g, ga, sa, n); break;
                 case OpCode.Exp: Grad<ExpK>(a, y, g, ga, sa, n); break;
-                case OpCode.Sin: Grad<SinK>(a, y, g, ga, sa, n); break;
-                case OpCode.Cos: Grad<CosK>(a, y, g, ga, sa, n); break;
-                case OpCode.Sinh: Grad<SinhK>(a, y, g, ga, sa, n); break;
-                case OpCode.Cosh: Grad<CoshK>(a, y, g, ga, sa, n); break;
+                case OpCode.Sin: GradWithDerivative<SinK>(a, y, dr[i + 1], g, ga, sa, n); break;
+                case OpCode.Cos: GradWithDerivative<CosK>(a, y, dr[i + 1], g, ga, sa, n); break;
+                case OpCode.Sinh: GradWithDerivative<SinhK>(a, y, dr[i + 1], g, ga, sa, n); break;
+                case OpCode.Cosh: GradWithDerivative<CoshK>(a, y, dr[i + 1], g, ga, sa, n); break;
                 case OpCode.Tanh: Grad<TanhK>(a, y, g, ga, sa, n); break;
                 case OpCode.Asinh: Grad<AsinhK>(a, y, g, ga, sa, n); break;
                 case OpCode.Atan: Grad<AtanK>(a, y, g, ga, sa, n); break;
-                case OpCode.Sinc: Grad<SincK>(a, y, g, ga, sa, n); break;
+                case OpCode.Sinc: GradWithDerivative<SincK>(a, y, dr[i + 1], g, ga, sa, n); break;
                 case OpCode.Relu: Grad<ReluK>(a, y, g, ga, sa, n); break;
                 case OpCode.Min0: Grad<Min0K>(a, y, g, ga, sa, n); break;
                 case OpCode.Sigmoid: Grad<SigmoidK>(a, y, g, ga, sa, n); break;
-                case OpCode.Softplus: Grad<SoftplusK>(a, y, g, ga, sa, n); break;
-                case OpCode.Erf: Grad<ErfK>(a, y, g, ga, sa, n); break;
+                case OpCode.Softplus: GradWithDerivative<SoftplusK>(a, y, dr[i + 1], g, ga, sa, n); break;
+                case OpCode.Erf: GradWithDerivative<ErfK>(a, y, dr[i + 1], g, ga, sa, n); break;
                 case OpCode.Add: Grad<AddK>(a, b, y, g, ga, sa, gb, sb, n); break;
                 case OpCode.Sub: Grad<SubK>(a, b, y, g, ga, sa, gb, sb, n); break;
                 case OpCode.Mul: Grad<MulK>(a, b, y, g, ga, sa, gb, sb, n); break;
@@ -356,6 +361,38 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             return;
         }
         for (int i = 0; i < n; i++) y[i] = T.CreateTruncating(TOp.Value(double.CreateTruncating(a[i])));
+    }
+
+    /// <summary>Values, and (float32, when <paramref name="d"/> is given) local derivatives from the same evaluation.</summary>
+    static void MapWithDerivative<TOp>(T* a, T* y, T* d, int n) where TOp : struct, IDerivativeKernel
+    {
+        if (Vectorised && d != null)
+        {
+            float* fa = (float*)a, fy = (float*)y, fd = (float*)d;
+            for (int i = 0; i < n; i += 8)
+            {
+                TOp.Both(Vector256.Load(fa + i), out var vd).Store(fy + i);
+                vd.Store(fd + i);
+            }
+            return;
+        }
+        Map<TOp>(a, y, n);
+    }
+
+    /// <summary>ga (+)= g * d from the derivatives <see cref="MapWithDerivative{TOp}"/> stored (float32); the op's own formula otherwise.</summary>
+    static void GradWithDerivative<TOp>(T* a, T* y, T* d, T* g, T* ga, bool set, int n) where TOp : struct, IDerivativeKernel
+    {
+        if (!Vectorised)
+        {
+            Grad<TOp>(a, y, g, ga, set, n);
+            return;
+        }
+        float* fd = (float*)d, fg = (float*)g, fga = (float*)ga;
+        for (int i = 0; i < n; i += 8)
+        {
+            var v = Vector256.Load(fg + i) * Vector256.Load(fd + i);
+            (set ? v : Vector256.Load(fga + i) + v).Store(fga + i);
+        }
     }
 
     static void Map<TOp>(T* a, T* b, T* y, int n) where TOp : struct, IBinaryKernel

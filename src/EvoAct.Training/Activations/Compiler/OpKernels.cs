@@ -21,6 +21,17 @@ internal interface IUnaryKernel
     static abstract double Grad(double a, double y, double g);
 }
 
+/// <summary>
+/// A unary op whose derivative costs a transcendental of its own (sin's is cos, softplus' needs
+/// e^a, ...): backward's recompute gets value and derivative from one evaluation (one range
+/// reduction, one exp) into a block register, and the reverse sweep multiplies. Grad stays for the
+/// scalar reference and the tests.
+/// </summary>
+internal interface IDerivativeKernel : IUnaryKernel
+{
+    static abstract V Both(V a, out V d);
+}
+
 /// <inheritdoc cref="IUnaryKernel"/>
 internal interface IBinaryKernel
 {
@@ -102,32 +113,36 @@ internal struct ExpK : IUnaryKernel
     public static double Grad(double a, double y, double g) => g * y;
 }
 
-internal struct SinK : IUnaryKernel
+internal struct SinK : IDerivativeKernel
 {
+    public static V Both(V a, out V d) { var (sin, cos) = VM.SinCos(a); d = cos; return sin; }
     public static V Value(V a) => VM.SinCos(a).Sin;
     public static V Grad(V a, V y, V g) => g * VM.SinCos(a).Cos;
     public static double Value(double a) => Math.Sin(a);
     public static double Grad(double a, double y, double g) => g * Math.Cos(a);
 }
 
-internal struct CosK : IUnaryKernel
+internal struct CosK : IDerivativeKernel
 {
+    public static V Both(V a, out V d) { var (sin, cos) = VM.SinCos(a); d = -sin; return cos; }
     public static V Value(V a) => VM.SinCos(a).Cos;
     public static V Grad(V a, V y, V g) => g * -VM.SinCos(a).Sin;
     public static double Value(double a) => Math.Cos(a);
     public static double Grad(double a, double y, double g) => g * -Math.Sin(a);
 }
 
-internal struct SinhK : IUnaryKernel
+internal struct SinhK : IDerivativeKernel
 {
+    public static V Both(V a, out V d) { var (sinh, cosh) = VM.SinhCosh(a); d = cosh; return sinh; }
     public static V Value(V a) => VM.Sinh(a);
     public static V Grad(V a, V y, V g) => g * VM.Cosh(a);
     public static double Value(double a) => Math.Sinh(a);
     public static double Grad(double a, double y, double g) => g * Math.Cosh(a);
 }
 
-internal struct CoshK : IUnaryKernel
+internal struct CoshK : IDerivativeKernel
 {
+    public static V Both(V a, out V d) { var (sinh, cosh) = VM.SinhCosh(a); d = sinh; return cosh; }
     public static V Value(V a) => VM.Cosh(a);
     public static V Grad(V a, V y, V g) => g * VM.Sinh(a);
     public static double Value(double a) => Math.Cosh(a);
@@ -158,8 +173,14 @@ internal struct AtanK : IUnaryKernel
     public static double Grad(double a, double y, double g) => g / (a * a + 1);
 }
 
-internal struct SincK : IUnaryKernel
+internal struct SincK : IDerivativeKernel
 {
+    public static V Both(V a, out V d)
+    {
+        var (sin, cos) = VM.SinCos(a);
+        d = VM.SincDerivative(a, sin, cos);
+        return VM.Sinc(a, sin);
+    }
     public static V Value(V a) => VM.Sinc(a, VM.SinCos(a).Sin);
     public static V Grad(V a, V y, V g)
     {
@@ -196,8 +217,14 @@ internal struct SigmoidK : IUnaryKernel
     public static double Grad(double a, double y, double g) => g * (1 - y) * y;
 }
 
-internal struct SoftplusK : IUnaryKernel
+internal struct SoftplusK : IDerivativeKernel
 {
+    public static V Both(V a, out V d)
+    {
+        var y = VM.Softplus(a, out var z);
+        d = K.Sel(K.NaN(a), a, K.Sel(Vector256.GreaterThan(a, K.C(20f)), V.One, z / (z + V.One)));
+        return y;
+    }
     public static V Value(V a) => VM.Softplus(a);
     public static V Grad(V a, V y, V g)
     {
@@ -218,8 +245,9 @@ internal struct SoftplusK : IUnaryKernel
     }
 }
 
-internal struct ErfK : IUnaryKernel
+internal struct ErfK : IDerivativeKernel
 {
+    public static V Both(V a, out V d) { d = K.C((float)K.TwoOverSqrtPi) * VM.Exp(-(a * a)); return VM.Erf(a); }
     public static V Value(V a) => VM.Erf(a);
     public static V Grad(V a, V y, V g) => K.C((float)K.TwoOverSqrtPi) * VM.Exp(-(a * a)) * g;
     public static double Value(double a) => SpecialFunctions.Erf(a);

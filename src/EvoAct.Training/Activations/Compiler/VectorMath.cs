@@ -197,6 +197,22 @@ internal static class VectorMath
         return Select(Vector256.GreaterThan(ax, V.One), large, small);
     }
 
+    /// <summary>sinh and cosh from one e^|x|/2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (V Sinh, V Cosh) SinhCosh(V x)
+    {
+        var ax = Vector256.Abs(x);
+        var zz = x * x;
+        var p = C(2.03721912945E-4f);
+        p = Fma(p, zz, C(8.33028376239E-3f));
+        p = Fma(p, zz, C(1.66667160211E-1f));
+        var small = Fma(p * zz, x, x);
+        var h = HalfExpAbs(ax);
+        var q = C(0.25f) / h;
+        var sinh = Select(Vector256.GreaterThan(ax, V.One), (h - q) ^ SignBit(x), small);
+        return (sinh, h + q);
+    }
+
     /// <summary>cosh = e^|x|/2 + 1/(4 (e^|x|/2)): +inf above |x| = 89.41, as float32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V Cosh(V x)
@@ -283,9 +299,14 @@ internal static class VectorMath
 
     /// <summary>torch's softplus (beta 1, threshold 20): x above 20, log1p(e^x) below.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V Softplus(V x)
+    public static V Softplus(V x) => Softplus(x, out _);
+
+    /// <summary>Softplus, and the e^min(x, 20) it was computed from (its derivative's ingredient).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V Softplus(V x, out V e)
     {
-        var below = Log1pNonNegative(Exp(Vector256.MinNative(x, C(20f))));   // MinNative turns NaN into 20: selected away below
+        e = Exp(Vector256.MinNative(x, C(20f)));   // MinNative turns NaN into 20: selected away below
+        var below = Log1pNonNegative(e);
         return Select(Vector256.GreaterThan(x, C(20f)) | IsNaN(x), x, below);
     }
 
