@@ -221,8 +221,8 @@ internal struct SoftplusK : IDerivativeKernel
 {
     public static V Both(V a, out V d)
     {
-        var y = VM.Softplus(a, out var z);
-        d = K.Sel(K.NaN(a), a, K.Sel(Vector256.GreaterThan(a, K.C(20f)), V.One, z / (z + V.One)));
+        var y = VM.Softplus(a, out var s);
+        d = K.Sel(K.NaN(a), a, K.Sel(Vector256.GreaterThan(a, K.C(20f)), V.One, s));
         return y;
     }
     public static V Value(V a) => VM.Softplus(a);

@@ -113,14 +113,12 @@ internal static class VectorMath
         return Select(Vector256.LessThan(x, V.Zero) | IsNaN(x), C(float.NaN), r);
     }
 
-    /// <summary>log(1 + u) for u &gt;= 0, accurate for small u (Goldberg's correction).</summary>
+    /// <summary>
+    /// log(1 + u) for u &gt;= 0, accurate for small u: log(w) corrected by the rounding error of
+    /// w = 1 + u, ((w - 1) - u) / w. Takes r = 1 / w, which softplus' derivative u / (1 + u) shares.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static V Log1pNonNegative(V u)
-    {
-        var w = V.One + u;
-        var r = Log(w) * (u / (w - V.One));
-        return Select(Vector256.Equals(w, V.One), u, r);
-    }
+    static V Log1pNonNegative(V u, V w, V r) => Log(w) - ((w - V.One) - u) * r;
 
     /// <summary>sin and cos together (they share the range reduction).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -301,12 +299,15 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V Softplus(V x) => Softplus(x, out _);
 
-    /// <summary>Softplus, and the e^min(x, 20) it was computed from (its derivative's ingredient).</summary>
+    /// <summary>Softplus, and sigmoid(x) = e^x / (1 + e^x) for x &lt;= 20, its derivative, from the same exp and division.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V Softplus(V x, out V e)
+    public static V Softplus(V x, out V sigmoid)
     {
-        e = Exp(Vector256.MinNative(x, C(20f)));   // MinNative turns NaN into 20: selected away below
-        var below = Log1pNonNegative(e);
+        var e = Exp(Vector256.MinNative(x, C(20f)));   // MinNative turns NaN into 20: selected away below
+        var w = V.One + e;
+        var r = V.One / w;
+        sigmoid = e * r;
+        var below = Log1pNonNegative(e, w, r);
         return Select(Vector256.GreaterThan(x, C(20f)) | IsNaN(x), x, below);
     }
 
