@@ -28,6 +28,36 @@ public sealed class BenchStepTests
     }
 
     [Fact]
+    public void Compiled_and_composed_kernels_run_side_by_side_and_say_which_they_are()
+    {
+        var r = EvoactProcess.Run(TimeSpan.FromSeconds(60), ["bench", "step", .. Tiny, "--steps", "2", "--warmup", "1",
+                                                              "--activation", "relu", "--activation", "mix(sin(x), x)", "--activation", "composed:mix(sin(x), x)"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(["torch", "compiled", "composed"], results.Select(e => e.GetProperty("kernels").GetString()));
+        Assert.Equal("mix(sin(x), x)", results[2].GetProperty("activation").GetString());
+    }
+
+    [Fact]
+    public void Genomes_prints_a_fixed_sample_of_filter_passing_expressions()
+    {
+        var a = EvoactProcess.Run(["bench", "genomes", "--count", "5", "--seed", "11"]);
+        var b = EvoactProcess.Run(["bench", "genomes", "--count", "5", "--seed", "11"]);
+        var c = EvoactProcess.Run(["bench", "genomes", "--count", "5", "--seed", "12"]);
+        Assert.True(a.ExitCode == 0, a.ToString());
+        var lines = a.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5, lines.Length);
+        Assert.Equal(a.Stdout, b.Stdout);
+        Assert.NotEqual(a.Stdout, c.Stdout);
+        foreach (var line in lines)
+        {
+            var e = EvoAct.Search.Expressions.ExpressionParser.Parse(line);
+            Assert.Null(EvoAct.Search.Fingerprints.CandidateFilter.Default.Check(e));
+        }
+    }
+
+    [Fact]
     public void Lockstep_runs_one_step_per_input_line_and_prints_its_seconds()
     {
         var r = EvoactProcess.RunWithInput(TimeSpan.FromSeconds(60), "step\nstep\nstep\n",
