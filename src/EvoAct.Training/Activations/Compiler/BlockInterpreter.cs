@@ -87,7 +87,13 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 // The last instruction writes straight into y when the block is whole.
                 T* outReg = r[p.Output];
                 if (full && p.Output > 0) r[p.Output] = y + s;
-                Eval(p, shape, betaPtrs, r, null, s, m, n);
+                if (Vectorised && p.Generated is { } k)
+                {
+                    nint* betaRegs = stackalloc nint[Math.Max(1, betaPtrs.Length)];
+                    FillBetas(p, shape, betaPtrs, r, betaRegs, s, m, n);
+                    k.Forward((nint)r[0], (nint)betaRegs, (nint)r[p.Output], n);
+                }
+                else Eval(p, shape, betaPtrs, r, null, s, m, n);
                 if (!full || p.Output == 0) new Span<T>(r[p.Output], m).CopyTo(new Span<T>(y + s, m));
                 r[p.Output] = outReg;
             }
@@ -127,8 +133,24 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 int m = (int)Math.Min(block, end - s), n = Padded(m);
                 bool full = m == block;
                 r[0] = full ? x + s : CopyIn(x + s, mem, m, n);
-                Eval(p, shape, betaPtrs, r, dr, s, m, n);
                 T* adjOut = adj[p.Output], adj0 = adj[0];
+                if (Vectorised && p.Generated is { } k)
+                {
+                    nint* betaRegs = stackalloc nint[Math.Max(1, slots)];
+                    nint* betaAdj = stackalloc nint[Math.Max(1, slots)];
+                    FillBetas(p, shape, betaPtrs, r, betaRegs, s, m, n);
+                    var code = p.Instructions;
+                    for (int j = 0; j < code.Count; j++)
+                        if (code[j].Op == OpCode.Beta) betaAdj[code[j].Beta] = (nint)adj[j + 1];
+                    T* gIn = full ? g + s : CopyIn(g + s, adjOut, m, n);
+                    T* gOut = full ? gx + s : adj0;
+                    k.Backward((nint)r[0], (nint)betaRegs, (nint)gIn, (nint)gOut, (nint)betaAdj, n);
+                    for (int j = 0; j < code.Count; j++)
+                        if (code[j].Op == OpCode.Beta) ReduceBeta(shape, adj[j + 1], code[j].Beta, acc, partial, sinks, s, m);
+                    if (!full) new Span<T>(adj0, m).CopyTo(new Span<T>(gx + s, m));
+                    continue;
+                }
+                Eval(p, shape, betaPtrs, r, dr, s, m, n);
                 adj[p.Output] = full ? g + s : CopyIn(g + s, adjOut, m, n);
                 if (full && p.Output != 0) adj[0] = gx + s;
                 Reverse(p, shape, r, adj, dr, acc, partial, sinks, s, m, n);
@@ -154,6 +176,18 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     }
 
     static int Padded(int m) => (m + 7) & ~7;
+
+    /// <summary>The block's beta registers, filled, and their addresses by slot (for the generated loops).</summary>
+    static void FillBetas(ActivationProgram p, in Shape shape, nint[] betas, T** r, nint* regs, long s, int m, int n)
+    {
+        var code = p.Instructions;
+        for (int j = 0; j < code.Count; j++)
+        {
+            if (code[j].Op != OpCode.Beta) continue;
+            FillBeta(shape, (T*)betas[code[j].Beta], r[j + 1], s, m, n);
+            regs[code[j].Beta] = (nint)r[j + 1];
+        }
+    }
 
     /// <summary>Copies m elements into a scratch register and zeroes its padding (benign lanes for every op).</summary>
     static T* CopyIn(T* from, T* to, int m, int n)

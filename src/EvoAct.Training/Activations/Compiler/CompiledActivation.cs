@@ -45,12 +45,19 @@ public sealed class CompiledActivation
         if (!cache.TryGetValue(expr, out var program))
         {
             program = ActivationProgram.Compile(expr);
+            if (program.UsesX && program.Output != 0 && UseGeneratedKernels) program.Generated = KernelGenerator.Generate(program);
             // Bounded: a search sees thousands of genomes; start over rather than grow.
             if (cache.Count >= CacheLimit) cache.Clear();
             cache.TryAdd(expr, program);
         }
         return new CompiledActivation(program);
     }
+
+    /// <summary>Whether float32 programs get generated loops (the default) or stay interpreted (tests compare the two).</summary>
+    internal static bool UseGeneratedKernels { get; set; } = true;
+
+    /// <summary>The program interpreted, without generated loops (tests compare the two bit for bit).</summary>
+    internal static CompiledActivation Interpreted(Expr expr) => new(ActivationProgram.Compile(expr));
 
     /// <summary>At most this many threads for the kernels; 0 (the default): libtorch's intra-op thread count.</summary>
     public static int MaxThreads { get; set; }

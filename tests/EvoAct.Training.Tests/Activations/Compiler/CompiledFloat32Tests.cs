@@ -91,6 +91,47 @@ public class CompiledFloat32Tests
     }
 
     [Fact]
+    public void Generated_loops_give_the_interpreter_results_bit_for_bit()
+    {
+        var rng = new Rng(4242);
+        var texts = CompiledActivationTests.EveryOp().Select(o => (string)o[0]).ToList();
+        for (int i = 0; i < 150; i++) texts.Add(SearchSpace.Paper.Random(rng).ToExpr().ToString());
+        int generated = 0;
+        foreach (var text in texts)
+        {
+            var e = ExpressionParser.Parse(text);
+            var fast = CompiledActivation.Compile(e);
+            if (fast.Program.Generated is null) continue;
+            generated++;
+            var slow = CompiledActivation.Interpreted(e);
+            Assert.Null(slow.Program.Generated);
+            foreach (var shape in new[] { new long[] { 3, 4, 5, 7 }, new long[] { 37, 4 } })
+            {
+                using var scope = NewDisposeScope();
+                var (x64, w64) = WideInputs(shape, text.Length);
+                var x = x64.to(float32);
+                var w = w64.to(float32);
+                var betas = Enumerable.Range(0, fast.BetaInputs.Count).Select(k => (rand(4, generator: new Generator((ulong)k)) + 0.5).requires_grad_(true)).ToArray();
+                (float[] Y, float[] Gx, float[][] Gb) Run(CompiledActivation c)
+                {
+                    var xi = x.detach().clone().requires_grad_(true);
+                    var y = c.Apply(xi, betas);
+                    (y * w).sum().backward();
+                    var r = (y.detach().data<float>().ToArray(), xi.grad!.data<float>().ToArray(), betas.Select(b => b.grad!.data<float>().ToArray()).ToArray());
+                    foreach (var b in betas) b.grad = null;
+                    return r;
+                }
+                var a = Run(fast);
+                var b = Run(slow);
+                Assert.True(a.Y.SequenceEqual(b.Y), $"{text}: values differ");
+                Assert.True(a.Gx.SequenceEqual(b.Gx), $"{text}: d/dx differs");
+                for (int k = 0; k < a.Gb.Length; k++) Assert.True(a.Gb[k].SequenceEqual(b.Gb[k]), $"{text}: d/dbeta[{k}] differs");
+            }
+        }
+        Assert.True(generated > 150, $"only {generated} programs had generated loops");
+    }
+
+    [Fact]
     public void Random_genomes_in_float32_are_as_accurate_as_the_composed_ops()
     {
         var rng = new Rng(99);

@@ -1,0 +1,199 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using V = System.Runtime.Intrinsics.Vector256<float>;
+
+namespace EvoAct.Training.Activations.Compiler;
+
+/// <summary>
+/// Generates, per program, the float32 block loops as code (System.Linq.Expressions over Vector256,
+/// compiled once and JIT-inlined): every register lives in a CPU register (or the stack) for 8 lanes
+/// at a time, so an op costs its arithmetic only, not a pass over the block with its loads and stores.
+/// Measured on the interpreter first: genomes of pure arithmetic (mix((relu(x) - beta)^3, beta * x))
+/// cost as much as transcendental ones, their time going to the passes. The ops are the same kernel
+/// functions the interpreter calls (<see cref="OpKernels"/>), in the same order, so the results are
+/// bit for bit the interpreter's (tested). The block framework around them (betas in, d/dbeta out,
+/// units over threads) is the interpreter's.
+/// </summary>
+internal static unsafe class KernelGenerator
+{
+    /// <summary>y[0..n) = f(x[0..n)); betas: the block's beta registers (one pointer per slot).</summary>
+    public delegate void Forward(nint x, nint betas, nint y, int n);
+
+    /// <summary>gx = g f'(x); betaAdjoints: per slot, the register that receives g df/dbeta per element (reduced by the caller).</summary>
+    public delegate void Backward(nint x, nint betas, nint g, nint gx, nint betaAdjoints, int n);
+
+    /// <summary>Programs longer than this stay interpreted: the generated method would spill everything and take long to JIT.</summary>
+    public const int MaxInstructions = 48;
+
+    public static (Forward Forward, Backward Backward)? Generate(ActivationProgram p)
+    {
+        if (!Vector256.IsHardwareAccelerated || p.Instructions.Count > MaxInstructions) return null;
+        return (BuildForward(p), BuildBackward(p));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static V Ld(nint p, int i) => Vector256.Load((float*)p + i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void St(nint p, int i, V v) => v.Store((float*)p + i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static nint At(nint array, int k) => ((nint*)array)[k];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static V Splat(float v) => Vector256.Create(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static V Mul(V a, V b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static V Add(V a, V b) => a + b;
+
+    static MethodInfo M(Type t, string name, params Type[] args) =>
+        t.GetMethod(name, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, args) ?? throw new MissingMethodException(t.Name, name);
+
+    static readonly Type VT = typeof(V);
+
+    static Type UnaryKernel(OpCode op) => op switch
+    {
+        OpCode.Neg => typeof(NegK), OpCode.Abs => typeof(AbsK), OpCode.Square => typeof(SquareK), OpCode.Cube => typeof(CubeK),
+        OpCode.Sqrt => typeof(SqrtK), OpCode.Log => typeof(LogK), OpCode.Exp => typeof(ExpK), OpCode.Sin => typeof(SinK),
+        OpCode.Cos => typeof(CosK), OpCode.Sinh => typeof(SinhK), OpCode.Cosh => typeof(CoshK), OpCode.Tanh => typeof(TanhK),
+        OpCode.Asinh => typeof(AsinhK), OpCode.Atan => typeof(AtanK), OpCode.Sinc => typeof(SincK), OpCode.Relu => typeof(ReluK),
+        OpCode.Min0 => typeof(Min0K), OpCode.Sigmoid => typeof(SigmoidK), OpCode.Softplus => typeof(SoftplusK), OpCode.Erf => typeof(ErfK),
+        _ => throw new ArgumentOutOfRangeException(nameof(op)),
+    };
+
+    static Type BinaryKernel(OpCode op) => op switch
+    {
+        OpCode.Add => typeof(AddK), OpCode.Sub => typeof(SubK), OpCode.Mul => typeof(MulK), OpCode.Div => typeof(DivK),
+        OpCode.Max => typeof(MaxK), OpCode.Min => typeof(MinK), OpCode.Pow => typeof(PowK),
+        _ => throw new ArgumentOutOfRangeException(nameof(op)),
+    };
+
+    /// <summary>The ops whose backward takes the derivative from the value's evaluation (as the interpreter does).</summary>
+    static bool HasDerivative(OpCode op) => op is OpCode.Sin or OpCode.Cos or OpCode.Sinh or OpCode.Cosh or OpCode.Sinc or OpCode.Softplus or OpCode.Erf;
+
+    /// <summary>The statements that compute every register for lane offset i into v (and derivatives into d, in backward).</summary>
+    static List<Expression> Values(ActivationProgram p, ParameterExpression x, ParameterExpression i, ParameterExpression[] v,
+                                   ParameterExpression[] betaPtrs, ParameterExpression?[]? d)
+    {
+        var body = new List<Expression> { Expression.Assign(v[0], Expression.Call(M(typeof(KernelGenerator), nameof(Ld), typeof(nint), typeof(int)), x, i)) };
+        var code = p.Instructions;
+        for (int j = 0; j < code.Count; j++)
+        {
+            var ins = code[j];
+            var dst = v[j + 1];
+            Expression? value = ins.Op switch
+            {
+                OpCode.Const => null,   // set once before the loop
+                OpCode.Beta => Expression.Call(M(typeof(KernelGenerator), nameof(Ld), typeof(nint), typeof(int)), betaPtrs[ins.Beta], i),
+                OpCode.PowConst => Expression.Call(M(typeof(PowConstKernel), nameof(PowConstKernel.Value), VT, typeof(double)), v[ins.A], Expression.Constant(ins.K)),
+                _ when d?[j + 1] is { } dj => Expression.Call(M(UnaryKernel(ins.Op), "Both", VT, VT.MakeByRefType()), v[ins.A], dj),
+                _ when ins.IsBinary => Expression.Call(M(BinaryKernel(ins.Op), "Value", VT, VT), v[ins.A], v[ins.B]),
+                _ => Expression.Call(M(UnaryKernel(ins.Op), "Value", VT), v[ins.A]),
+            };
+            if (value is not null) body.Add(Expression.Assign(dst, value));
+        }
+        return body;
+    }
+
+    static Expression Loop(ParameterExpression i, ParameterExpression n, List<Expression> body)
+    {
+        var end = Expression.Label();
+        body.Add(Expression.AddAssign(i, Expression.Constant(V.Count)));
+        return Expression.Block(
+            Expression.Assign(i, Expression.Constant(0)),
+            Expression.Loop(Expression.IfThenElse(Expression.LessThan(i, n), Expression.Block(body), Expression.Break(end)), end));
+    }
+
+    static List<Expression> Setup(ActivationProgram p, ParameterExpression betas, ParameterExpression[] v, ParameterExpression[] betaPtrs)
+    {
+        var setup = new List<Expression>();
+        for (int k = 0; k < betaPtrs.Length; k++)
+            setup.Add(Expression.Assign(betaPtrs[k], Expression.Call(M(typeof(KernelGenerator), nameof(At), typeof(nint), typeof(int)), betas, Expression.Constant(k))));
+        for (int j = 0; j < p.Instructions.Count; j++)
+            if (p.Instructions[j].Op == OpCode.Const)
+                setup.Add(Expression.Assign(v[j + 1], Expression.Call(M(typeof(KernelGenerator), nameof(Splat), typeof(float)), Expression.Constant((float)p.Instructions[j].K))));
+        return setup;
+    }
+
+    static ParameterExpression[] Registers(ActivationProgram p, string prefix) =>
+        Enumerable.Range(0, p.Registers).Select(r => Expression.Variable(VT, $"{prefix}{r}")).ToArray();
+
+    static Forward BuildForward(ActivationProgram p)
+    {
+        var x = Expression.Parameter(typeof(nint), "x");
+        var betas = Expression.Parameter(typeof(nint), "betas");
+        var y = Expression.Parameter(typeof(nint), "y");
+        var n = Expression.Parameter(typeof(int), "n");
+        var i = Expression.Variable(typeof(int), "i");
+        var v = Registers(p, "v");
+        var bp = p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"beta{k}")).ToArray();
+        var body = Values(p, x, i, v, bp, null);
+        body.Add(Expression.Call(M(typeof(KernelGenerator), nameof(St), typeof(nint), typeof(int), VT), y, i, v[p.Output]));
+        var block = Expression.Block([i, .. v, .. bp], [.. Setup(p, betas, v, bp), Loop(i, n, body)]);
+        return Expression.Lambda<Forward>(block, x, betas, y, n).Compile();
+    }
+
+    static Backward BuildBackward(ActivationProgram p)
+    {
+        var x = Expression.Parameter(typeof(nint), "x");
+        var betas = Expression.Parameter(typeof(nint), "betas");
+        var g = Expression.Parameter(typeof(nint), "g");
+        var gx = Expression.Parameter(typeof(nint), "gx");
+        var betaAdj = Expression.Parameter(typeof(nint), "betaAdjoints");
+        var n = Expression.Parameter(typeof(int), "n");
+        var i = Expression.Variable(typeof(int), "i");
+        var v = Registers(p, "v");
+        var a = Registers(p, "a");
+        var code = p.Instructions;
+        var d = new ParameterExpression?[p.Registers];
+        for (int j = 0; j < code.Count; j++)
+            if (HasDerivative(code[j].Op)) d[j + 1] = Expression.Variable(VT, $"d{j + 1}");
+        var bp = p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"beta{k}")).ToArray();
+        var bap = p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"betaAdjoint{k}")).ToArray();
+        var ld = M(typeof(KernelGenerator), nameof(Ld), typeof(nint), typeof(int));
+        var st = M(typeof(KernelGenerator), nameof(St), typeof(nint), typeof(int), VT);
+        var mul = M(typeof(KernelGenerator), nameof(Mul), VT, VT);
+        var add = M(typeof(KernelGenerator), nameof(Add), VT, VT);
+
+        var body = Values(p, x, i, v, bp, d);
+        body.Add(Expression.Assign(a[p.Output], Expression.Call(ld, g, i)));
+        Expression Accumulate(int reg, bool set, Expression contribution) =>
+            Expression.Assign(a[reg], set ? contribution : Expression.Call(add, a[reg], contribution));
+        for (int j = code.Count - 1; j >= 0; j--)
+        {
+            var ins = code[j];
+            bool? setA = p.SetsA[j], setB = p.SetsB[j];
+            var gy = a[j + 1];
+            if (ins.Op == OpCode.Beta)
+            {
+                body.Add(Expression.Call(st, bap[ins.Beta], i, gy));
+                continue;
+            }
+            if (setA is { } sa)
+            {
+                Expression c = ins.Op switch
+                {
+                    OpCode.PowConst => Expression.Call(M(typeof(PowConstKernel), nameof(PowConstKernel.Grad), VT, VT, typeof(double)), v[ins.A], gy, Expression.Constant(ins.K)),
+                    _ when d[j + 1] is { } dj => Expression.Call(mul, gy, dj),
+                    _ when ins.IsBinary => Expression.Call(M(BinaryKernel(ins.Op), "GradA", VT, VT, VT, VT), v[ins.A], v[ins.B], v[j + 1], gy),
+                    _ => Expression.Call(M(UnaryKernel(ins.Op), "Grad", VT, VT, VT), v[ins.A], v[j + 1], gy),
+                };
+                body.Add(Accumulate(ins.A, sa, c));
+            }
+            if (setB is { } sb)
+                body.Add(Accumulate(ins.B, sb, Expression.Call(M(BinaryKernel(ins.Op), "GradB", VT, VT, VT, VT), v[ins.A], v[ins.B], v[j + 1], gy)));
+        }
+        body.Add(Expression.Call(st, gx, i, a[0]));
+        var setup = Setup(p, betas, v, bp);
+        for (int k = 0; k < bap.Length; k++)
+            setup.Add(Expression.Assign(bap[k], Expression.Call(M(typeof(KernelGenerator), nameof(At), typeof(nint), typeof(int)), betaAdj, Expression.Constant(k))));
+        var locals = new List<ParameterExpression> { i };
+        locals.AddRange(v);
+        locals.AddRange(a);
+        locals.AddRange(d.OfType<ParameterExpression>());
+        locals.AddRange(bp);
+        locals.AddRange(bap);
+        var block = Expression.Block(locals, [.. setup, Loop(i, n, body)]);
+        return Expression.Lambda<Backward>(block, x, betas, g, gx, betaAdj, n).Compile();
+    }
+}
