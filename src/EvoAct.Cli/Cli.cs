@@ -34,7 +34,7 @@ public static class Cli
         }
     }
 
-    static bool IsBadInput(Exception e) => e is ParseException or ConfigException or UsageException;
+    static bool IsBadInput(Exception e) => e is ParseException or ConfigException or UsageException or Cluster.Persistence.JournalUnavailableException;
 
     static string Describe(Exception e) => e switch
     {

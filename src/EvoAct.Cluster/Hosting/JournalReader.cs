@@ -20,6 +20,7 @@ public static class JournalReader
     {
         if (persistence.Provider == "sqlite" && !File.Exists(Path.Combine(dataDirectory, "evoact.db")))
             return null;
+        PostgresJournal.Check(persistence);
         var system = ActorSystem.Create("evoact-reader", AkkaSetup.Build(persistence, dataDirectory));
         try
         {
