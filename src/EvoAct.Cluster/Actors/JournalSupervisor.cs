@@ -9,7 +9,7 @@ namespace EvoAct.Cluster.Actors;
 /// <param name="IsPredecessor">a lock holder this node has seen in its own cluster (a previous singleton on its way out): wait for it, do not refuse</param>
 public sealed record SupervisorOptions(string Run, string What, TimeSpan OutageLimit, Func<IWriterLock>? Lock = null, Func<string, bool>? IsPredecessor = null)
 {
-    public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1), MaxRetry = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1), MaxRetry = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan LockCheckEvery = TimeSpan.FromSeconds(10);
 }
 

@@ -71,6 +71,7 @@ public static class PostgresJournal
         // Prefer the deepest message that is not a generic wrapper's.
         var useful = messages.LastOrDefault(m => m.Length > 0 && !m.StartsWith("Exception of type", StringComparison.Ordinal)
                                                              && !m.StartsWith("One or more errors", StringComparison.Ordinal)) ?? e.GetType().Name;
+        useful = useful.TrimEnd('.'); // SQLite's "... 'database or disk is full'." reads badly before "; retrying"
         return useful.Length > 200 ? useful[..200] + "..." : useful;
     }
 
