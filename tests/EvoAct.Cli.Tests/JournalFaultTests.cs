@@ -103,6 +103,15 @@ public sealed class JournalFaultTests : IDisposable
     }
 
     [Fact]
+    public void The_outage_limit_is_validated_like_every_other_key()
+    {
+        var r = EvoactProcess.Run(["run", "--data", dir, .. Fake("v", 10, "1ms", "--set", "run.journal-outage-limit=soon")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(["evoact: config error: evoact.run.journal-outage-limit: expected a duration like 500ms, 30s, 5m or 2h, got 'soon'"], r.StderrLines);
+        Assert.False(File.Exists(Path.Combine(dir, "evoact.db")));
+    }
+
+    [Fact]
     public void An_unreachable_or_malformed_PostgreSQL_journal_at_start_exits_2_with_one_line()
     {
         int closed;

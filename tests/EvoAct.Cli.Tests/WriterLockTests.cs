@@ -51,4 +51,25 @@ public sealed class WriterLockTests : IDisposable
         Assert.Equal(0, first.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.DoesNotContain("23505", first.Stderr);
     }
+
+    [Fact]
+    public void A_second_transfer_of_the_same_name_exits_2_naming_it()
+    {
+        var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), [.. Args("run", a, 12), "--set", "trainers.fake-delay=1ms"]);
+        Assert.True(source.ExitCode == 0, source.ToString());
+        string[] Transfer(string data) =>
+        [
+            "transfer", "--data", data, "--run", run, "--preset", "smoke", "--top", "1", "--include", "relu", "--runs", "50",
+            "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=300ms",
+            "--set", "persistence.provider=postgres", "--set", $"persistence.connection-string=\"{Connection}\"",
+        ];
+        using var first = EvoactProcess.Start(Transfer(a));
+        first.WaitForLine(l => l.StartsWith($"starting transfer transfer-{run}-smoke"), TimeSpan.FromSeconds(60));
+        var second = EvoactProcess.Run(TimeSpan.FromSeconds(60), Transfer(b));
+        Assert.True(second.ExitCode == 2, second.ToString());
+        Assert.Single(second.StderrLines);
+        Assert.Contains($"transfer 'transfer-{run}-smoke' is already being written by another process (evoact pid {first.Pid}@", second.StderrLines[0]);
+        first.Signal("TERM");
+        Assert.Equal(0, first.WaitForExit(TimeSpan.FromSeconds(60)));
+    }
 }

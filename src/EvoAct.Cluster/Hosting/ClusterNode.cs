@@ -112,6 +112,7 @@ public static class ClusterNode
         cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
         using var trainersStop = new CancellationTokenSource();
         var blank = new RunReady(s.Name, false, 0, [], null);
+        var events = new RunEvents<RunProgress> { OnReady = onReady, OnProgress = onProgress, OnOutage = onOutage, IsFinished = p => p.Finished };
         try
         {
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -122,7 +123,6 @@ public static class ClusterNode
             var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
             system.ActorOf(Props.Create(() => new MemberLog(seen)), "member-log");
             var identity = NodeIdentity(cluster.SelfAddress);
-            var events = new RunEvents<RunProgress> { OnReady = onReady, OnProgress = onProgress, OnOutage = onOutage, IsFinished = p => p.Finished };
             var observer = system.ActorOf(RunObserver.For(events), "observer");
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, s.ProgressInterval);
             var supervisor = new SupervisorOptions(s.Name, $"run '{s.Name}'", s.JournalOutageLimit,
@@ -156,7 +156,7 @@ public static class ClusterNode
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            return new EmbeddedRun.Outcome(blank, null, true);
+            return new EmbeddedRun.Outcome(blank, events.Latest, true);
         }
         finally
         {
