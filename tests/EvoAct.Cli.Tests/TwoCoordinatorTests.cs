@@ -92,6 +92,7 @@ public sealed class TwoCoordinatorTests : IDisposable
         Assert.True(first.WaitForExit(TimeSpan.FromSeconds(60)) == 0, first.Stderr);
         Assert.True(second.WaitForExit(TimeSpan.FromSeconds(60)) == 0, second.Stderr);
         Assert.DoesNotContain(second.Lines, l => l.StartsWith("resuming run"));
+        Assert.Single(first.Lines, l => l.StartsWith($"starting run {run}")); // announced once, not in a loop
         Assert.Contains(second.Lines, l => l.StartsWith($"finished run {run}: {max} evaluations") || l.StartsWith($"run {run} is already finished"));
 
         // Started again on the finished run, a seed says so and exits; nothing is trained.

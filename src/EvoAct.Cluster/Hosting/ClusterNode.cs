@@ -135,13 +135,15 @@ public static class ClusterNode
             system.ActorOf(Props.Create(() => new Follower(proxy, observer)), "follower");
 
             RunReady ready = blank;
+            bool announced = false; // not `ready == blank`: records compare by value, and a new run's RunReady equals it
             while (true)
             {
-                Task[] waits = ready == blank ? [events.Ready.Task, events.Finished.Task, events.GaveUp.Task, removed.Task]
+                Task[] waits = !announced ? [events.Ready.Task, events.Finished.Task, events.GaveUp.Task, removed.Task]
                                               : [events.Finished.Task, events.GaveUp.Task, removed.Task];
                 var which = await Task.WhenAny(waits).WaitAsync(stop);
                 if (which == events.Ready.Task)
                 {
+                    announced = true;
                     ready = events.Ready.Task.Result;
                     onReady(ready);
                     if (ready.Refusal is not null) return new EmbeddedRun.Outcome(ready, null, false);
