@@ -106,14 +106,14 @@ public sealed class TwoCoordinatorTests : IDisposable
     [Fact]
     public void A_coordinator_cut_off_from_the_cluster_is_downed_and_exits_with_one_line()
     {
-        const int max = 150;
+        const int max = 300;
         var (low, high) = Ports();
         var seeds = $"[\"akka.tcp://evoact@127.0.0.1:{low}\", \"akka.tcp://evoact@127.0.0.1:{high}\"]";
         using var first = EvoactProcess.Start(Seed(a, low, seeds, max));
         using var second = EvoactProcess.Start(Seed(b, high, seeds, max));
         first.WaitForLine(l => l.StartsWith($"starting run {run}"), TimeSpan.FromSeconds(60));
         second.WaitForLine(l => l.StartsWith("seed up at"), TimeSpan.FromSeconds(60));
-        first.WaitForLine(l => Regex.IsMatch(l, @"^\[([1-9]\d)/150\]"), TimeSpan.FromSeconds(90));
+        first.WaitForLine(l => Regex.IsMatch(l, @"^\[([1-9]\d)/300\]"), TimeSpan.FromSeconds(90));
 
         // Frozen (SIGSTOP) for well past down-after, the second node looks dead to the first, which
         // takes the lease and downs it. Thawed, the second learns it was removed and exits.
@@ -131,7 +131,7 @@ public sealed class TwoCoordinatorTests : IDisposable
         Assert.Single(err);
         Assert.Matches(@"^evoact: this node \(akka\.tcp://evoact@127\.0\.0\.1:\d+\) was removed from the cluster", err[0]);
 
-        first.WaitForLine(l => l.StartsWith($"finished run {run}: {max} evaluations"), TimeSpan.FromSeconds(120));
+        first.WaitForLine(l => l.StartsWith($"finished run {run}: {max} evaluations"), TimeSpan.FromSeconds(240));
         Assert.Equal(0, first.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.Equal(max, Status().GetProperty("completed").GetInt32());
     }
