@@ -41,7 +41,7 @@ public static class Cli
         }
     }
 
-    static bool IsBadInput(Exception e) => e is ParseException or ConfigException or UsageException or BadInputException or DatasetException;
+    static bool IsBadInput(Exception e) => e is ParseException or ConfigException or UsageException or BadInputException or DatasetException or Cluster.Persistence.JournalUnavailableException;
 
     static string Describe(Exception e) => e switch
     {

@@ -55,6 +55,17 @@ public sealed class RunProgressView : IDisposable
         Row("best so far", $"{Fmt(p.BestFitness)}  {p.BestExpression}");
     }
 
+    /// <summary>The journal is out: a line of its own (also on a terminal, where the table stops moving meanwhile).</summary>
+    public void ReportOutage(JournalUnavailable o)
+    {
+        var line = OutageLine(o);
+        if (!live) Console.WriteLine(line);
+        else Console.Error.WriteLine(line);
+    }
+
+    public static string OutageLine(JournalUnavailable o) =>
+        string.Create(CultureInfo.InvariantCulture, $"journal unavailable: {o.Reason}; retrying in {Math.Max(1, (int)Math.Round(o.RetryIn.TotalSeconds))}s");
+
     public static string Line(RunProgress p) => string.Create(CultureInfo.InvariantCulture,
         $"[{p.Trained}/{p.MaxEvaluations}] {p.EvaluationsPerSecond:F2} eval/s  in flight {p.InFlight}  " +
         $"failed {p.Failed + p.Diverged}  rejected {p.Rejected}  dedup {p.Deduplicated}  " +

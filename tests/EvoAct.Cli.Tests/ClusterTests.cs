@@ -15,7 +15,7 @@ public sealed class ClusterTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    static int FreePort()
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

@@ -23,7 +23,7 @@ public static class ClusterCommands
             Cluster.Hosting.EmbeddedRun.Outcome outcome;
             using (var view = new RunProgressView())
                 outcome = ClusterNode.RunSeedAsync(s, c, r.GetValue(port) ?? c.SeedPort, r.GetValue(trainers), Console.WriteLine,
-                    RunCommand.Announce, view.Report, stop.Token).GetAwaiter().GetResult();
+                    RunCommand.Announce, view.Report, view.ReportOutage, stop.Token).GetAwaiter().GetResult();
             return RunCommand.Finish(outcome);
         });
         return command;

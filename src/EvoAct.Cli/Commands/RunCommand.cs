@@ -27,7 +27,7 @@ public static class RunCommand
         using var stop = new StopSignal();
         EmbeddedRun.Outcome outcome;
         using (var view = new RunProgressView())
-            outcome = EmbeddedRun.RunAsync(s, Announce, view.Report, stop.Token).GetAwaiter().GetResult();
+            outcome = EmbeddedRun.RunAsync(s, Announce, view.Report, view.ReportOutage, stop.Token).GetAwaiter().GetResult();
         return Finish(outcome);
     }
 
@@ -40,13 +40,20 @@ public static class RunCommand
     internal static void Announce(RunReady ready)
     {
         if (ready.Refusal is not null) return;
-        Console.WriteLine(ready.Resumed ? $"resuming run {ready.Run} at evaluation {ready.Evaluations}" : $"starting run {ready.Run}");
+        Console.WriteLine(ready.Finished ? $"run {ready.Run} is already finished: {ready.Evaluations} evaluations"
+            : ready.Resumed ? $"resuming run {ready.Run} at evaluation {ready.Evaluations}" : $"starting run {ready.Run}");
         foreach (var change in ready.Changes) Console.WriteLine($"config changed: {change}");
     }
 
     internal static int Finish(EmbeddedRun.Outcome outcome)
     {
         if (outcome.Ready.Refusal is not null) throw new UsageException(outcome.Ready.Refusal);
+        if (outcome.GaveUp is not null)
+        {
+            // Not bad input: the work itself failed. Everything settled is in the journal; run again to resume.
+            Console.Error.WriteLine($"evoact: {outcome.GaveUp}");
+            return 1;
+        }
         if (outcome.Final is { } f)
         {
             Console.WriteLine(outcome.Interrupted

@@ -52,8 +52,13 @@ public static class TransferCommand
                 Console.WriteLine(ready.Resumed
                     ? $"resuming transfer {ready.Run} at job {ready.Evaluations}/{jobs.Length}"
                     : $"starting transfer {ready.Run}: {activations.Length} activations x {r.GetValue(runs)} runs on {training.Model} ({training.Data.Name})");
-            }, p => Console.WriteLine($"[{p.Done}/{p.Total}] jobs done"), stop.Token).GetAwaiter().GetResult();
+            }, p => Console.WriteLine($"[{p.Done}/{p.Total}] jobs done"), o => Console.WriteLine(RunProgressView.OutageLine(o)), stop.Token).GetAwaiter().GetResult();
             if (outcome.Ready.Refusal is not null) throw new UsageException(outcome.Ready.Refusal);
+            if (outcome.GaveUp is not null)
+            {
+                Console.Error.WriteLine($"evoact: {outcome.GaveUp}");
+                return 1;
+            }
             if (outcome.Final is null)
             {
                 Console.WriteLine("stopped; run the same command to resume");

@@ -21,7 +21,7 @@ public sealed record PopulationOptions(string Run, RunPlan Plan, int SnapshotEve
 /// from the same durable events, and a result is only credited to an in-flight candidate with the
 /// same expression (<see cref="WorkResult.Expression"/>), so a stale one can never be misattributed.
 /// </summary>
-public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
+public sealed class PopulationActor : JournaledActor, IWithTimers
 {
     readonly PopulationOptions options;
     readonly IActorRef? owner;
@@ -74,7 +74,8 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
         Command<Tick>(_ => OnTick());
         Command<SubscribeProgress>(_ =>
         {
-            subscribers.Add(Sender);
+            // Seeds subscribe again every few seconds (the singleton may have moved): only a new one is answered.
+            if (!subscribers.Add(Sender)) return;
             Context.Watch(Sender);
             Sender.Tell(Progress());
         });
@@ -90,6 +91,7 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
 
     void OnRecovered()
     {
+        NoteRecovered();
         applied = LastSequenceNr;
         var plan = options.Plan;
         if (!state.Started)
@@ -116,7 +118,7 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
     }
 
     void Ready(bool resumed, IReadOnlyList<string> changes) =>
-        owner?.Tell(new RunReady(options.Run, resumed, Evolution.Trained, changes, null));
+        owner?.Tell(new RunReady(options.Run, resumed, Evolution.Trained, changes, null, Evolution.Finished && Evolution.InFlight.Count == 0));
 
     void StartTimers()
     {
@@ -168,8 +170,10 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
     void OnResult(WorkResult r)
     {
         var inFlight = Evolution.InFlightProposal(r.Id);
+        var from = Sender;
         if (inFlight is null)
         {
+            from.Tell(new ResultAccepted(r.Id)); // settled already (this is a resend or a duplicate): nothing to keep
             dispatch.Complete(r.Id);
             log.Debug("ignoring result {0} from {1}: not in flight (duplicate or late)", r.Id, r.WorkerId);
             return;
@@ -178,10 +182,12 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
         {
             // A result from before a restart, for the candidate that had this id then: not this one's.
             log.Warning("ignoring result {0} from {1}: it is for {2}, but {0} is now {3}", r.Id, r.WorkerId, r.Expression, inFlight.Expression);
+            from.Tell(new ResultAccepted(r.Id)); // never creditable: the trainer must not keep it
             return;
         }
         dispatch.Complete(r.Id);
-        Record(new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow), null);
+        Record(new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow),
+            () => from.Tell(new ResultAccepted(r.Id)));
         progressDue = true;
         if (Evolution.Finished) PublishFinished();
     }
@@ -231,6 +237,7 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
         }
         PersistAsync(e, _ =>
         {
+            NoteDurable();
             afterDurable?.Invoke();
             if (snapshot is not null) SaveSnapshot(snapshot);
         });

@@ -8,6 +8,11 @@ namespace EvoAct.Cluster.Actors;
 /// One device slot. Pulls work: asks the population when free, trains, reports, asks again. Runs on
 /// a pinned dispatcher (its own thread), because TorchSharp's dispose scopes are per thread and a
 /// training blocks for seconds to hours.
+///
+/// A result is kept until the coordinator says it has it durably (<see cref="ResultAccepted"/>), and
+/// sent again until then: during a journal outage or a singleton move the trained candidate is
+/// delivered afterwards instead of lost and trained again. The trainer does not wait for that to ask
+/// for more work, so a journal write is never on the path between two trainings.
 /// </summary>
 public sealed class TrainerActor : ReceiveActor, IWithTimers
 {
@@ -19,6 +24,10 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     readonly CancellationToken cancel;
     readonly IActorRef? monitor;
     readonly ILoggingAdapter log = Context.GetLogger();
+    readonly Dictionary<long, WorkResult> unaccepted = new();
+
+    /// <summary>How often an unaccepted result is sent again.</summary>
+    public static readonly TimeSpan ResendEvery = TimeSpan.FromSeconds(2);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -35,9 +44,13 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("ask", AskAgain.Instance, TimeSpan.FromMilliseconds(n.Finished ? 1000 : 200));
         });
         Receive<AskAgain>(_ => Ask());
+        Receive<Resend>(_ =>
+        {
+            foreach (var r in unaccepted.Values) population.Tell(r);
+        });
+        Receive<ResultAccepted>(a => unaccepted.Remove(a.Id));
     }
 
-    protected override void PreStart() => Ask();
 
     /// <summary>
     /// Ask for work, and ask again if no answer comes: over a network, with the singleton moving or
@@ -47,6 +60,12 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     {
         population.Tell(new RequestWork(workerId));
         Timers.StartSingleTimer("ask", AskAgain.Instance, TimeSpan.FromSeconds(5));
+    }
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("resend", Resend.Instance, ResendEvery);
+        Ask();
     }
 
     void OnWork(Work work)
@@ -63,6 +82,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
             // Shutting down: no result; the candidate stays in flight and is trained again on resume.
             return;
         }
+        unaccepted[result.Id] = result;
         population.Tell(result);
         Ask();
     }
@@ -70,6 +90,11 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     public sealed class RunIsFinished
     {
         public static RunIsFinished Instance { get; } = new();
+    }
+
+    sealed class Resend
+    {
+        public static Resend Instance { get; } = new();
     }
 
     sealed class AskAgain

@@ -15,6 +15,9 @@ public sealed record RunSettings(
     /// <summary>The user's own akka.* settings (from --config or --set), layered over EvoAct's: TLS, log levels, tuning.</summary>
     public Akka.Configuration.Config UserAkka { get; init; } = Akka.Configuration.Config.Empty;
 
+    /// <summary>How long the coordinator keeps retrying an unavailable journal before the process exits (evoact.run.journal-outage-limit).</summary>
+    public TimeSpan JournalOutageLimit { get; init; } = TimeSpan.FromMinutes(10);
+
     public static RunSettings Read(ConfigReader c, string? dataOverride = null, string? runOverride = null)
     {
         var name = runOverride ?? c.String("evoact.run.name");
@@ -28,6 +31,7 @@ public sealed record RunSettings(
         var connection = c.String("evoact.persistence.connection-string");
         if (provider == "postgres" && connection.Length == 0)
             throw new ConfigException("evoact.persistence.connection-string", "required when provider = postgres");
+        if (provider == "postgres") PostgresJournal.Parse(connection);
         return new RunSettings(
             name, dataOverride ?? c.String("evoact.run.data"),
             c.Int("evoact.run.snapshot-every", 1), c.Duration("evoact.run.evaluation-timeout"), c.Duration("evoact.run.progress-interval"),
@@ -36,6 +40,7 @@ public sealed record RunSettings(
             new PersistenceSettings(provider, connection))
         {
             UserAkka = c.Config.HasPath("akka") ? c.Config.GetValue("akka").AtKey("akka") : Akka.Configuration.Config.Empty,
+            JournalOutageLimit = c.Duration("evoact.run.journal-outage-limit"),
         };
     }
 

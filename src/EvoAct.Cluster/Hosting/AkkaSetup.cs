@@ -55,6 +55,9 @@ public static class AkkaSetup
                   connection-string = "{{Escape(connection)}}"
                   provider-name = "{{provider}}"
                   auto-initialize = true
+                  # After a journal outage the coordinator retries within seconds (JournalSupervisor);
+                  # the default 30 s reset would fail those retries fast for half a minute more.
+                  circuit-breaker.reset-timeout = 2s
                 }
               }
               snapshot-store {
@@ -63,6 +66,9 @@ public static class AkkaSetup
                   connection-string = "{{Escape(connection)}}"
                   provider-name = "{{provider}}"
                   auto-initialize = true
+                  # After a journal outage the coordinator retries within seconds (JournalSupervisor);
+                  # the default 30 s reset would fail those retries fast for half a minute more.
+                  circuit-breaker.reset-timeout = 2s
                 }
               }
               query.journal.sql {

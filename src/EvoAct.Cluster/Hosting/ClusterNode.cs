@@ -5,6 +5,7 @@ using Akka.Configuration;
 using EvoAct.Cluster.Actors;
 using EvoAct.Cluster.Config;
 using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
 
 namespace EvoAct.Cluster.Hosting;
 
@@ -19,10 +20,12 @@ public static class ClusterNode
     public const string Coordinator = "coordinator", Trainer = "trainer";
     const string PopulationName = "population";
 
+    /// <param name="lease">the PostgreSQL connection string of the split brain resolver's lease, or null for keep-majority</param>
     public static Akka.Configuration.Config AkkaConfig(ClusterNodeSettings c, int port, string[] roles, PersistenceSettings? persistence, string dataDirectory,
-                                                       Akka.Configuration.Config? user = null)
+                                                       Akka.Configuration.Config? user = null, string? lease = null)
     {
         var seeds = string.Join(", ", c.SeedNodes.Select(s => $"\"{s}\""));
+        var (strategy, leaseSection) = Downing(c, lease);
         var text = $$"""
             akka {
               actor.provider = cluster
@@ -35,11 +38,7 @@ public static class ClusterNode
                 roles = [{{string.Join(", ", roles)}}]
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
-                  active-strategy = keep-majority
-                  # Majority among coordinator nodes only: they hold the run, trainers are stateless and
-                  # rejoin. Counting every node, a seed with one worker is a tie when the worker dies,
-                  # and the seed could down itself on the address tie-break.
-                  keep-majority.role = {{Coordinator}}
+                  {{strategy}}
                   stable-after = {{(int)c.DownAfter.TotalMilliseconds}}ms
                 }
                 failure-detector.acceptable-heartbeat-pause = {{(int)Math.Max(3000, c.DownAfter.TotalMilliseconds / 2)}}ms
@@ -49,54 +48,154 @@ public static class ClusterNode
               }
               coordinated-shutdown.exit-clr = off
             }
+            {{leaseSection}}
             """;
         return (user ?? Akka.Configuration.Config.Empty).WithFallback(ConfigurationFactory.ParseString(text))
             .WithFallback(ClusterSingleton.DefaultConfig()).WithFallback(AkkaSetup.Build(persistence, dataDirectory));
     }
 
-    /// <summary>`evoact seed`: coordinator (and optionally local trainers) until the run is finished or stopped.</summary>
-    public static async Task<EmbeddedRun.Outcome> RunSeedAsync(RunSettings s, ClusterNodeSettings c, int port, int localTrainers,
-                                                               Action<string> say, Action<RunReady> onReady, Action<RunProgress> onProgress, CancellationToken stop)
+    /// <summary>
+    /// The split brain resolver's strategy, over coordinator nodes only: they hold the run, trainers
+    /// are stateless and rejoin (counting every node, a seed with one worker is a tie when the worker
+    /// dies). With a shared PostgreSQL journal: lease-majority, the lease an advisory lock in that
+    /// database, so two coordinators survive the loss of either one (keep-majority breaks a 1-1 tie
+    /// toward the lowest address, which may be the dead node). Without one (SQLite: one coordinator
+    /// per run): keep-majority.
+    /// </summary>
+    static (string Strategy, string LeaseSection) Downing(ClusterNodeSettings c, string? lease)
     {
-        using var runLock = RunLock.Acquire(s);
+        if (lease is null) return ($"active-strategy = keep-majority\n    keep-majority.role = {Coordinator}", "");
+        // One lease per cluster, named by its seed nodes, so that two clusters on one database do not share it.
+        var name = "evoact-sbr-" + string.Join(",", c.SeedNodes);
+        var strategy = $$"""
+            active-strategy = lease-majority
+            lease-majority {
+              lease-implementation = "evoact-sbr-lease"
+              lease-name = "{{Escape(name)}}"
+              role = {{Coordinator}}
+              acquire-lease-delay-for-minority = 2s
+            }
+            """;
+        var section = $$"""
+            evoact-sbr-lease {
+              lease-class = "EvoAct.Cluster.Hosting.PostgresLease, EvoAct.Cluster"
+              connection-string = "{{Escape(lease)}}"
+              heartbeat-timeout = 120s
+              heartbeat-interval = 12s
+              lease-operation-timeout = 15s
+            }
+            """;
+        return (strategy, section);
+    }
+
+    static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"");
+
+    /// <summary>
+    /// `evoact seed`: coordinator (and optionally local trainers) until the run is finished, the
+    /// process is stopped, or this node is downed (it then exits with a line saying so). Every seed
+    /// follows the run through the singleton proxy wherever the population lives, so all of them
+    /// hear that it finished, and a run recovered already finished is announced as such.
+    /// </summary>
+    public static async Task<EmbeddedRun.Outcome> RunSeedAsync(RunSettings s, ClusterNodeSettings c, int port, int localTrainers,
+                                                               Action<string> say, Action<RunReady> onReady, Action<RunProgress> onProgress,
+                                                               Action<JournalUnavailable> onOutage, CancellationToken stop)
+    {
+        PostgresJournal.Check(s.Persistence);
+        bool shared = s.Persistence.Provider == "postgres";
+        // A SQLite journal is one file on one host: the process holds its lock. A shared journal's
+        // lock is the singleton's, taken wherever the population starts (JournalSupervisor).
+        using var fileLock = shared ? null : FileWriterLock.Acquire(s.DataDirectory, s.Name, $"run '{s.Name}'");
         var roles = localTrainers > 0 ? new[] { Coordinator, Trainer } : new[] { Coordinator };
-        var system = ActorSystem.Create("evoact", AkkaConfig(c, port, roles, s.Persistence, s.DataDirectory, s.UserAkka));
+        var system = ActorSystem.Create("evoact", AkkaConfig(c, port, roles, s.Persistence, s.DataDirectory, s.UserAkka, shared ? s.Persistence.ConnectionString : null));
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
         using var trainersStop = new CancellationTokenSource();
+        var blank = new RunReady(s.Name, false, 0, [], null);
+        var events = new RunEvents<RunProgress> { OnReady = onReady, OnProgress = onProgress, OnOutage = onOutage, IsFinished = p => p.Finished };
         try
         {
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+            cluster.RegisterOnMemberUp(() => up.TrySetResult());
             await up.Task.WaitAsync(TimeSpan.FromMinutes(2), stop);
-            say($"seed up at {Akka.Cluster.Cluster.Get(system).SelfAddress}");
+            say($"seed up at {cluster.SelfAddress}");
 
-            var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var finished = new TaskCompletionSource<RunProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var observer = system.ActorOf(RunObserver.For(ready, finished, onProgress), "observer");
+            var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+            system.ActorOf(Props.Create(() => new MemberLog(seen)), "member-log");
+            var identity = NodeIdentity(cluster.SelfAddress);
+            var observer = system.ActorOf(RunObserver.For(events), "observer");
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, s.ProgressInterval);
-            system.ActorOf(ClusterSingletonManager.Props(PopulationActor.Props(options, observer), PoisonPill.Instance,
+            var supervisor = new SupervisorOptions(s.Name, $"run '{s.Name}'", s.JournalOutageLimit,
+                shared ? () => new PostgresWriterLock(s.Persistence.ConnectionString, PopulationActor.PersistenceIdOf(s.Name), identity) : null,
+                holder => holder != identity && seen.ContainsKey(holder));
+            system.ActorOf(ClusterSingletonManager.Props(JournalSupervisor.Props(PopulationActor.Props(options, observer), observer, supervisor), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(Coordinator)), PopulationName);
             var proxy = Proxy(system);
-
-            var r = await ready.Task.WaitAsync(TimeSpan.FromMinutes(2), stop);
-            onReady(r);
-            if (r.Refusal is not null) return new EmbeddedRun.Outcome(r, null, false);
             StartTrainers(system, proxy, localTrainers, s.Trainers.Kind == "fake" ? new FakeEvaluator(s.Trainers.FakeDelay) : new TorchEvaluator(), trainersStop.Token);
-            proxy.Tell(SubscribeProgress.Instance, observer);
-            try
+            system.ActorOf(Props.Create(() => new Follower(proxy, observer)), "follower");
+
+            RunReady ready = blank;
+            bool announced = false; // not `ready == blank`: records compare by value, and a new run's RunReady equals it
+            while (true)
             {
-                return new EmbeddedRun.Outcome(r, await finished.Task.WaitAsync(stop), false);
+                Task[] waits = !announced ? [events.Ready.Task, events.Finished.Task, events.GaveUp.Task, removed.Task]
+                                              : [events.Finished.Task, events.GaveUp.Task, removed.Task];
+                var which = await Task.WhenAny(waits).WaitAsync(stop);
+                if (which == events.Ready.Task)
+                {
+                    announced = true;
+                    ready = events.Ready.Task.Result;
+                    onReady(ready);
+                    if (ready.Refusal is not null) return new EmbeddedRun.Outcome(ready, null, false);
+                    continue;
+                }
+                if (which == events.Finished.Task) return new EmbeddedRun.Outcome(ready, events.Finished.Task.Result, false);
+                if (which == events.GaveUp.Task) return new EmbeddedRun.Outcome(ready, events.Latest, false, events.GaveUp.Task.Result.Message);
+                if (which == removed.Task)
+                    return new EmbeddedRun.Outcome(ready, events.Latest, false,
+                        $"this node ({cluster.SelfAddress}) was removed from the cluster: the split brain resolver downed it (it was on the losing side of a partition); exiting");
             }
-            catch (OperationCanceledException)
-            {
-                var last = await EmbeddedRun.LastProgress(proxy);
-                return new EmbeddedRun.Outcome(r, last, true);
-            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return new EmbeddedRun.Outcome(blank, events.Latest, true);
         }
         finally
         {
             trainersStop.Cancel();
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(30));
         }
+    }
+
+    /// <summary>A node as its lock session names it (PostgreSQL keeps 63 characters of application_name).</summary>
+    static string NodeIdentity(Address a) => $"evoact@{a.Host}:{a.Port}";
+
+    /// <summary>Every node ever seen in this cluster: a lock holder among them is a previous singleton on its way out.</summary>
+    sealed class MemberLog : ReceiveActor
+    {
+        public MemberLog(System.Collections.Concurrent.ConcurrentDictionary<string, bool> seen)
+        {
+            Receive<ClusterEvent.IMemberEvent>(m => seen[NodeIdentity(m.Member.Address)] = true);
+            Receive<ClusterEvent.CurrentClusterState>(st => { foreach (var m in st.Members) seen[NodeIdentity(m.Address)] = true; });
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.IMemberEvent));
+        }
+    }
+
+    /// <summary>
+    /// Subscribes this seed's observer to the population wherever it runs, again every few seconds:
+    /// when the singleton moves, the new one starts with no subscribers. The population answers only a
+    /// new subscriber, so the repeats print nothing.
+    /// </summary>
+    sealed class Follower : ReceiveActor, IWithTimers
+    {
+        public ITimerScheduler Timers { get; set; } = null!;
+
+        public Follower(IActorRef proxy, IActorRef observer)
+        {
+            Receive<SubscribeProgress>(_ => proxy.Tell(SubscribeProgress.Instance, observer));
+        }
+
+        protected override void PreStart() => Timers.StartPeriodicTimer("follow", SubscribeProgress.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(2));
     }
 
     /// <summary>`evoact worker`: trainers until the run is finished or the process is stopped; rejoins after losing the coordinator.</summary>
@@ -124,7 +223,10 @@ public static class ClusterNode
     {
         while (!stop.IsCancellationRequested)
         {
-            var system = ActorSystem.Create("evoact", AkkaConfig(c, port, [Trainer], null, "", user));
+            // A worker may be the cluster's leader, which takes the resolver's decisions: with a shared
+            // journal it needs the same lease as the coordinators (its persistence settings name it).
+            var lease = persistence.Provider == "postgres" && persistence.ConnectionString.Length > 0 ? persistence.ConnectionString : null;
+            var system = ActorSystem.Create("evoact", AkkaConfig(c, port, [Trainer], null, "", user, lease));
             using var trainersStop = new CancellationTokenSource();
             var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -52,9 +52,9 @@ public static class CoordinatorBenchmark
         var system = ActorSystem.Create("evoact-bench", AkkaSetup.Build(s.Persistence, s.DataDirectory));
         try
         {
-            var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var done = new TaskCompletionSource<RunProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var observer = system.ActorOf(RunObserver.For(ready, done, _ => { }));
+            var events = new RunEvents<RunProgress> { OnReady = _ => { }, OnProgress = _ => { }, OnOutage = _ => { }, IsFinished = p => p.Finished };
+            var (ready, done) = (events.Ready, events.Finished);
+            var observer = system.ActorOf(RunObserver.For(events));
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, TimeSpan.FromMilliseconds(100));
             var population = system.ActorOf(PopulationActor.Props(options, observer), "population");
             var readyNow = await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));
@@ -114,6 +114,7 @@ public static class CoordinatorBenchmark
                 population.Tell(new RequestWork(id));
             });
             Receive<NoWork>(_ => { });
+            Receive<ResultAccepted>(_ => { });
             population.Tell(new RequestWork(id));
         }
     }

@@ -2,33 +2,40 @@ using Akka.Actor;
 using EvoAct.Cluster.Actors;
 using EvoAct.Cluster.Config;
 using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
 
 namespace EvoAct.Cluster.Hosting;
 
 /// <summary>
 /// `evoact run`: one process with the population actor and local trainers, persisted to SQLite in
-/// the run's data directory (or PostgreSQL). Returns when the run has spent its budget, or when
+/// the run's data directory (or PostgreSQL). Returns when the run has spent its budget, when
 /// <paramref name="stop"/> fires (Ctrl-C): in-flight candidates stay recorded as proposed and are
-/// trained again on resume.
+/// trained again on resume; or when the journal has been unavailable past the outage limit.
 /// </summary>
 public static class EmbeddedRun
 {
-    public sealed record Outcome(RunReady Ready, RunProgress? Final, bool Interrupted);
+    /// <param name="GaveUp">why the coordinator stopped (journal unavailable past the limit), if it did</param>
+    public sealed record Outcome(RunReady Ready, RunProgress? Final, bool Interrupted, string? GaveUp = null);
 
-    public static async Task<Outcome> RunAsync(RunSettings s, Action<RunReady> onReady, Action<RunProgress> onProgress, CancellationToken stop)
+    public static async Task<Outcome> RunAsync(RunSettings s, Action<RunReady> onReady, Action<RunProgress> onProgress, Action<JournalUnavailable> onOutage,
+                                               CancellationToken stop)
     {
-        using var runLock = RunLock.Acquire(s);
+        PostgresJournal.Check(s.Persistence);
+        var locks = WriterLocks.AcquireForProcess(s.Persistence, s.DataDirectory, s.Name, PopulationActor.PersistenceIdOf(s.Name), $"run '{s.Name}'");
         var system = ActorSystem.Create("evoact", AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka));
         using var trainersStop = new CancellationTokenSource();
         try
         {
-            var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var finished = new TaskCompletionSource<RunProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var observer = system.ActorOf(RunObserver.For(ready, finished, onProgress), "observer");
+            var events = new RunEvents<RunProgress> { OnReady = onReady, OnProgress = onProgress, OnOutage = onOutage, IsFinished = p => p.Finished };
+            var observer = system.ActorOf(RunObserver.For(events), "observer");
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, s.ProgressInterval);
-            var population = system.ActorOf(PopulationActor.Props(options, observer), "population");
+            var population = system.ActorOf(JournalSupervisor.Props(PopulationActor.Props(options, observer), observer,
+                new SupervisorOptions(s.Name, $"run '{s.Name}'", s.JournalOutageLimit, () => locks)), "population");
 
-            var r = await ready.Task.WaitAsync(TimeSpan.FromMinutes(2), stop);
+            // No time limit: the wait ends with the first recovery, with the outage limit, or with Ctrl-C.
+            var first = await Task.WhenAny(events.Ready.Task, events.GaveUp.Task).WaitAsync(stop);
+            if (first == events.GaveUp.Task) return new Outcome(new RunReady(s.Name, false, 0, [], null), null, false, events.GaveUp.Task.Result.Message);
+            var r = events.Ready.Task.Result;
             onReady(r);
             if (r.Refusal is not null) return new Outcome(r, null, false);
 
@@ -39,65 +46,38 @@ public static class EmbeddedRun
 
             try
             {
-                var final = await finished.Task.WaitAsync(stop);
-                return new Outcome(r, final, false);
+                var end = await Task.WhenAny(events.Finished.Task, events.GaveUp.Task).WaitAsync(stop);
+                if (end == events.GaveUp.Task) return new Outcome(r, events.Latest, false, events.GaveUp.Task.Result.Message);
+                return new Outcome(r, events.Finished.Task.Result, false);
             }
             catch (OperationCanceledException)
             {
-                var last = await EmbeddedRun.LastProgress(population);
-                return new Outcome(r, last, true);
+                return new Outcome(r, await LatestProgress(population, events), true);
             }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped before the run was ready (e.g. during an outage at start): nothing to report.
+            return new Outcome(new RunReady(s.Name, false, 0, [], null), null, true);
         }
         finally
         {
             trainersStop.Cancel();
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
+            locks.Dispose();
         }
     }
 
-    /// <summary>Where a stopped run stands, for its last line; null when the coordinator does not answer (it is stopping too).</summary>
-    internal static async Task<RunProgress?> LastProgress(IActorRef population)
+    /// <summary>The coordinator's progress now, or the last one heard when it does not answer (its journal is out).</summary>
+    internal static async Task<RunProgress?> LatestProgress(IActorRef population, RunEvents<RunProgress> events)
     {
         try
         {
-            return await population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(5));
+            return await population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(3));
         }
-        catch (AskTimeoutException)
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
-            return null;
+            return events.Latest;
         }
     }
-
-}
-
-/// <summary>One process per run at a time: a second `evoact run` on the same run would interleave its journal.</summary>
-public sealed class RunLock : IDisposable
-{
-    readonly FileStream? file;
-
-    RunLock(FileStream? file) => this.file = file;
-
-    public static RunLock Acquire(RunSettings s)
-    {
-        DataDirectory.Prepare(s.DataDirectory);
-        var path = Path.Combine(s.DataDirectory, $"{s.Name}.lock");
-        try
-        {
-            return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose));
-        }
-        catch (IOException e) when (IsLocked(e))
-        {
-            throw new ConfigException("--run", $"run '{s.Name}' is already running in {s.DataDirectory} (lock file {path})");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A read-only or full file system, no permission: the lock file cannot be written.
-            throw DataDirectory.Unwritable(s.DataDirectory, e);
-        }
-    }
-
-    /// <summary>The lock is held by another process: EWOULDBLOCK from flock on Unix, a sharing violation on Windows.</summary>
-    static bool IsLocked(IOException e) => OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) == 32 : e.HResult == 11;
-
-    public void Dispose() => file?.Dispose();
 }

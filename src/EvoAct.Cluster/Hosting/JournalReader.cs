@@ -22,10 +22,11 @@ public static class JournalReader
         if (sqlite && File.Exists(dataDirectory)) throw DataDirectory.IsAFile(dataDirectory);
         if (sqlite && !File.Exists(AkkaSetup.SqlitePath(dataDirectory)))
             return null;
+        PostgresJournal.Check(persistence);
         var system = ActorSystem.Create("evoact-reader", AkkaSetup.Build(persistence, dataDirectory));
         try
         {
-            var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+            var journal = OpenReadJournal(system);
             var state = new RunState();
             await journal.CurrentEventsByPersistenceId(PopulationActor.PersistenceIdOf(run), 0, long.MaxValue)
                          .RunForeach(env => state.Apply((IRunEvent)env.Event), system.Materializer());
@@ -39,6 +40,27 @@ public static class JournalReader
         finally
         {
             await system.Terminate();
+        }
+    }
+
+    /// <summary>
+    /// The read journal's constructor waits 5 s for the write journal to initialise (on PostgreSQL it
+    /// creates or checks the tables), and throws an AskTimeoutException past that: on a busy machine or
+    /// database it does. Try a few times, then say so in one line instead of a stack trace.
+    /// </summary>
+    static SqlReadJournal OpenReadJournal(ActorSystem system)
+    {
+        const int attempts = 4;
+        for (int i = 1; ; i++)
+        {
+            try
+            {
+                return PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+            }
+            catch (Exception e) when (e is AskTimeoutException || e.GetBaseException() is AskTimeoutException)
+            {
+                if (i == attempts) throw new JournalUnavailableException($"the journal did not answer within {attempts * 5} s");
+            }
         }
     }
 }

@@ -25,3 +25,10 @@ public sealed record NoWork(bool Finished) : IEvoActMessage;
 /// </summary>
 public sealed record WorkResult(long Id, string WorkerId, string Status, double? Fitness, string? Reason, double Seconds, double? TestAccuracy = null,
                                 string? Expression = null) : IEvoActMessage;
+
+/// <summary>
+/// The coordinator has this result durably (or never will credit it: a duplicate, a stale one). Until
+/// a trainer hears it, the trainer keeps the result and sends it again, so a result that arrives during
+/// a journal outage is delivered once the coordinator is back instead of being trained again.
+/// </summary>
+public sealed record ResultAccepted(long Id) : IEvoActMessage;

@@ -14,7 +14,7 @@ public sealed record TransferProgress(int Done, int Total, bool Finished, IReadO
 /// the search (trainers ask, this actor answers). Journaled like a run: a resumed transfer trains only
 /// the jobs not done yet.
 /// </summary>
-public sealed class TransferActor : ReceivePersistentActor
+public sealed class TransferActor : JournaledActor
 {
     readonly TransferPlan requested;
     readonly IActorRef owner;
@@ -48,10 +48,15 @@ public sealed class TransferActor : ReceivePersistentActor
 
     void OnRecovered()
     {
+        NoteRecovered();
         if (plan is null)
         {
             plan = requested;
-            PersistAsync(new TransferStarted(Schema.Version, requested, DateTime.UtcNow), _ => owner.Tell(new RunReady(PersistenceId, false, 0, [], null)));
+            PersistAsync(new TransferStarted(Schema.Version, requested, DateTime.UtcNow), _ =>
+            {
+                NoteDurable();
+                owner.Tell(new RunReady(PersistenceId, false, 0, [], null));
+            });
             return;
         }
         if (!plan.Same(requested))
@@ -92,11 +97,18 @@ public sealed class TransferActor : ReceivePersistentActor
     {
         dispatch.Complete(r.Id);
         int id = (int)r.Id;
-        if (done.ContainsKey(id) || id < 0 || id >= plan!.Jobs.Count) return;
+        var from = Sender;
+        if (done.ContainsKey(id) || id < 0 || id >= plan!.Jobs.Count)
+        {
+            from.Tell(new ResultAccepted(r.Id));
+            return;
+        }
         var e = new TransferJobDone(Schema.Version, id, r.Status, r.TestAccuracy, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow);
         done[id] = e;
         PersistAsync(e, _ =>
         {
+            NoteDurable();
+            from.Tell(new ResultAccepted(r.Id));
             var p = Progress();
             foreach (var s in subscribers) s.Tell(p);
         });

@@ -3,25 +3,31 @@ using EvoAct.Cluster.Actors;
 using EvoAct.Cluster.Config;
 using EvoAct.Cluster.Hosting;
 using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
 
 namespace EvoAct.Cluster.Transfer;
 
 /// <summary>`evoact transfer` in one process: the transfer actor and the local trainer slots, journaled beside the run.</summary>
 public static class TransferHost
 {
-    public sealed record Outcome(RunReady Ready, TransferProgress? Final, bool Interrupted);
+    public sealed record Outcome(RunReady Ready, TransferProgress? Final, bool Interrupted, string? GaveUp = null);
 
-    public static async Task<Outcome> RunAsync(RunSettings s, string name, TransferPlan plan, Action<RunReady> onReady, Action<TransferProgress> onProgress, CancellationToken stop)
+    public static async Task<Outcome> RunAsync(RunSettings s, string name, TransferPlan plan, Action<RunReady> onReady, Action<TransferProgress> onProgress,
+                                               Action<JournalUnavailable> onOutage, CancellationToken stop)
     {
+        PostgresJournal.Check(s.Persistence);
+        var locks = WriterLocks.AcquireForProcess(s.Persistence, s.DataDirectory, name, name, $"transfer '{name}'");
         var system = ActorSystem.Create("evoact-transfer", AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka));
         using var trainersStop = new CancellationTokenSource();
         try
         {
-            var ready = new TaskCompletionSource<RunReady>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var finished = new TaskCompletionSource<TransferProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var observer = system.ActorOf(Props.Create(() => new RunObserver<TransferProgress>(ready, finished, onProgress, p => p.Finished)));
-            var transfer = system.ActorOf(TransferActor.Props(name, plan, observer, s.EvaluationTimeout), "transfer");
-            var r = await ready.Task.WaitAsync(TimeSpan.FromMinutes(2), stop);
+            var events = new RunEvents<TransferProgress> { OnReady = onReady, OnProgress = onProgress, OnOutage = onOutage, IsFinished = p => p.Finished };
+            var observer = system.ActorOf(RunObserver.For(events));
+            var transfer = system.ActorOf(JournalSupervisor.Props(TransferActor.Props(name, plan, observer, s.EvaluationTimeout), observer,
+                new SupervisorOptions(name, $"transfer '{name}'", s.JournalOutageLimit, () => locks)), "transfer");
+            var first = await Task.WhenAny(events.Ready.Task, events.GaveUp.Task).WaitAsync(stop);
+            if (first == events.GaveUp.Task) return new Outcome(new RunReady(name, false, 0, [], null), null, false, events.GaveUp.Task.Result.Message);
+            var r = events.Ready.Task.Result;
             onReady(r);
             if (r.Refusal is not null) return new Outcome(r, null, false);
             IEvaluator evaluator = s.Trainers.Kind == "fake" ? new FakeEvaluator(s.Trainers.FakeDelay) : new TorchEvaluator();
@@ -30,17 +36,24 @@ public static class TransferHost
             transfer.Tell(SubscribeProgress.Instance, observer);
             try
             {
-                return new Outcome(r, await finished.Task.WaitAsync(stop), false);
+                var end = await Task.WhenAny(events.Finished.Task, events.GaveUp.Task).WaitAsync(stop);
+                if (end == events.GaveUp.Task) return new Outcome(r, null, false, events.GaveUp.Task.Result.Message);
+                return new Outcome(r, events.Finished.Task.Result, false);
             }
             catch (OperationCanceledException)
             {
                 return new Outcome(r, null, true);
             }
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return new Outcome(new RunReady(name, false, 0, [], null), null, true);
+        }
         finally
         {
             trainersStop.Cancel();
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
+            locks.Dispose();
         }
     }
 }
