@@ -107,14 +107,17 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     {
         int block = BlockLength(p, 3), slots = betaPtrs.Length;
         long channels = shape.Channels, units = shape.Units;
-        // d/dbeta partial sums: per plane (planes) or per unit and channel (rows), per slot.
-        long sinks = shape.Rows ? units * channels : shape.Total / shape.Inner;
+        // d/dbeta partial sums per slot: per unit and channel (rows, and float32 planes: lane
+        // accumulators per channel, so a short plane costs a few vector adds, not a horizontal sum
+        // each), or per plane (the scalar path).
+        bool perUnit = shape.Rows || Vectorised;
+        long sinks = perUnit ? units * channels : shape.Total / shape.Inner;
         var partial = new double[slots * sinks];
         int used = Run(shape, threads, u =>
         {
             var (start, end) = shape.Unit(u);
             int regs = p.Registers;
-            long accLength = shape.Rows ? slots * channels : 0;
+            long accLength = shape.Rows ? slots * channels : Vectorised ? slots * channels * 8 : 0;
             T* mem = ScratchFor(3L * regs * block + accLength);
             var r = stackalloc T*[regs];
             var adj = stackalloc T*[regs];
@@ -162,13 +165,17 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 for (int k = 0; k < slots; k++)
                     for (long c = 0; c < channels; c++)
                         partial[k * sinks + u * channels + c] = double.CreateTruncating(acc[k * channels + c]);
+            else if (Vectorised)
+                for (int k = 0; k < slots; k++)
+                    for (long c = 0; c < channels; c++)
+                        partial[k * sinks + u * channels + c] = Vector256.Sum(Vector256.Load((float*)acc + (k * channels + c) * 8));
         });
         // Fixed-order sums over planes (or units) of the same channel.
         for (int k = 0; k < slots; k++)
             for (long c = 0; c < channels; c++)
             {
                 double sum = 0;
-                long count = shape.Rows ? units : sinks / channels;
+                long count = perUnit ? units : sinks / channels;
                 for (long i = 0; i < count; i++) sum += partial[k * sinks + i * channels + c];
                 ((T*)gbetas[k])[c] = T.CreateTruncating(sum);
             }
@@ -327,7 +334,17 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             for (int i = 0; i < m; plane++)
             {
                 int run = (int)Math.Min(m - i, (plane + 1) * inner - (s + i));
-                new Span<T>(y + i, run).Fill(beta[plane % c]);
+                if (Vectorised)
+                {
+                    // Planes of a 4x4 or 7x7 stage are 16 or 49 values: stores inline, no call per plane.
+                    float* f = (float*)y + i;
+                    float b = ((float*)beta)[plane % c];
+                    var vb = Vector256.Create(b);
+                    int j = 0;
+                    for (; j <= run - 8; j += 8) vb.Store(f + j);
+                    for (; j < run; j++) f[j] = b;
+                }
+                else new Span<T>(y + i, run).Fill(beta[plane % c]);
                 i += run;
             }
         }
@@ -355,7 +372,17 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         for (int i = 0; i < m; plane++)
         {
             int run = (int)Math.Min(m - i, (plane + 1) * inner - (s + i));
-            partial[slot * sinks + plane] += Sum(g + i, run);
+            if (Vectorised)
+            {
+                // Into the unit's 8 lane accumulators of the plane's channel (summed across lanes at the unit's end).
+                float* la = (float*)acc + (slot * c + plane % c) * 8, f = (float*)g + i;
+                var v = Vector256.Load(la);
+                int j = 0;
+                for (; j <= run - 8; j += 8) v += Vector256.Load(f + j);
+                v.Store(la);
+                for (int lane = 0; j < run; j++, lane++) la[lane] += f[j];
+            }
+            else partial[slot * sinks + plane] += Sum(g + i, run);
             i += run;
         }
     }
