@@ -58,10 +58,18 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         {
             result = evaluator.Evaluate(work, workerId, cancel) with { Expression = work.Expression };
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             // Shutting down: no result; the candidate stays in flight and is trained again on resume.
             return;
+        }
+        catch (Exception e)
+        {
+            // Whatever the evaluator: an exception is a failed evaluation with its reason, never a dead
+            // trainer. (Restarted, this actor would ask again, get the same candidate and throw again.)
+            var reason = $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
+            log.Warning("evaluation {0} ({1}) failed: {2}", work.Id, work.Expression, reason);
+            result = new WorkResult(work.Id, workerId, "failed", null, reason, 0, null, work.Expression);
         }
         population.Tell(result);
         Ask();

@@ -247,14 +247,4 @@ public sealed class PopulationActorTests : IDisposable
             }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400));
         }
     }
-
-    [Fact]
-    public void An_exception_in_training_is_a_failed_evaluation_with_its_reason()
-    {
-        var s = RunFixture.Settings(dir, maxEvaluations: 3);
-        var result = new TorchEvaluator().Evaluate(new Work("t", 1, "x * sigmoid(", s.Plan.Training), "w", CancellationToken.None);
-        Assert.Equal("failed", result.Status);
-        Assert.Null(result.Fitness);
-        Assert.Contains("ParseException", result.Reason);
-    }
 }
