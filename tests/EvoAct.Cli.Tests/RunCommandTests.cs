@@ -134,6 +134,21 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_second_run_on_a_live_run_exits_2_and_leaves_it_running()
+    {
+        using var live = EvoactProcess.Start(Args("run", "locked", 1_000_000, delay: "50ms"));
+        live.WaitForLine(l => l.StartsWith("starting run locked"), TimeSpan.FromSeconds(120));
+        var second = EvoactProcess.Run(TimeSpan.FromSeconds(120), Args("run", "locked", 10));
+        Assert.Equal(2, second.ExitCode);
+        Assert.Equal([$"evoact: config error: --run: run 'locked' is already running in {dir} (lock file {Path.Combine(dir, "locked.lock")})"], second.StderrLines);
+        Assert.False(live.HasExited, "the live run was disturbed");
+        // Another run in the same directory is not held up by the lock.
+        Assert.Equal(0, EvoactProcess.Run(TimeSpan.FromSeconds(120), Args("run", "neighbour", 3)).ExitCode);
+        live.Signal("INT");
+        Assert.Equal(0, live.WaitForExit(TimeSpan.FromSeconds(120)));
+    }
+
+    [Fact]
     public void Changing_the_search_space_on_resume_is_refused_with_exit_2_and_nothing_written()
     {
         Assert.Equal(0, EvoactProcess.Run(TimeSpan.FromSeconds(90), Args("run", "fixed", 12)).ExitCode);

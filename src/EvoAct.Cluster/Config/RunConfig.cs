@@ -31,7 +31,7 @@ public sealed record RunSettings(
             name, dataOverride ?? c.String("evoact.run.data"),
             c.Int("evoact.run.snapshot-every", 1), c.Duration("evoact.run.evaluation-timeout"), c.Duration("evoact.run.progress-interval"),
             plan,
-            new TrainerSlots(c.Int("evoact.trainers.slots", 0, 256), c.Choice("evoact.trainers.kind", "torch", "fake"), c.Duration("evoact.trainers.fake-delay")),
+            new TrainerSlots(c.Int("evoact.trainers.slots", 0, 256), c.Choice("evoact.trainers.kind", "torch", "fake"), c.Duration("evoact.trainers.fake-delay", allowZero: true)),
             new PersistenceSettings(provider, connection))
         {
             UserAkka = c.Config.HasPath("akka") ? c.Config.GetValue("akka").AtKey("akka") : Akka.Configuration.Config.Empty,
