@@ -11,8 +11,18 @@ namespace EvoAct.Training.Tests.Activations;
 /// float64: values, d/dx and d/dbeta, on (N, C, H, W) and (N, C), with positive, negative and zero
 /// betas, for every spelling the module recognises.
 /// </summary>
-public class FusedSwishTests
+/// <remarks>
+/// In <see cref="TorchThreadsCollection"/>, with several threads: the shapes big enough to be split
+/// and the determinism check across thread counts mean nothing on one thread, and the "fused path
+/// ran" counters are process-wide, so no other test may add to them meanwhile.
+/// </remarks>
+[Collection(TorchThreadsCollection.Name)]
+public sealed class FusedSwishTests : IDisposable
 {
+    readonly TorchThreads threads = TorchThreads.Several();
+
+    public void Dispose() => threads.Dispose();
+
     public static IEnumerable<object[]> Spellings() => new[]
     {
         "x * sigmoid(beta * x)", "x * sigmoid(x * beta)", "sigmoid(beta * x) * x", "sigmoid(x * beta) * x",
@@ -97,8 +107,8 @@ public class FusedSwishTests
             using var composed = Module(text, channels, fuse: false);
             long fwd = FusedSwish.ForwardCalls, bwd = FusedSwish.BackwardCalls;
             var a = Run(fused, x, w);
-            // The fused kernels really ran (counters are process-wide: other tests may add to them too).
-            Assert.True(FusedSwish.ForwardCalls > fwd && FusedSwish.BackwardCalls > bwd, $"{text}: the fused path was not taken");
+            // The fused kernels ran, once each way (no other test runs meanwhile: see the class's remarks).
+            Assert.True((fwd + 1, bwd + 1) == (FusedSwish.ForwardCalls, FusedSwish.BackwardCalls), $"{text}: the fused path was not taken once each way");
             var b = Run(composed, x, w);
             string at = $"{text} on [{string.Join(", ", shape)}]";
             AssertClose(b.Y, a.Y, 1e-14, at + " value");
@@ -166,7 +176,7 @@ public class FusedSwishTests
         using var composed = Module("x * sigmoid(beta * x)", c, fuse: false);
         long fwd = FusedSwish.ForwardCalls;
         var a = Run(fused, x, wgt);
-        Assert.True(FusedSwish.ForwardCalls > fwd);
+        Assert.Equal(fwd + 1, FusedSwish.ForwardCalls);
         Assert.True(EvoAct.Training.Models.MemoryFormat.IsChannelsLast(a.Y), "the output keeps the channels-last layout");
         var b = Run(composed, x, wgt);
         AssertClose(b.Y, a.Y, 1e-14, "value");
@@ -279,6 +289,7 @@ public class FusedSwishTests
             for (int k = 0; k < 3; k++) Assert.True(first[k].eq(again[k]).all().item<bool>(), $"run {run}, output {k} differs");
         }
         // The thread count does not change the result either (only results, never speed, depend on MaxThreads).
+        Assert.True(get_num_threads() >= 2, "the runs above must have had several threads to split over");
         try
         {
             FusedSwish.MaxThreads = 1;
