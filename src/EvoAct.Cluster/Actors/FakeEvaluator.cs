@@ -1,4 +1,6 @@
 using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Evolution;
 using EvoAct.Search.Expressions;
 
 namespace EvoAct.Cluster.Actors;
@@ -19,7 +21,7 @@ public sealed class FakeEvaluator(TimeSpan delay) : IEvaluator
         if (delay > TimeSpan.Zero && cancel.WaitHandle.WaitOne(delay)) throw new OperationCanceledException(cancel);
         double fitness = Fitness(work.Expression);
         // A transfer asks for test accuracy: the same landscape stands in for it.
-        return new WorkResult(work.Id, workerId, "completed", fitness, null, delay.TotalSeconds, work.Test ? fitness : null);
+        return new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Completed], fitness, null, delay.TotalSeconds, work.Test ? fitness : null);
     }
 
     public static double Fitness(string expression)

@@ -179,7 +179,12 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
             return;
         }
         dispatch.Complete(r.Id);
-        Record(new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow), null);
+        // The journal holds only the closed set of a training's outcomes; anything else from the wire is a failure, named.
+        var settled = WireNames.Status.TryParse(r.Status, out var status) && WireNames.IsTrainingOutcome(status)
+            ? new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow)
+            : new EvaluationSettled(Schema.Version, r.Id, WireNames.Status[EvaluationStatus.Failed], null,
+                                    $"trainer reported an unknown outcome '{r.Status}'", r.WorkerId, r.Seconds, DateTime.UtcNow);
+        Record(settled, null);
         progressDue = true;
         if (Evolution.Finished) PublishFinished();
     }

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
 using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Evolution;
 
 namespace EvoAct.Cluster.Actors;
 
@@ -69,7 +71,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
             // trainer. (Restarted, this actor would ask again, get the same candidate and throw again.)
             var reason = $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
             log.Warning("evaluation {0} ({1}) failed: {2}", work.Id, work.Expression, reason);
-            result = new WorkResult(work.Id, workerId, "failed", null, reason, 0, null, work.Expression);
+            result = new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Failed], null, reason, 0, null, work.Expression);
         }
         population.Tell(result);
         Ask();

@@ -247,4 +247,28 @@ public sealed class PopulationActorTests : IDisposable
             }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400));
         }
     }
+
+    [Theory]
+    [InlineData("3")]
+    [InlineData("Completed")]
+    [InlineData("rejected")]   // a status, but not one a training can have
+    public void A_result_with_an_outcome_outside_the_protocol_is_settled_as_failed_naming_it(string status)
+    {
+        var s = RunFixture.Settings(dir, maxEvaluations: 3);
+        var (kit, population, _) = Start(s);
+        using (kit)
+        {
+            var trainer = kit.CreateTestProbe();
+            population.Tell(new RequestWork("t"), trainer);
+            var work = trainer.ExpectMsg<Work>(TimeSpan.FromSeconds(10));
+            population.Tell(new WorkResult(work.Id, "t", status, 0.99, null, 1, null, work.Expression), trainer);
+            var p = population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(10)).Result;
+            Assert.Equal((1, 1, 0, 0), (p.Trained, p.Failed, p.Completed, p.InFlight));
+            kit.AwaitAssert(() =>
+            {
+                var e = RunFixture.Journal(s).Evolution!.History.Single(x => x.Id == work.Id);
+                Assert.Equal((EvaluationStatus.Failed, (double?)null, $"trainer reported an unknown outcome '{status}'"), (e.Status, e.Fitness, e.Reason));
+            }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+        }
+    }
 }
