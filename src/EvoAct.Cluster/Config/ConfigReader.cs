@@ -77,6 +77,14 @@ public sealed class ConfigReader(Akka.Configuration.Config config)
         return raw;
     }
 
+    /// <summary>One of a closed set's names, read as its value.</summary>
+    public T Choice<T>(string key, Persistence.ClosedSet<T> set) where T : struct, Enum
+    {
+        var raw = Raw(key);
+        if (!set.TryParse(raw, out var v)) throw new ConfigException(key, $"expected one of {string.Join(", ", set.Names)}, got '{raw}'");
+        return v;
+    }
+
     public IReadOnlyList<string> StringList(string key)
     {
         Require(key);

@@ -71,7 +71,7 @@ public static class AkkaSetup
     /// <summary>linq2db provider name and connection string; SQLite lives in the run's data directory.</summary>
     public static (string Provider, string Connection) Connection(PersistenceSettings p, string dataDirectory)
     {
-        if (p.Provider == "postgres") return ("PostgreSQL.15", p.ConnectionString);
+        if (p.Provider == JournalProvider.Postgres) return ("PostgreSQL.15", p.ConnectionString);
         Directory.CreateDirectory(dataDirectory);
         var connection = $"Data Source={Path.GetFullPath(Path.Combine(dataDirectory, "evoact.db"))}";
         UseWriteAheadLog(connection);

@@ -80,7 +80,7 @@ public static class ClusterNode
             var r = await ready.Task.WaitAsync(TimeSpan.FromMinutes(2), stop);
             onReady(r);
             if (r.Refusal is not null) return new EmbeddedRun.Outcome(r, null, false);
-            StartTrainers(system, proxy, localTrainers, s.Trainers.Kind == "fake" ? new FakeEvaluator(s.Trainers.FakeDelay) : new TorchEvaluator(), trainersStop.Token);
+            StartTrainers(system, proxy, localTrainers, s.Trainers.Evaluator(), trainersStop.Token);
             proxy.Tell(SubscribeProgress.Instance, observer);
             try
             {
@@ -104,7 +104,7 @@ public static class ClusterNode
                                             Akka.Configuration.Config? user = null)
     {
         // Workers print what they train, so a log shows where each candidate went.
-        IEvaluator evaluator = new Announcing(slots.Kind == "fake" ? new FakeEvaluator(slots.FakeDelay) : new TorchEvaluator(), say);
+        IEvaluator evaluator = new Announcing(slots.Evaluator(), say);
         await RunWorkerAsync(c, port, slots, evaluator, persistence, say, stop, user);
     }
 

@@ -18,7 +18,7 @@ public static class JournalReader
 {
     public static async Task<RunState?> ReadAsync(PersistenceSettings persistence, string dataDirectory, string run)
     {
-        if (persistence.Provider == "sqlite" && !File.Exists(Path.Combine(dataDirectory, "evoact.db")))
+        if (persistence.Provider == JournalProvider.Sqlite && !File.Exists(Path.Combine(dataDirectory, "evoact.db")))
             return null;
         var system = ActorSystem.Create("evoact-reader", AkkaSetup.Build(persistence, dataDirectory));
         try

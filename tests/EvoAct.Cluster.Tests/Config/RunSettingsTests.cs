@@ -19,14 +19,14 @@ public sealed class RunSettingsTests
     {
         const string cs = "Host=127.0.0.1;Port=5432;Username=evoact;Password=a;b;Database=evoact";
         var s = Read("persistence.provider=postgres", $"persistence.connection-string=\"{cs}\"");
-        Assert.Equal(new PersistenceSettings("postgres", cs), s.Persistence);
+        Assert.Equal(new PersistenceSettings(JournalProvider.Postgres, cs), s.Persistence);
         Assert.Equal(("PostgreSQL.15", cs), AkkaSetup.Connection(s.Persistence, "unused"));
 
         var dir = Directory.CreateTempSubdirectory("evoact-settings").FullName;
         try
         {
             var sqlite = Read().Persistence;
-            Assert.Equal("sqlite", sqlite.Provider);
+            Assert.Equal(JournalProvider.Sqlite, sqlite.Provider);
             Assert.Equal(("SQLite.MS", $"Data Source={Path.Combine(dir, "evoact.db")}"), AkkaSetup.Connection(sqlite, dir));
         }
         finally
@@ -54,7 +54,7 @@ public sealed class RunSettingsTests
     public void Akka_keys_pass_through_to_every_actor_system_and_win_over_evoacts_own()
     {
         // No journal is opened: the SQLite provider only needs a directory to name the file in.
-        var s = Read(Tls) is var r ? r with { Persistence = new PersistenceSettings("postgres", "Host=127.0.0.1") } : null!;
+        var s = Read(Tls) is var r ? r with { Persistence = new PersistenceSettings(JournalProvider.Postgres, "Host=127.0.0.1") } : null!;
         var nodes = ClusterNodeSettings.Read(new ConfigReader(EvoActConfig.Load(sets: Tls)));
         var configs = new[]
         {
@@ -90,4 +90,22 @@ public sealed class RunSettingsTests
         Assert.Equal("ERROR", Read("akka.loglevel=ERROR").UserAkka.GetString("akka.loglevel"));
         Assert.Throws<ConfigException>(() => Read("evoact.akka.loglevel=ERROR"));
     }
+
+    [Fact]
+    public void Providers_and_trainer_kinds_are_closed_sets_with_the_configs_names()
+    {
+        Assert.Equal(["torch", "fake"], Enum.GetValues<TrainerKind>().Select(k => ConfigNames.TrainerKind[k]));
+        Assert.Equal(["sqlite", "postgres"], Enum.GetValues<JournalProvider>().Select(p => ConfigNames.Provider[p]));
+        Assert.Equal(TrainerKind.Fake, Read("trainers.kind=fake").Trainers.Kind);
+        Assert.IsType<EvoAct.Cluster.Actors.FakeEvaluator>(Read("trainers.kind=fake").Trainers.Evaluator());
+        Assert.IsType<EvoAct.Cluster.Actors.TorchEvaluator>(Read().Trainers.Evaluator());
+    }
+
+    [Theory]
+    [InlineData("trainers.kind=Fake", "evoact.trainers.kind: expected one of torch, fake, got 'Fake'")]
+    [InlineData("trainers.kind=1", "evoact.trainers.kind: expected one of torch, fake, got '1'")]
+    [InlineData("persistence.provider=0", "evoact.persistence.provider: expected one of sqlite, postgres, got '0'")]
+    [InlineData("persistence.provider=SQLite", "evoact.persistence.provider: expected one of sqlite, postgres, got 'SQLite'")]
+    public void Only_the_exact_names_are_taken(string set, string message) =>
+        Assert.Equal(message, Assert.Throws<ConfigException>(() => Read(set)).Message);
 }

@@ -50,7 +50,7 @@ public sealed class WireNamesTests(SerializerFixture fixture)
     [Fact]
     public void A_mapping_that_misses_a_value_is_refused_at_once()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => new WireName<MutationKind>("mutation kind", (MutationKind.Unary, "unary")));
+        var e = Assert.Throws<InvalidOperationException>(() => new ClosedSet<MutationKind>("mutation kind", (MutationKind.Unary, "unary")));
         Assert.Equal("no wire name for mutation kind Identity, Binary", e.Message);
     }
 
