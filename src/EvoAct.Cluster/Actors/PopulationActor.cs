@@ -255,13 +255,12 @@ public sealed class PopulationActor : ReceivePersistentActor, IWithTimers
             snapshotAt = applied;
         }
         int pending = rows.Count;   // handlers run in order: the last one runs once every row is written
-        foreach (var row in rows)
-            PersistAsync(row, _ =>
-            {
-                if (--pending > 0) return;
-                afterDurable?.Invoke();
-                if (snapshot is not null) SaveSnapshot(snapshot);
-            });
+        PersistAllAsync(rows, _ =>
+        {
+            if (--pending > 0) return;
+            afterDurable?.Invoke();
+            if (snapshot is not null) SaveSnapshot(snapshot);
+        });
     }
 
     bool finishedPublished, finishedDurable;

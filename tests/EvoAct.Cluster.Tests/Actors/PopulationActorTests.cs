@@ -252,7 +252,7 @@ public sealed class PopulationActorTests : IDisposable
     [InlineData("3")]
     [InlineData("Completed")]
     [InlineData("rejected")]   // a status, but not one a training can have
-    public void A_result_with_an_outcome_outside_the_protocol_is_settled_as_failed_naming_it(string status)
+    public async Task A_result_with_an_outcome_outside_the_protocol_is_settled_as_failed_naming_it(string status)
     {
         var s = RunFixture.Settings(dir, maxEvaluations: 3);
         var (kit, population, _) = Start(s);
@@ -262,7 +262,7 @@ public sealed class PopulationActorTests : IDisposable
             population.Tell(new RequestWork("t"), trainer);
             var work = trainer.ExpectMsg<Work>(TimeSpan.FromSeconds(10));
             population.Tell(new WorkResult(work.Id, "t", status, 0.99, null, 1, null, work.Expression), trainer);
-            var p = population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(10)).Result;
+            var p = await population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(10));
             Assert.Equal((1, 1, 0, 0), (p.Trained, p.Failed, p.Completed, p.InFlight));
             kit.AwaitAssert(() =>
             {

@@ -85,7 +85,7 @@ public sealed class PopulationRecoveryTests : IDisposable
     [InlineData(1000)] // from the events alone
     [InlineData(1)]    // from a snapshot taken after the last event: the in-flight candidates are the snapshot's
     [InlineData(4)]    // from a snapshot and the events after it
-    public void Candidates_in_flight_are_dispatched_again_first_and_the_run_goes_on_as_if_uninterrupted(int snapshotEvery)
+    public async Task Candidates_in_flight_are_dispatched_again_first_and_the_run_goes_on_as_if_uninterrupted(int snapshotEvery)
     {
         var whole = RunFixture.Settings(Path.Combine(dir, "whole"), "r", maxEvaluations: Max, snapshotEvery: snapshotEvery);
         var (k1, p1, _) = Start(whole);
@@ -119,7 +119,7 @@ public sealed class PopulationRecoveryTests : IDisposable
         {
             Assert.True(ready.Resumed);
             Assert.Equal(SettledBeforeStop, ready.Evaluations);
-            var progress = p3.Ask<RunProgress>(GetProgress.Instance, Wait).Result;
+            var progress = await p3.Ask<RunProgress>(GetProgress.Instance, Wait);
             Assert.Equal(InFlightAtStop, progress.InFlight);
             // The first requests get the candidates that were in flight, in id order, unchanged.
             var trainers = Enumerable.Range(0, InFlightAtStop).Select(i => (Probe: k3.CreateTestProbe(), Id: $"t{i}")).ToArray();
@@ -135,7 +135,7 @@ public sealed class PopulationRecoveryTests : IDisposable
     }
 
     [Fact]
-    public void A_repeated_request_from_the_same_trainer_gets_the_same_candidate()
+    public async Task A_repeated_request_from_the_same_trainer_gets_the_same_candidate()
     {
         var s = RunFixture.Settings(dir, "again", maxEvaluations: 5);
         var (kit, population, _) = Start(s);
@@ -148,7 +148,7 @@ public sealed class PopulationRecoveryTests : IDisposable
             // Another trainer gets another candidate; the first is still in flight once.
             var other = Take(population, kit.CreateTestProbe(), "u");
             Assert.NotEqual(first.Id, other.Id);
-            var p = population.Ask<RunProgress>(GetProgress.Instance, Wait).Result;
+            var p = await population.Ask<RunProgress>(GetProgress.Instance, Wait);
             Assert.Equal(2, p.InFlight);
         }
     }

@@ -20,7 +20,7 @@ public sealed class TransferHostTests : IDisposable
     sealed class Kit(Akka.Configuration.Config config) : TestKit(config);
 
     [Fact]
-    public void A_resumed_transfer_trains_only_the_jobs_not_done_and_reports_every_job()
+    public async Task A_resumed_transfer_trains_only_the_jobs_not_done_and_reports_every_job()
     {
         var s = RunFixture.Settings(dir, "src", extra: "trainers.slots=2");
         var plan = new TransferPlan("src", "smoke",
@@ -44,7 +44,7 @@ public sealed class TransferHostTests : IDisposable
         }
 
         RunReady? ready = null;
-        var outcome = TransferHost.RunAsync(s, "transfer-h", plan, r => ready = r, _ => { }, CancellationToken.None).GetAwaiter().GetResult();
+        var outcome = await TransferHost.RunAsync(s, "transfer-h", plan, r => ready = r, _ => { }, CancellationToken.None);
         Assert.Equal((true, 2), (ready!.Resumed, ready.Evaluations));
         Assert.False(outcome.Interrupted);
         var results = outcome.Final!.Results;
