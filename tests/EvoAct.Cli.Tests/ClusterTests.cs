@@ -49,49 +49,51 @@ public sealed class ClusterTests : IDisposable
         string[] workerArgs = ["worker", "--seed-nodes", seedAddress, .. Common(max)];
 
         var seed = EvoactProcess.Start(seedArgs);
-        using var w1 = EvoactProcess.Start(workerArgs);
+        // w1 never finishes an evaluation, so its kill is always mid-evaluation.
+        using var w1 = EvoactProcess.Start([.. workerArgs, "--set", "trainers.fake-delay=1h"]);
         using var w2 = EvoactProcess.Start(workerArgs);
         try
         {
-            seed.WaitForLine(l => l.StartsWith("starting run c"), TimeSpan.FromSeconds(60));
-            var w1Up = w1.WaitForLine(l => l.StartsWith("worker up at"), TimeSpan.FromSeconds(60));
+            seed.WaitForLine(l => l.StartsWith("starting run c"), TimeSpan.FromSeconds(120));
+            var w1Up = w1.WaitForLine(l => l.StartsWith("worker up at"), TimeSpan.FromSeconds(120));
             string w1Id = Regex.Match(w1Up, @"@([\d.]+:\d+)").Groups[1].Value;
 
             // 1. kill -9 a worker in the middle of an evaluation, once both work: its candidate is trained elsewhere.
-            w2.WaitForLine(l => l.Contains(" training #"), TimeSpan.FromSeconds(60));
-            w1.WaitForLine(l => Regex.IsMatch(l, @"training #([3-9]|\d\d)\b"), TimeSpan.FromSeconds(60));
+            w2.WaitForLine(l => l.Contains(" training #"), TimeSpan.FromSeconds(120));
+            var started = w1.WaitForLine(l => l.Contains(" training #"), TimeSpan.FromSeconds(120));
             w1.KillHard();
-            var lastStarted = w1.Lines.Last(l => l.Contains(" training #"));
-            long lost = long.Parse(Regex.Match(lastStarted, @"training #(\d+)").Groups[1].Value);
-            bool lostFinished = w1.Lines.Any(l => l.Contains($" done #{lost} "));
+            long lost = long.Parse(Regex.Match(started, @"training #(\d+)").Groups[1].Value);
+            Assert.DoesNotContain(w1.Lines, l => l.Contains(" done #"));
 
             // 2. kill -9 the seed once the run is well under way, then start it again.
-            seed.WaitForLine(l => Regex.IsMatch(l, @"^\[(1[5-9]|[2-3]\d)/40\]"), TimeSpan.FromSeconds(90));
+            seed.WaitForLine(l => Regex.IsMatch(l, @"^\[(1[5-9]|[2-3]\d)/40\]"), TimeSpan.FromSeconds(120));
             seed.KillHard();
             seed.Dispose();
             var before = Evaluations("c");
             Assert.NotEmpty(before);
 
             seed = EvoactProcess.Start(seedArgs);
-            seed.WaitForLine(l => l.StartsWith("resuming run c at evaluation"), TimeSpan.FromSeconds(60));
-            seed.WaitForLine(l => l.StartsWith($"finished run c: {max} evaluations"), TimeSpan.FromSeconds(120));
-            Assert.Equal(0, seed.WaitForExit(TimeSpan.FromSeconds(60)));
+            seed.WaitForLine(l => l.StartsWith("resuming run c at evaluation"), TimeSpan.FromSeconds(120));
+            seed.WaitForLine(l => l.StartsWith($"finished run c: {max} evaluations"), TimeSpan.FromSeconds(180));
+            Assert.Equal(0, seed.WaitForExit(TimeSpan.FromSeconds(120)));
 
             var after = Evaluations("c");
             var ids = after.Select(e => e.GetProperty("id").GetInt64()).ToArray();
             Assert.Equal(ids.Length, ids.Distinct().Count());                              // none twice
             Assert.Subset(ids.ToHashSet(), before.Select(e => e.GetProperty("id").GetInt64()).ToHashSet()); // none lost
-            var status = EvoactProcess.Run("status", "--data", dir, "--run", "c", "--json");
+            var status = EvoactProcess.Run(TimeSpan.FromSeconds(60), "status", "--data", dir, "--run", "c", "--json");
             Assert.True(status.ExitCode == 0, status.ToString());
             using var doc = JsonDocument.Parse(status.Stdout);
             Assert.Equal(max, doc.RootElement.GetProperty("completed").GetInt32());
             Assert.Equal(0, doc.RootElement.GetProperty("in_flight").GetInt32());
-            if (!lostFinished)
-            {
-                var settled = after.Single(e => e.GetProperty("id").GetInt64() == lost);
-                Assert.DoesNotContain(w1Id, settled.GetProperty("worker").GetString());
-            }
+            var settled = after.Single(e => e.GetProperty("id").GetInt64() == lost);
+            Assert.Equal("completed", settled.GetProperty("status").GetString());
+            Assert.DoesNotContain(w1Id, settled.GetProperty("worker").GetString());
             Assert.Contains(w2.Lines, l => l.Contains("lost the coordinator; joining again"));
+
+            // 3. The surviving worker hears that the run is finished and exits by itself, cleanly.
+            Assert.Equal(0, w2.WaitForExit(TimeSpan.FromSeconds(120)));
+            Assert.Contains("run finished", w2.Lines);
         }
         finally
         {

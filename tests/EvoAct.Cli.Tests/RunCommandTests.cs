@@ -57,54 +57,95 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(rows[0].GetProperty("fitness").GetDouble() >= rows[1].GetProperty("fitness").GetDouble());
     }
 
-    [Fact]
-    public void Kill_9_mid_run_loses_nothing_and_the_resumed_run_reaches_max_evaluations()
+    /// <summary>The settled evaluations in the journal now (id, expression, status, fitness), read as `export` reads them.</summary>
+    Dictionary<long, (string Expression, string Status, double? Fitness)> Settled(string run)
     {
-        int seen;
-        using (var run = EvoactProcess.Start(Args("run", "k9", 60, delay: "100ms")))
-        {
-            var line = run.WaitForLine(l => Regex.IsMatch(l, @"^\[(1[5-9]|[2-5][0-9])/60\]"), TimeSpan.FromSeconds(60));
-            seen = int.Parse(Regex.Match(line, @"^\[(\d+)/").Groups[1].Value);
-            run.KillHard();
-        }
-        var before = Status(StatusArgs("k9"));
-        int completedBefore = before.GetProperty("completed").GetInt32();
-        Assert.True(completedBefore >= seen, $"{completedBefore} completed in the journal, {seen} reported before the kill");
-
-        var resumed = EvoactProcess.Run(TimeSpan.FromSeconds(120), Args("run", "k9", 60, delay: "20ms"));
-        Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        Assert.Contains($"resuming run k9 at evaluation {completedBefore}", resumed.Stdout);
-
-        var after = Status(StatusArgs("k9"));
-        Assert.Equal(60, after.GetProperty("completed").GetInt32());
-        Assert.Equal(0, after.GetProperty("in_flight").GetInt32());
-        // Every evaluation completed before the kill is still there, once.
-        var export = EvoactProcess.Run("export", "--format", "json", "--data", dir, "--run", "k9");
+        var export = EvoactProcess.Run(TimeSpan.FromSeconds(120), "export", "--format", "json", "--data", dir, "--run", run);
+        Assert.True(export.ExitCode == 0, export.ToString());
         using var doc = JsonDocument.Parse(export.Stdout);
         var rows = doc.RootElement.GetProperty("evaluations").EnumerateArray().ToArray();
         var ids = rows.Select(e => e.GetProperty("id").GetInt64()).ToArray();
-        Assert.Equal(ids.Length, ids.Distinct().Count());
-        Assert.Equal(60, rows.Count(e => e.GetProperty("status").GetString() == "completed"));
+        Assert.True(ids.Length == ids.Distinct().Count(), $"an id is in the journal twice: {string.Join(",", ids)}");
+        return rows.ToDictionary(e => e.GetProperty("id").GetInt64(), e => (
+            e.GetProperty("expression").GetString()!, e.GetProperty("status").GetString()!,
+            e.GetProperty("fitness").ValueKind == JsonValueKind.Number ? e.GetProperty("fitness").GetDouble() : (double?)null));
+    }
+
+    [Fact]
+    public void Kill_9_mid_run_loses_nothing_and_the_resumed_run_reaches_max_evaluations()
+    {
+        // The first run's budget cannot be spent while the test reads the journal, however slow the
+        // machine; the resumed run gets a budget of its own (a change a resume may make).
+        Dictionary<long, (string, string, double?)> durable;
+        using (var run = EvoactProcess.Start(Args("run", "k9", 1_000_000, delay: "100ms")))
+        {
+            run.WaitForLine(l => Regex.IsMatch(l, @"^\[(1[5-9]|[2-9][0-9]|\d{3,})/1000000\]"), TimeSpan.FromSeconds(120));
+            // What is durable is what the journal holds, read while the run is live; the progress line's
+            // count is in-memory and may run ahead of the writes.
+            durable = Settled("k9");
+            Assert.False(run.HasExited, $"the run ended before the kill; stderr:\n{run.Stderr}");
+            run.KillHard();
+        }
+        Assert.True(durable.Count >= 1, "the journal held no settled evaluation before the kill");
+        var atKill = Settled("k9");
+        Assert.All(durable, d => Assert.Equal(d.Value, atKill[d.Key]));
+        int completedBefore = atKill.Values.Count(v => v.Status == "completed");
+        int max = completedBefore + 30;
+
+        var resumed = EvoactProcess.Run(TimeSpan.FromSeconds(180), Args("run", "k9", max, delay: "20ms"));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"resuming run k9 at evaluation {completedBefore}", resumed.Stdout);
+        Assert.Contains($"config changed: max-evaluations: 1000000 -> {max}", resumed.Stdout);
+
+        var after = Status(StatusArgs("k9"));
+        Assert.Equal(max, after.GetProperty("completed").GetInt32());
+        Assert.Equal(0, after.GetProperty("in_flight").GetInt32());
+        // Every evaluation settled before the kill is still there, unchanged, and no id is there twice (Settled checks).
+        var final = Settled("k9");
+        Assert.All(atKill, d => Assert.Equal(d.Value, final[d.Key]));
+        Assert.Equal(max, final.Values.Count(v => v.Status == "completed"));
     }
 
     [Fact]
     public void Status_reads_a_live_run_and_ctrl_c_stops_it_gracefully()
     {
-        using var run = EvoactProcess.Start(Args("run", "live", 500, delay: "50ms"));
-        run.WaitForLine(l => l.StartsWith("starting run live"), TimeSpan.FromSeconds(60));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // A budget the run cannot spend while the test watches, however slow the machine: with 500
+        // evaluations of 50 ms the run could finish (25 s) while a starved `status` was still
+        // starting, and then there was no live run left to read or to stop.
+        using var run = EvoactProcess.Start(Args("run", "live", 1_000_000, delay: "50ms"));
+        run.WaitForLine(l => l.StartsWith("starting run live"), TimeSpan.FromSeconds(120));
         int completed = 0;
-        while (completed < 3 && DateTime.UtcNow < deadline)
+        for (int attempt = 0; completed < 3; attempt++)
         {
+            Assert.True(attempt < 100, $"status never saw 3 evaluations of the live run (last: {completed}); run stdout:\n{string.Join("\n", run.Lines)}");
+            Assert.False(run.HasExited, $"the run exited; stderr:\n{run.Stderr}");
             completed = Status(StatusArgs("live")).GetProperty("completed").GetInt32();
-            Thread.Sleep(200);
+            if (completed < 3) Thread.Sleep(200);
         }
-        Assert.True(completed >= 3, "status saw the live run progress");
         Assert.False(run.HasExited);
 
         run.Signal("INT");
-        Assert.Equal(0, run.WaitForExit(TimeSpan.FromSeconds(60)));
-        Assert.Contains(run.Lines, l => l.StartsWith("stopped run live at evaluation"));
+        Assert.Equal(0, run.WaitForExit(TimeSpan.FromSeconds(120)));
+        var stopped = Assert.Single(run.Lines, l => l.StartsWith("stopped run live at evaluation"));
+        Assert.DoesNotContain(run.Lines, l => l.StartsWith("finished run live"));
+        int at = int.Parse(Regex.Match(stopped, @"at evaluation (\d+)").Groups[1].Value);
+        Assert.True(at >= completed, $"stopped at {at}, but status had already read {completed} from the journal");
+        Assert.DoesNotContain("Exception", run.Stderr);
+    }
+
+    [Fact]
+    public void A_second_run_on_a_live_run_exits_2_and_leaves_it_running()
+    {
+        using var live = EvoactProcess.Start(Args("run", "locked", 1_000_000, delay: "50ms"));
+        live.WaitForLine(l => l.StartsWith("starting run locked"), TimeSpan.FromSeconds(120));
+        var second = EvoactProcess.Run(TimeSpan.FromSeconds(120), Args("run", "locked", 10));
+        Assert.Equal(2, second.ExitCode);
+        Assert.Equal([$"evoact: config error: --run: run 'locked' is already running in {dir} (lock file {Path.Combine(dir, "locked.lock")})"], second.StderrLines);
+        Assert.False(live.HasExited, "the live run was disturbed");
+        // Another run in the same directory is not held up by the lock.
+        Assert.Equal(0, EvoactProcess.Run(TimeSpan.FromSeconds(120), Args("run", "neighbour", 3)).ExitCode);
+        live.Signal("INT");
+        Assert.Equal(0, live.WaitForExit(TimeSpan.FromSeconds(120)));
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public static class RunCommand
     /// <summary>Local torch trainers need the dataset: a bad one stops the command here, before anything is written.</summary>
     internal static void PreloadData(Cluster.Config.RunSettings s, int localTrainers)
     {
-        if (s.Trainers.Kind == "torch" && localTrainers > 0) TorchEvaluator.Preload(s.Plan.Training);
+        if (s.Trainers.Kind == Cluster.Config.TrainerKind.Torch && localTrainers > 0) TorchEvaluator.Preload(s.Plan.Training);
     }
 
     internal static void Announce(RunReady ready)

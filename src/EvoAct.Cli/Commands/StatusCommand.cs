@@ -111,7 +111,7 @@ public static class StatusCommand
     {
         var s = options.Load(r);
         var state = JournalReader.ReadAsync(s.Persistence, s.DataDirectory, s.Name).GetAwaiter().GetResult()
-                    ?? throw new UsageException($"no run '{s.Name}' in {(s.Persistence.Provider == "sqlite" ? s.DataDirectory : "the PostgreSQL journal")}");
+                    ?? throw new UsageException($"no run '{s.Name}' in {(s.Persistence.Provider == Cluster.Config.JournalProvider.Sqlite ? s.DataDirectory : "the PostgreSQL journal")}");
         return (s, state);
     }
 }

@@ -1,4 +1,6 @@
 using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Evolution;
 using EvoAct.Search.Expressions;
 
 namespace EvoAct.Cluster.Actors;
@@ -17,7 +19,9 @@ public sealed class FakeEvaluator(TimeSpan delay) : IEvaluator
         // A plain timed wait on this (pinned) thread: Task.Delay would need a timer and a pool thread to
         // wake it, which on a loaded machine stretched 200 ms into 400.
         if (delay > TimeSpan.Zero && cancel.WaitHandle.WaitOne(delay)) throw new OperationCanceledException(cancel);
-        return new WorkResult(work.Id, workerId, "completed", Fitness(work.Expression), null, delay.TotalSeconds);
+        double fitness = Fitness(work.Expression);
+        // A transfer asks for test accuracy: the same landscape stands in for it.
+        return new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Completed], fitness, null, delay.TotalSeconds, work.Test ? fitness : null);
     }
 
     public static double Fitness(string expression)

@@ -26,6 +26,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
     readonly PopulationOptions options;
     readonly IActorRef? owner;
     readonly RunState state = new(keepHistory: false);
+    readonly List<IRunEvent> unwritten = new();   // applied, not yet handed to the journal: see Flush
     readonly Dispatch<IActorRef> dispatch = new();
     readonly HashSet<IActorRef> subscribers = new();
     readonly ILoggingAdapter log = Context.GetLogger();
@@ -143,20 +144,17 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
         }
         // Every proposal is applied at once (the next decision depends on it); the free ones this
         // request went through and the one to train are written as one event.
-        var proposed = new List<CandidateProposed>();
         while (Evolution.Decide() is { } proposal)
         {
-            var e = RunState.ToEvent(proposal, DateTime.UtcNow);
-            state.Apply(e);
-            proposed.Add(e);
+            Apply(RunState.ToEvent(proposal, DateTime.UtcNow));
             if (proposal.Kind == ProposalKind.Train)
             {
-                WriteProposals(proposed);
+                Flush();
                 Send(worker, proposal);
                 return;
             }
         }
-        if (proposed.Count > 0) WriteProposals(proposed);
+        Flush();
         worker.Tell(new NoWork(Evolution.Finished));
         if (Evolution.Finished) PublishFinished();
     }
@@ -186,8 +184,13 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
             return;
         }
         dispatch.Complete(r.Id);
-        Record(new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow),
-            () => from.Tell(new ResultAccepted(r.Id)));
+        // The journal holds only the closed set of a training's outcomes; anything else from the wire is a failure, named.
+        var settled = WireNames.Status.TryParse(r.Status, out var status) && WireNames.IsTrainingOutcome(status)
+            ? new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow)
+            : new EvaluationSettled(Schema.Version, r.Id, WireNames.Status[EvaluationStatus.Failed], null,
+                                    $"trainer reported an unknown outcome '{r.Status}'", r.WorkerId, r.Seconds, DateTime.UtcNow);
+        // The trainer keeps its result (and resends it) until it is durable.
+        Record(settled, () => from.Tell(new ResultAccepted(r.Id)));
         progressDue = true;
         if (Evolution.Finished) PublishFinished();
     }
@@ -211,33 +214,57 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
         progressDue = false;
     }
 
-    void WriteProposals(List<CandidateProposed> proposed) =>
-        Write(proposed.Count == 1 ? proposed[0] : new CandidatesProposed(Schema.Version, proposed.ToArray(), proposed[^1].At), null);
+    /// <summary>An event applied but left unwritten by a handler is a bug: a later snapshot would hold it, the journal not.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        bool handled = base.AroundReceive(receive, message);
+        if (unwritten.Count > 0) throw new InvalidOperationException($"{unwritten.Count} event(s) applied but not written while handling {message.GetType().Name}");
+        return handled;
+    }
 
-    /// <summary>Apply now, persist asynchronously, run <paramref name="afterDurable"/> once written.</summary>
+    /// <summary>Apply now and persist asynchronously; run <paramref name="afterDurable"/> once written.</summary>
     void Record(IRunEvent e, Action? afterDurable)
     {
-        state.Apply(e);
-        Write(e, afterDurable);
+        Apply(e);
+        Flush(afterDurable);
     }
 
     /// <summary>
-    /// Persist an event already applied. When a snapshot is due it is captured now, right after the
-    /// event is applied (so it holds exactly the events up to this one), and saved once this event is
-    /// durable (so it never runs ahead of the journal).
+    /// The one way the state changes after recovery: applied at once (the next decision may depend
+    /// on it) and held until <see cref="Flush"/> writes it. Every handler flushes before it returns.
     /// </summary>
-    void Write(IRunEvent e, Action? afterDurable)
+    void Apply(IRunEvent e)
     {
-        applied++;
+        state.Apply(e);
+        unwritten.Add(e);
+    }
+
+    /// <summary>
+    /// Persists every event applied since the last flush: proposals as one journal row (a request
+    /// goes through many free ones late in a run), anything else one row each. When a snapshot is
+    /// due it is captured here, when nothing applied is left unwritten (so it holds exactly the
+    /// events up to the last one written), and saved once that one is durable (so it never runs
+    /// ahead of the journal).
+    /// </summary>
+    void Flush(Action? afterDurable = null)
+    {
+        if (unwritten.Count == 0) return;
+        IReadOnlyList<IRunEvent> rows = unwritten.Count > 1 && unwritten.All(e => e is CandidateProposed)
+            ? [new CandidatesProposed(Schema.Version, unwritten.Cast<CandidateProposed>().ToArray(), unwritten[^1].At)]
+            : unwritten.ToArray();
+        unwritten.Clear();
+        applied += rows.Count;
         RunStateSnapshot? snapshot = null;
         if (applied - snapshotAt >= options.SnapshotEvery)
         {
             snapshot = state.Snapshot(DateTime.UtcNow);
             snapshotAt = applied;
         }
-        PersistAsync(e, _ =>
+        int pending = rows.Count;   // handlers run in order: the last one runs once every row is written
+        PersistAllAsync(rows, _ =>
         {
             NoteDurable();
+            if (--pending > 0) return;
             afterDurable?.Invoke();
             if (snapshot is not null) SaveSnapshot(snapshot);
         });

@@ -1,4 +1,6 @@
 using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Evolution;
 using EvoAct.Training.Activations;
 using EvoAct.Training.Trainer;
 
@@ -22,8 +24,8 @@ public sealed class TorchEvaluator : IEvaluator
             var r = ChildTrainer.Evaluate(Activation.Parse(work.Expression), work.Training, test: work.Test, cancel: cancel,
                                           logName: $"{work.Run}/{work.Id:D6}");
             return r.Outcome == Outcome.Ok
-                ? new WorkResult(work.Id, workerId, "completed", r.ValidationAccuracy, null, r.Seconds, r.TestAccuracy)
-                : new WorkResult(work.Id, workerId, "diverged", null, r.Reason, r.Seconds);
+                ? new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Completed], r.ValidationAccuracy, null, r.Seconds, r.TestAccuracy)
+                : new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Diverged], null, r.Reason, r.Seconds);
         }
         catch (OperationCanceledException)
         {
@@ -32,7 +34,7 @@ public sealed class TorchEvaluator : IEvaluator
         catch (Exception e)
         {
             // An exception in training is a failed evaluation with its reason, never a dead worker.
-            return new WorkResult(work.Id, workerId, "failed", null, $"{e.GetType().Name}: {e.Message.Split('\n')[0]}", clock.Elapsed.TotalSeconds);
+            return new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Failed], null, $"{e.GetType().Name}: {e.Message.Split('\n')[0]}", clock.Elapsed.TotalSeconds);
         }
     }
 }

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
 using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Evolution;
 
 namespace EvoAct.Cluster.Actors;
 
@@ -77,10 +79,18 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         {
             result = evaluator.Evaluate(work, workerId, cancel) with { Expression = work.Expression };
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             // Shutting down: no result; the candidate stays in flight and is trained again on resume.
             return;
+        }
+        catch (Exception e)
+        {
+            // Whatever the evaluator: an exception is a failed evaluation with its reason, never a dead
+            // trainer. (Restarted, this actor would ask again, get the same candidate and throw again.)
+            var reason = $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
+            log.Warning("evaluation {0} ({1}) failed: {2}", work.Id, work.Expression, reason);
+            result = new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Failed], null, reason, 0, null, work.Expression);
         }
         unaccepted[result.Id] = result;
         population.Tell(result);

@@ -51,8 +51,11 @@ public sealed class ConfigReader(Akka.Configuration.Config config)
 
     public string String(string key) => Raw(key);
 
-    /// <summary>A HOCON duration: 200ms, 2s, 30m, 2h, 1d (a bare number is milliseconds).</summary>
-    public TimeSpan Duration(string key)
+    /// <summary>
+    /// A HOCON duration: 200ms, 2s, 30m, 2h, 1d (a bare number is milliseconds). Positive unless
+    /// <paramref name="allowZero"/>, whatever the unit: 0ms and 0s are the same duration.
+    /// </summary>
+    public TimeSpan Duration(string key, bool allowZero = false)
     {
         var raw = Raw(key);
         var m = System.Text.RegularExpressions.Regex.Match(raw, @"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d|)\s*$");
@@ -63,7 +66,7 @@ public sealed class ConfigReader(Akka.Configuration.Config config)
             "s" => TimeSpan.FromSeconds(v), "m" => TimeSpan.FromMinutes(v), "h" => TimeSpan.FromHours(v),
             "d" => TimeSpan.FromDays(v), _ => TimeSpan.FromMilliseconds(v),
         };
-        if (span <= TimeSpan.Zero && m.Groups[2].Value != "ms") throw new ConfigException(key, $"must be positive, got '{raw}'");
+        if (span == TimeSpan.Zero && !allowZero) throw new ConfigException(key, $"must be positive, got '{raw}'");
         return span;
     }
 
@@ -72,6 +75,14 @@ public sealed class ConfigReader(Akka.Configuration.Config config)
         var raw = Raw(key);
         if (!allowed.Contains(raw)) throw new ConfigException(key, $"expected one of {string.Join(", ", allowed)}, got '{raw}'");
         return raw;
+    }
+
+    /// <summary>One of a closed set's names, read as its value.</summary>
+    public T Choice<T>(string key, Persistence.ClosedSet<T> set) where T : struct, Enum
+    {
+        var raw = Raw(key);
+        if (!set.TryParse(raw, out var v)) throw new ConfigException(key, $"expected one of {string.Join(", ", set.Names)}, got '{raw}'");
+        return v;
     }
 
     public IReadOnlyList<string> StringList(string key)

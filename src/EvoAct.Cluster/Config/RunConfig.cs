@@ -1,11 +1,34 @@
+using EvoAct.Cluster.Actors;
 using EvoAct.Cluster.Persistence;
 using EvoAct.Search.Evolution;
 
 namespace EvoAct.Cluster.Config;
 
-public sealed record TrainerSlots(int Slots, string Kind, TimeSpan FakeDelay);
+/// <summary>evoact.trainers.kind: real training, or the fake trainers of coordinator tests and benchmarks.</summary>
+public enum TrainerKind { Torch, Fake }
 
-public sealed record PersistenceSettings(string Provider, string ConnectionString);
+/// <summary>evoact.persistence.provider: where the journal lives.</summary>
+public enum JournalProvider { Sqlite, Postgres }
+
+/// <summary>The config's names for its choices: one closed set each.</summary>
+public static class ConfigNames
+{
+    public static readonly ClosedSet<TrainerKind> TrainerKind = new("trainer kind", (Config.TrainerKind.Torch, "torch"), (Config.TrainerKind.Fake, "fake"));
+    public static readonly ClosedSet<JournalProvider> Provider = new("persistence provider", (JournalProvider.Sqlite, "sqlite"), (JournalProvider.Postgres, "postgres"));
+}
+
+public sealed record TrainerSlots(int Slots, TrainerKind Kind, TimeSpan FakeDelay)
+{
+    /// <summary>What every trainer slot of this kind trains with.</summary>
+    public IEvaluator Evaluator() => Kind switch
+    {
+        TrainerKind.Fake => new FakeEvaluator(FakeDelay),
+        TrainerKind.Torch => new TorchEvaluator(),
+        _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
+    };
+}
+
+public sealed record PersistenceSettings(JournalProvider Provider, string ConnectionString);
 
 /// <summary>Everything `evoact run` needs, read and checked before anything starts or is written.</summary>
 public sealed record RunSettings(
@@ -27,16 +50,16 @@ public sealed record RunSettings(
         var plan = new RunPlan(
             SearchSpaceSpec.From(SearchConfig.SearchSpace(c)), SearchConfig.Mutation(c), SearchConfig.Filter(c),
             Evolution(c), TrainingConfig.Read(c));
-        var provider = c.Choice("evoact.persistence.provider", "sqlite", "postgres");
+        var provider = c.Choice("evoact.persistence.provider", ConfigNames.Provider);
         var connection = c.String("evoact.persistence.connection-string");
-        if (provider == "postgres" && connection.Length == 0)
+        if (provider == JournalProvider.Postgres && connection.Length == 0)
             throw new ConfigException("evoact.persistence.connection-string", "required when provider = postgres");
-        if (provider == "postgres") PostgresJournal.Parse(connection);
+        if (provider == JournalProvider.Postgres) PostgresJournal.Parse(connection);
         return new RunSettings(
             name, dataOverride ?? c.String("evoact.run.data"),
             c.Int("evoact.run.snapshot-every", 1), c.Duration("evoact.run.evaluation-timeout"), c.Duration("evoact.run.progress-interval"),
             plan,
-            new TrainerSlots(c.Int("evoact.trainers.slots", 0, 256), c.Choice("evoact.trainers.kind", "torch", "fake"), c.Duration("evoact.trainers.fake-delay")),
+            new TrainerSlots(c.Int("evoact.trainers.slots", 0, 256), c.Choice("evoact.trainers.kind", ConfigNames.TrainerKind), c.Duration("evoact.trainers.fake-delay", allowZero: true)),
             new PersistenceSettings(provider, connection))
         {
             UserAkka = c.Config.HasPath("akka") ? c.Config.GetValue("akka").AtKey("akka") : Akka.Configuration.Config.Empty,

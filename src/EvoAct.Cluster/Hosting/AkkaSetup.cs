@@ -82,7 +82,7 @@ public static class AkkaSetup
     /// <summary>linq2db provider name and connection string; SQLite lives in the run's data directory.</summary>
     public static (string Provider, string Connection) Connection(PersistenceSettings p, string dataDirectory)
     {
-        if (p.Provider == "postgres") return ("PostgreSQL.15", p.ConnectionString);
+        if (p.Provider == JournalProvider.Postgres) return ("PostgreSQL.15", p.ConnectionString);
         DataDirectory.Prepare(dataDirectory);
         var path = SqlitePath(dataDirectory);
         Persistence.SqliteJournalFile.Open(path); // checked (and in WAL mode) before Akka opens it

@@ -101,7 +101,7 @@ public static class ClusterNode
                                                                Action<JournalUnavailable> onOutage, CancellationToken stop)
     {
         PostgresJournal.Check(s.Persistence);
-        bool shared = s.Persistence.Provider == "postgres";
+        bool shared = s.Persistence.Provider == JournalProvider.Postgres;
         // A SQLite journal is one file on one host: the process holds its lock. A shared journal's
         // lock is the singleton's, taken wherever the population starts (JournalSupervisor).
         using var fileLock = shared ? null : FileWriterLock.Acquire(s.DataDirectory, s.Name, $"run '{s.Name}'");
@@ -131,7 +131,7 @@ public static class ClusterNode
             system.ActorOf(ClusterSingletonManager.Props(JournalSupervisor.Props(PopulationActor.Props(options, observer), observer, supervisor), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(Coordinator)), PopulationName);
             var proxy = Proxy(system);
-            StartTrainers(system, proxy, localTrainers, s.Trainers.Kind == "fake" ? new FakeEvaluator(s.Trainers.FakeDelay) : new TorchEvaluator(), trainersStop.Token);
+            StartTrainers(system, proxy, localTrainers, s.Trainers.Evaluator(), trainersStop.Token);
             system.ActorOf(Props.Create(() => new Follower(proxy, observer)), "follower");
 
             RunReady ready = blank;
@@ -203,7 +203,7 @@ public static class ClusterNode
                                             Akka.Configuration.Config? user = null)
     {
         // Workers print what they train, so a log shows where each candidate went.
-        IEvaluator evaluator = new Announcing(slots.Kind == "fake" ? new FakeEvaluator(slots.FakeDelay) : new TorchEvaluator(), say);
+        IEvaluator evaluator = new Announcing(slots.Evaluator(), say);
         await RunWorkerAsync(c, port, slots, evaluator, persistence, say, stop, user);
     }
 
@@ -225,7 +225,7 @@ public static class ClusterNode
         {
             // A worker may be the cluster's leader, which takes the resolver's decisions: with a shared
             // journal it needs the same lease as the coordinators (its persistence settings name it).
-            var lease = persistence.Provider == "postgres" && persistence.ConnectionString.Length > 0 ? persistence.ConnectionString : null;
+            var lease = persistence.Provider == JournalProvider.Postgres && persistence.ConnectionString.Length > 0 ? persistence.ConnectionString : null;
             var system = ActorSystem.Create("evoact", AkkaConfig(c, port, [Trainer], null, "", user, lease));
             using var trainersStop = new CancellationTokenSource();
             var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

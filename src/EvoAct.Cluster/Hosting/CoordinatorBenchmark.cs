@@ -3,6 +3,8 @@ using Akka.Actor;
 using EvoAct.Cluster.Actors;
 using EvoAct.Cluster.Config;
 using EvoAct.Cluster.Messages;
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Evolution;
 
 namespace EvoAct.Cluster.Hosting;
 
@@ -109,7 +111,7 @@ public static class CoordinatorBenchmark
             {
                 samples.Add(new Sample(clock.Elapsed.TotalSeconds, asked.Elapsed.TotalMilliseconds));
                 mark.Count(clock);
-                population.Tell(new WorkResult(w.Id, id, "completed", FakeEvaluator.Fitness(w.Expression), null, 0, null, w.Expression));
+                population.Tell(new WorkResult(w.Id, id, WireNames.Status[EvaluationStatus.Completed], FakeEvaluator.Fitness(w.Expression), null, 0, null, w.Expression));
                 asked.Restart();
                 population.Tell(new RequestWork(id));
             });

@@ -39,7 +39,7 @@ public static class EmbeddedRun
             onReady(r);
             if (r.Refusal is not null) return new Outcome(r, null, false);
 
-            IEvaluator evaluator = s.Trainers.Kind == "fake" ? new FakeEvaluator(s.Trainers.FakeDelay) : new TorchEvaluator();
+            var evaluator = s.Trainers.Evaluator();
             for (int i = 0; i < s.Trainers.Slots; i++)
                 system.ActorOf(TrainerActor.Props(population, $"{Environment.MachineName}/{i}", evaluator, trainersStop.Token), $"trainer-{i}");
             population.Tell(SubscribeProgress.Instance, observer);

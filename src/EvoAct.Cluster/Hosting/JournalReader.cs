@@ -18,7 +18,7 @@ public static class JournalReader
 {
     public static async Task<RunState?> ReadAsync(PersistenceSettings persistence, string dataDirectory, string run)
     {
-        bool sqlite = persistence.Provider == "sqlite";
+        bool sqlite = persistence.Provider == JournalProvider.Sqlite;
         if (sqlite && File.Exists(dataDirectory)) throw DataDirectory.IsAFile(dataDirectory);
         if (sqlite && !File.Exists(AkkaSetup.SqlitePath(dataDirectory)))
             return null;

@@ -54,7 +54,7 @@ public static class PostgresJournal
     /// <summary>Fails fast, in one line, when the journal is malformed or unreachable.</summary>
     public static void Check(PersistenceSettings p)
     {
-        if (p.Provider != "postgres") return;
+        if (p.Provider != JournalProvider.Postgres) return;
         using var c = Open(p.ConnectionString, "evoact check");
     }
 

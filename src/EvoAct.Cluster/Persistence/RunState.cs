@@ -51,7 +51,7 @@ public sealed class RunState(bool keepHistory = true)
                 return ApplyProposal(p);
             case EvaluationSettled s:
             {
-                var settled = Evolution!.Settle(s.Id, Enum.Parse<EvaluationStatus>(s.Status, ignoreCase: true), s.Fitness, s.Reason, s.Worker, s.Seconds);
+                var settled = Evolution!.Settle(s.Id, WireNames.Status.Parse(s.Status), s.Fitness, s.Reason, s.Worker, s.Seconds);
                 if (settled is not null && keepHistory) settledAt[s.Id] = s.At;
                 return settled;
             }
@@ -91,7 +91,7 @@ public sealed class RunState(bool keepHistory = true)
             s.Population.Select(i => new Individual(ToEvaluation(i.Evaluation), i.Fitness)).ToArray(),
             s.InFlight.Select(ToProposal).ToArray(),
             s.FitnessByFingerprint,
-            s.Counts.ToDictionary(c => Enum.Parse<EvaluationStatus>(c.Key, ignoreCase: true), c => c.Value),
+            s.Counts.ToDictionary(c => WireNames.Status.Parse(c.Key), c => c.Value),
             s.Best is null ? null : ToEvaluation(s.Best),
             s.RngState, s.NextId, s.InitialProposed, s.FreeInARow, s.Trained));
     }
@@ -107,24 +107,24 @@ public sealed class RunState(bool keepHistory = true)
             m.Population.Select(i => new SnapshotIndividual(ToSnapshot(i.Evaluation, at), i.Fitness)).ToArray(),
             m.InFlight.Select(p => ToEvent(p, at)).ToArray(),
             m.FitnessByFingerprint,
-            m.Counts.ToDictionary(c => c.Key.ToString().ToLowerInvariant(), c => c.Value),
+            m.Counts.ToDictionary(c => WireNames.Status[c.Key], c => c.Value),
             m.Best is null ? null : ToSnapshot(m.Best, at),
             m.RngState, m.NextId, m.InitialProposed, m.FreeInARow, m.Trained);
     }
 
     static SnapshotEvaluation ToSnapshot(Evaluation e, DateTime at) =>
-        new(ToEvent(e.Proposal, at), e.Status.ToString().ToLowerInvariant(), e.Fitness, e.Reason, e.Worker, e.Seconds);
+        new(ToEvent(e.Proposal, at), WireNames.Status[e.Status], e.Fitness, e.Reason, e.Worker, e.Seconds);
 
     static Evaluation ToEvaluation(SnapshotEvaluation e) =>
-        new(ToProposal(e.Proposal), Enum.Parse<EvaluationStatus>(e.Status, ignoreCase: true), e.Fitness, e.Reason, e.Worker, e.Seconds);
+        new(ToProposal(e.Proposal), WireNames.Status.Parse(e.Status), e.Fitness, e.Reason, e.Worker, e.Seconds);
 
     public static CandidateProposed ToEvent(Proposal p, DateTime at) => new(
         Schema.Version, p.Id, p.Genome.Encode(), p.Expression, p.Fingerprint, p.ParentId,
-        p.Mutation?.Kind.ToString().ToLowerInvariant(), p.Mutation?.Slot ?? -1, p.Mutation?.From, p.Mutation?.To,
-        p.Sample.ToArray(), p.Kind.ToString().ToLowerInvariant(), p.Rejection?.ToString(), p.CachedFitness, p.RngState, at);
+        p.Mutation is { } m ? WireNames.Mutation[m.Kind] : null, p.Mutation?.Slot ?? -1, p.Mutation?.From, p.Mutation?.To,
+        p.Sample.ToArray(), WireNames.Proposal[p.Kind], p.Rejection is { } r ? WireNames.Rejection[r] : null, p.CachedFitness, p.RngState, at);
 
     public static Proposal ToProposal(CandidateProposed e) => new(
         e.Id, Genome.Decode(e.Genome), e.Expression, e.Fingerprint, e.ParentId,
-        e.MutationKind is null ? null : new MutationRecord(Enum.Parse<MutationKind>(e.MutationKind, true), e.MutationSlot, e.MutationFrom, e.MutationTo),
-        e.Sample, Enum.Parse<ProposalKind>(e.Kind, true), e.Rejection is null ? null : Enum.Parse<Rejection>(e.Rejection), e.CachedFitness, e.RngState);
+        e.MutationKind is null ? null : new MutationRecord(WireNames.Mutation.Parse(e.MutationKind), e.MutationSlot, e.MutationFrom, e.MutationTo),
+        e.Sample, WireNames.Proposal.Parse(e.Kind), e.Rejection is null ? null : WireNames.Rejection.Parse(e.Rejection), e.CachedFitness, e.RngState);
 }

@@ -184,7 +184,7 @@ public sealed class WriterLocks(IReadOnlyList<IWriterLock> locks) : IWriterLock
     public static WriterLocks AcquireForProcess(PersistenceSettings p, string dataDirectory, string fileName, string persistenceId, string what)
     {
         var file = FileWriterLock.Acquire(dataDirectory, fileName, what);
-        if (p.Provider != "postgres") return new WriterLocks([file]);
+        if (p.Provider != JournalProvider.Postgres) return new WriterLocks([file]);
         var db = new PostgresWriterLock(p.ConnectionString, persistenceId, PostgresWriterLock.ProcessIdentity());
         switch (db.Ensure())
         {

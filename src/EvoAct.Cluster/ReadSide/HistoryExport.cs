@@ -22,7 +22,7 @@ public static class HistoryExport
 
     public static IReadOnlyList<ExportRow> Rows(RunState state) => state.Evolution!.History.Select(e => new ExportRow(
         e.Id, e.Proposal.ParentId, e.Proposal.Mutation?.ToString() ?? "random", e.Proposal.Genome.Encode(), e.Proposal.Expression,
-        e.Proposal.Fingerprint, e.Status.ToString().ToLowerInvariant(), e.Fitness, e.Reason, e.Worker, e.Seconds,
+        e.Proposal.Fingerprint, WireNames.Status[e.Status], e.Fitness, e.Reason, e.Worker, e.Seconds,
         state.ProposedAt[e.Id], state.SettledAt[e.Id])).ToArray();
 
     public static string ToCsv(IEnumerable<ExportRow> rows)

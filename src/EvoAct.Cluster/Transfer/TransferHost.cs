@@ -30,7 +30,7 @@ public static class TransferHost
             var r = events.Ready.Task.Result;
             onReady(r);
             if (r.Refusal is not null) return new Outcome(r, null, false);
-            IEvaluator evaluator = s.Trainers.Kind == "fake" ? new FakeEvaluator(s.Trainers.FakeDelay) : new TorchEvaluator();
+            var evaluator = s.Trainers.Evaluator();
             for (int i = 0; i < Math.Max(1, s.Trainers.Slots); i++)
                 system.ActorOf(TrainerActor.Props(transfer, $"{Environment.MachineName}/{i}", evaluator, trainersStop.Token), $"trainer-{i}");
             transfer.Tell(SubscribeProgress.Instance, observer);

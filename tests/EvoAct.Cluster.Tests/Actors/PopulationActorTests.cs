@@ -248,13 +248,27 @@ public sealed class PopulationActorTests : IDisposable
         }
     }
 
-    [Fact]
-    public void An_exception_in_training_is_a_failed_evaluation_with_its_reason()
+    [Theory]
+    [InlineData("3")]
+    [InlineData("Completed")]
+    [InlineData("rejected")]   // a status, but not one a training can have
+    public async Task A_result_with_an_outcome_outside_the_protocol_is_settled_as_failed_naming_it(string status)
     {
         var s = RunFixture.Settings(dir, maxEvaluations: 3);
-        var result = new TorchEvaluator().Evaluate(new Work("t", 1, "x * sigmoid(", s.Plan.Training), "w", CancellationToken.None);
-        Assert.Equal("failed", result.Status);
-        Assert.Null(result.Fitness);
-        Assert.Contains("ParseException", result.Reason);
+        var (kit, population, _) = Start(s);
+        using (kit)
+        {
+            var trainer = kit.CreateTestProbe();
+            population.Tell(new RequestWork("t"), trainer);
+            var work = trainer.ExpectMsg<Work>(TimeSpan.FromSeconds(10));
+            population.Tell(new WorkResult(work.Id, "t", status, 0.99, null, 1, null, work.Expression), trainer);
+            var p = await population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(10));
+            Assert.Equal((1, 1, 0, 0), (p.Trained, p.Failed, p.Completed, p.InFlight));
+            kit.AwaitAssert(() =>
+            {
+                var e = RunFixture.Journal(s).Evolution!.History.Single(x => x.Id == work.Id);
+                Assert.Equal((EvaluationStatus.Failed, (double?)null, $"trainer reported an unknown outcome '{status}'"), (e.Status, e.Fitness, e.Reason));
+            }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+        }
     }
 }

@@ -295,7 +295,7 @@ public class RunStateTests(SerializerFixture serializer)
         Assert.Equal(T0.AddSeconds(1), state.ProposedAt[p.Id]);
 
         // trainers report lower case; either case is read
-        var e = state.Apply(new EvaluationSettled(Schema.Version, p.Id, "Completed", 0.75, null, "w", 2, T0.AddSeconds(2)))!;
+        var e = state.Apply(new EvaluationSettled(Schema.Version, p.Id, "completed", 0.75, null, "w", 2, T0.AddSeconds(2)))!;
         Assert.Equal((p.Id, EvaluationStatus.Completed, 0.75, "w", 2.0), (e.Id, e.Status, e.Fitness, e.Worker, e.Seconds));
         Assert.Null(state.Apply(new EvaluationSettled(Schema.Version, p.Id, "completed", 0.1, null, "w2", 2, T0.AddSeconds(3))));
         Assert.Equal(1, state.Evolution.Trained);

@@ -112,6 +112,68 @@ public class ActivationSourceTests
         return result;
     }
 
+    /// <summary>
+    /// The C# export as a user would take it: compiled (Roslyn) against the TorchSharp this project
+    /// uses, loaded, and run on (N, C) and (N, C, H, W) inputs with the same betas as EvoAct's module.
+    /// </summary>
+    [Fact]
+    public void Csharp_export_compiles_against_TorchSharp_and_matches_evoact_values()
+    {
+        var sources = Expressions.Select((e, i) => $"namespace Exported{i}\n{{\n{ActivationSource.CSharp(ExpressionParser.Parse(e), "Act")}\n}}");
+        var trees = sources.Select(src => Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(src)).ToArray();
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Append(typeof(torch).Assembly.Location).Distinct()
+            .Select(path => Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(path));
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create($"evoact-export-{Guid.NewGuid():N}", trees, references,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: Microsoft.CodeAnalysis.NullableContextOptions.Enable));
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        var problems = emitted.Diagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).ToArray();
+        Assert.True(emitted.Success && problems.Length == 0, "the export does not compile cleanly:\n" + string.Join("\n", problems.Select(d => d.ToString())));
+        // The default load context: the exported modules bind to the TorchSharp already loaded here.
+        var assembly = System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromStream(new MemoryStream(image.ToArray()));
+
+        var points = Enumerable.Range(0, 41).Select(i => -3.9 + 0.195 * i).ToArray();
+        for (int i = 0; i < Expressions.Length; i++)
+        {
+            using var scope = NewDisposeScope();
+            var type = assembly.GetType($"Exported{i}.Act")!;
+            using var module = (nn.Module<Tensor, Tensor>)Activator.CreateInstance(type, Channels)!;
+            module.to(ScalarType.Float64);
+            var betas = module.parameters().ToArray();
+            using (no_grad())
+                for (int k = 0; k < betas.Length; k++)
+                {
+                    Assert.Equal([Channels], betas[k].shape);
+                    Assert.True(betas[k].eq(1).all().item<bool>(), $"{Expressions[i]}: beta {k} does not start at 1");
+                    betas[k].copy_(tensor(Enumerable.Range(0, Channels).Select(c => BetaValue(k, c)).ToArray()));
+                }
+            var expected = Evoact(Expressions[i], points);
+            Assert.Equal(BetaCount(Expressions[i]), betas.Length);
+            var x2 = tensor(points).repeat(Channels, 1).T.contiguous();
+            var x4 = x2.view(points.Length, Channels, 1, 1).expand(-1, -1, 2, 2).contiguous();
+            foreach (var (layout, y) in new[] { ("nc", module.call(x2)), ("nchw", module.call(x4)[.., .., 1, 0]) })
+            {
+                var got = y.contiguous().data<double>().ToArray();
+                for (int n = 0; n < points.Length; n++)
+                    for (int c = 0; c < Channels; c++)
+                    {
+                        double want = expected[n, c], have = got[n * Channels + c];
+                        if (!double.IsFinite(want)) { Assert.False(double.IsFinite(have), $"{Expressions[i]} ({layout}) at x = {points[n]}: {have}, evoact {want}"); continue; }
+                        Assert.True(Math.Abs(have - want) <= 1e-12 * (1 + Math.Abs(want)),
+                            $"{Expressions[i]} ({layout}) at x = {points[n]}, channel {c}: exported {have}, evoact {want}");
+                    }
+            }
+        }
+    }
+
+    static int BetaCount(string text)
+    {
+        using var m = new ActivationModule(ExpressionParser.Parse(text), Channels);
+        return m.Betas.Count;
+    }
+
     [Fact]
     public void Csharp_export_names_every_beta_and_returns_the_last_temporary()
     {
