@@ -22,7 +22,17 @@ public static class EmbeddedRun
     {
         PostgresJournal.Check(s.Persistence);
         var locks = WriterLocks.AcquireForProcess(s.Persistence, s.DataDirectory, s.Name, PopulationActor.PersistenceIdOf(s.Name), $"run '{s.Name}'");
-        var system = ActorSystem.Create("evoact", AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka));
+        ActorSystem system;
+        try
+        {
+            // Building the config checks the journal file: a refusal there must not leave the lock file behind.
+            system = ActorSystem.Create("evoact", AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka));
+        }
+        catch
+        {
+            locks.Dispose();
+            throw;
+        }
         using var trainersStop = new CancellationTokenSource();
         try
         {

@@ -17,7 +17,17 @@ public static class TransferHost
     {
         PostgresJournal.Check(s.Persistence);
         var locks = WriterLocks.AcquireForProcess(s.Persistence, s.DataDirectory, name, name, $"transfer '{name}'");
-        var system = ActorSystem.Create("evoact-transfer", AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka));
+        ActorSystem system;
+        try
+        {
+            // Building the config checks the journal file: a refusal there must not leave the lock file behind.
+            system = ActorSystem.Create("evoact-transfer", AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka));
+        }
+        catch
+        {
+            locks.Dispose();
+            throw;
+        }
         using var trainersStop = new CancellationTokenSource();
         try
         {
