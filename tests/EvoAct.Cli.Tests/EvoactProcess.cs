@@ -112,7 +112,8 @@ public sealed class RunningEvoact : IDisposable
             if (process.HasExited && Lines.FirstOrDefault(match) is null) break;
             Thread.Sleep(50);
         }
-        throw new Xunit.Sdk.XunitException($"no matching line within {timeout.TotalSeconds} s; stdout:\n{string.Join("\n", Lines)}\nstderr:\n{Stderr}");
+        string ended = process.HasExited ? $"the process exited with code {process.ExitCode} first" : $"none within {timeout.TotalSeconds} s";
+        throw new Xunit.Sdk.XunitException($"no matching line ({ended}); stdout:\n{string.Join("\n", Lines)}\nstderr:\n{Stderr}");
     }
 
     /// <summary>kill -9: no chance to clean up, as a crash or an OOM kill.</summary>
