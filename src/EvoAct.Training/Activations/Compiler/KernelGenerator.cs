@@ -69,7 +69,8 @@ internal static unsafe class KernelGenerator
     };
 
     /// <summary>The ops whose backward takes the derivative from the value's evaluation (as the interpreter does).</summary>
-    static bool HasDerivative(OpCode op) => op is OpCode.Sin or OpCode.Cos or OpCode.Sinh or OpCode.Cosh or OpCode.Sinc or OpCode.Softplus or OpCode.Erf;
+    static bool HasDerivative(OpCode op) =>
+        op is not (OpCode.Const or OpCode.Beta or OpCode.PowConst) && op < OpCode.Add && typeof(IDerivativeKernel).IsAssignableFrom(UnaryKernel(op));
 
     /// <summary>The statements that compute every register for lane offset i into v (and derivatives into d, in backward).</summary>
     static List<Expression> Values(ActivationProgram p, ParameterExpression x, ParameterExpression i, ParameterExpression[] v,

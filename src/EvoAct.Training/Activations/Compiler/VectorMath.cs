@@ -180,20 +180,9 @@ internal static class VectorMath
         return Select(Vector256.GreaterThan(ax, C(0.625f)), large, small);
     }
 
-    /// <summary>sinh: a polynomial up to |x| = 1, e^|x|/2 - 1/(4 (e^|x|/2)) above.</summary>
+    /// <summary>sinh: a polynomial up to |x| = 1, e^|x|/2 - 1/(4 (e^|x|/2)) above (cosh comes with it for one add).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V Sinh(V x)
-    {
-        var ax = Vector256.Abs(x);
-        var zz = x * x;
-        var p = C(2.03721912945E-4f);
-        p = Fma(p, zz, C(8.33028376239E-3f));
-        p = Fma(p, zz, C(1.66667160211E-1f));
-        var small = Fma(p * zz, x, x);
-        var h = HalfExpAbs(ax);
-        var large = (h - C(0.25f) / h) ^ SignBit(x);
-        return Select(Vector256.GreaterThan(ax, V.One), large, small);
-    }
+    public static V Sinh(V x) => SinhCosh(x).Sinh;
 
     /// <summary>sinh and cosh from one e^|x|/2.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
