@@ -40,6 +40,19 @@ public sealed record SearchSpace
     public Genome Random(Rng rng) =>
         new(Enumerable.Range(0, CoreUnits).Select(_ => new CoreUnit(rng.Pick(Unary), rng.Pick(Unary), rng.Pick(Binary))));
 
+    /// <summary>
+    /// The genome at this position of <see cref="Enumerate"/>'s order: the position in mixed radix,
+    /// one digit per core unit (the last unit varies fastest), each digit (u1, u2, b) with b fastest.
+    /// </summary>
+    public Genome At(BigInteger index)
+    {
+        if (index < 0 || index >= Size) throw new ArgumentOutOfRangeException(nameof(index), $"position {index} is outside a space of {Size} genomes");
+        int perUnit = Unary.Count * Unary.Count * Binary.Count;
+        var digits = new int[CoreUnits];
+        for (int k = CoreUnits - 1; k >= 0; k--) { digits[k] = (int)(index % perUnit); index /= perUnit; }
+        return new Genome(digits.Select(d => new CoreUnit(Unary[d / (Unary.Count * Binary.Count)], Unary[d / Binary.Count % Unary.Count], Binary[d % Binary.Count])));
+    }
+
     /// <summary>Every genome of the space, in a fixed order (the paper's exhaustive mode). Lazy.</summary>
     public IEnumerable<Genome> Enumerate()
     {

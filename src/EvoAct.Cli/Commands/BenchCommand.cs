@@ -22,6 +22,7 @@ public static class BenchCommand
         bench.Subcommands.Add(Rss());
         bench.Subcommands.Add(Coordinator());
         bench.Subcommands.Add(Genomes());
+        bench.Subcommands.Add(BenchSearchCommand.Create());
         return bench;
     }
 

@@ -21,7 +21,11 @@ public sealed class FakeEvaluator(TimeSpan delay) : IEvaluator
         if (delay > TimeSpan.Zero && cancel.WaitHandle.WaitOne(delay)) throw new OperationCanceledException(cancel);
         double fitness = Fitness(work.Expression);
         // A transfer asks for test accuracy: the same landscape stands in for it.
-        return new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Completed], fitness, null, delay.TotalSeconds, work.Test ? fitness : null);
+        // One training per seed, all alike (the landscape has no noise), so that an exhaustive fake run exports a benchmark table.
+        var seeds = Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => new SeedResult(work.Training.Seed + (ulong)i,
+            WireNames.Status[EvaluationStatus.Completed], fitness, 1 - fitness, work.Test ? fitness : null, delay.TotalSeconds)).ToArray();
+        return new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Completed], fitness, null, delay.TotalSeconds, work.Test ? fitness : null,
+                              Seeds: seeds);
     }
 
     public static double Fitness(string expression)

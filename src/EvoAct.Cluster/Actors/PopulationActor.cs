@@ -162,7 +162,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
     void Send(IActorRef worker, Proposal p)
     {
         dispatch.Assign(p.Id, worker, DateTime.UtcNow + options.EvaluationTimeout);
-        worker.Tell(new Work(options.Run, p.Id, p.Expression, state.Plan!.Training));
+        worker.Tell(new Work(options.Run, p.Id, p.Expression, state.Plan!.Training, Seeds: state.Plan.Evolution.SeedsPerCandidate, RunSeed: state.Plan.Evolution.Seed));
     }
 
     void OnResult(WorkResult r)
@@ -186,7 +186,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
         dispatch.Complete(r.Id);
         // The journal holds only the closed set of a training's outcomes; anything else from the wire is a failure, named.
         var settled = WireNames.Status.TryParse(r.Status, out var status) && WireNames.IsTrainingOutcome(status)
-            ? new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow)
+            ? new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow, r.Seeds)
             : new EvaluationSettled(Schema.Version, r.Id, WireNames.Status[EvaluationStatus.Failed], null,
                                     $"trainer reported an unknown outcome '{r.Status}'", r.WorkerId, r.Seconds, DateTime.UtcNow);
         // The trainer keeps its result (and resends it) until it is durable.

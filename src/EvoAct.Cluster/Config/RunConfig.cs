@@ -5,7 +5,8 @@ using EvoAct.Search.Evolution;
 namespace EvoAct.Cluster.Config;
 
 /// <summary>evoact.trainers.kind: real training, or the fake trainers of coordinator tests and benchmarks.</summary>
-public enum TrainerKind { Torch, Fake }
+/// <summary>torch: real training; fake: a synthetic landscape (coordinator tests and benchmarks); table: replayed from a benchmark table.</summary>
+public enum TrainerKind { Torch, Fake, Table }
 
 /// <summary>evoact.persistence.provider: where the journal lives.</summary>
 public enum JournalProvider { Sqlite, Postgres }
@@ -13,17 +14,19 @@ public enum JournalProvider { Sqlite, Postgres }
 /// <summary>The config's names for its choices: one closed set each.</summary>
 public static class ConfigNames
 {
-    public static readonly ClosedSet<TrainerKind> TrainerKind = new("trainer kind", (Config.TrainerKind.Torch, "torch"), (Config.TrainerKind.Fake, "fake"));
+    public static readonly ClosedSet<TrainerKind> TrainerKind = new("trainer kind", (Config.TrainerKind.Torch, "torch"), (Config.TrainerKind.Fake, "fake"), (Config.TrainerKind.Table, "table"));
     public static readonly ClosedSet<JournalProvider> Provider = new("persistence provider", (JournalProvider.Sqlite, "sqlite"), (JournalProvider.Postgres, "postgres"));
 }
 
-public sealed record TrainerSlots(int Slots, TrainerKind Kind, TimeSpan FakeDelay)
+/// <param name="Table">kind = table: the table, loaded and checked against the run's space when the config is read.</param>
+public sealed record TrainerSlots(int Slots, TrainerKind Kind, TimeSpan FakeDelay, Tables.BenchmarkTable? Table = null, double TableTimeScale = 0)
 {
     /// <summary>What every trainer slot of this kind trains with.</summary>
     public IEvaluator Evaluator() => Kind switch
     {
         TrainerKind.Fake => new FakeEvaluator(FakeDelay),
         TrainerKind.Torch => new TorchEvaluator(),
+        TrainerKind.Table => new Tables.TableEvaluator(Table!, TableTimeScale),
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
     };
 }
@@ -59,7 +62,7 @@ public sealed record RunSettings(
             name, dataOverride ?? c.String("evoact.run.data"),
             c.Int("evoact.run.snapshot-every", 1), c.Duration("evoact.run.evaluation-timeout"), c.Duration("evoact.run.progress-interval"),
             plan,
-            new TrainerSlots(c.Int("evoact.trainers.slots", 0, 256), c.Choice("evoact.trainers.kind", ConfigNames.TrainerKind), c.Duration("evoact.trainers.fake-delay", allowZero: true)),
+            ReadTrainers(c, plan),
             new PersistenceSettings(provider, connection))
         {
             UserAkka = c.Config.HasPath("akka") ? c.Config.GetValue("akka").AtKey("akka") : Akka.Configuration.Config.Empty,
@@ -67,14 +70,36 @@ public sealed record RunSettings(
         };
     }
 
+    static TrainerSlots ReadTrainers(ConfigReader c, RunPlan plan)
+    {
+        var slots = new TrainerSlots(c.Int("evoact.trainers.slots", 0, 256), c.Choice("evoact.trainers.kind", ConfigNames.TrainerKind),
+                                     c.Duration("evoact.trainers.fake-delay", allowZero: true));
+        if (slots.Kind != TrainerKind.Table) return slots;
+        var path = c.String("evoact.trainers.table");
+        if (path.Length == 0) throw new ConfigException("evoact.trainers.table", "required when trainers.kind = table: a benchmark table (evoact export --per-seed of an exhaustive run)");
+        Tables.BenchmarkTable table;
+        try
+        {
+            table = Tables.BenchmarkTable.Load(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or FormatException)
+        {
+            throw new ConfigException("evoact.trainers.table", e.Message);
+        }
+        if (table.Mismatch(plan.Space.ToSearchSpace()) is { } why)
+            throw new ConfigException("evoact.search-space", $"{why}: a table run searches its table's space");
+        return slots with { Table = table, TableTimeScale = c.Double("evoact.trainers.table-time-scale", 0) };
+    }
+
     static EvolutionSettings Evolution(ConfigReader c)
     {
         var s = new EvolutionSettings
         {
-            Strategy = c.Choice("evoact.evolution.strategy", "regularized", "tournament", "random") switch
+            Strategy = c.Choice("evoact.evolution.strategy", "regularized", "tournament", "random", "exhaustive") switch
             {
                 "regularized" => StrategyKind.Regularized,
                 "tournament" => StrategyKind.Tournament,
+                "exhaustive" => StrategyKind.Exhaustive,
                 _ => StrategyKind.Random,
             },
             PopulationSize = c.Int("evoact.evolution.population-size", 1, 1_000_000),
@@ -83,6 +108,7 @@ public sealed record RunSettings(
             OnFailure = c.Choice("evoact.evolution.on-failure", "ignore", "worst") == "worst" ? FailurePolicy.Worst : FailurePolicy.Ignore,
             Deduplicate = c.Bool("evoact.evolution.deduplicate"),
             Seed = (ulong)c.Long("evoact.evolution.seed", 0),
+            SeedsPerCandidate = c.Int("evoact.evolution.seeds-per-candidate", 1, 100),
         };
         if (s.SampleSize > s.PopulationSize)
             throw new ConfigException("evoact.evolution.sample-size", $"{s.SampleSize} is larger than population-size {s.PopulationSize}");

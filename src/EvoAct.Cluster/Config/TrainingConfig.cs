@@ -40,6 +40,8 @@ public static class TrainingConfig
             ActivationKernels = c.Choice($"{T}.activation-kernels", Training.Activations.ActivationKernels.Compiled, Training.Activations.ActivationKernels.Composed),
             Data = Data(c),
             TensorBoardDir = c.Bool($"{T}.tensorboard.enabled") ? c.String($"{T}.tensorboard.dir") : null,
+            Curve = Fractions(c, $"{T}.curve", upToOne: true),
+            RecordTest = c.Bool($"{T}.record-test"),
         };
         if (s.Steps == 0 && s.Epochs <= 0) throw new ConfigException($"{T}.steps", "steps is 0 and epochs is 0: set one of them");
         return s;
@@ -64,12 +66,15 @@ public static class TrainingConfig
         };
     }
 
-    static IReadOnlyList<double> Milestones(ConfigReader c)
+    static IReadOnlyList<double> Milestones(ConfigReader c) => Fractions(c, $"{T}.schedule.milestones", upToOne: false);
+
+    /// <summary>A list of fractions of the budget: in (0, 1), or (0, 1] when <paramref name="upToOne"/>.</summary>
+    static IReadOnlyList<double> Fractions(ConfigReader c, string key, bool upToOne)
     {
-        var key = $"{T}.schedule.milestones";
+        var what = key.EndsWith("curve") ? "curve points" : "milestones";
         return c.StringList(key).Select(v =>
-            double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var m) && m is > 0 and < 1
-                ? m : throw new ConfigException(key, $"milestones are fractions of the budget in (0, 1), got '{v}'")).ToArray();
+            double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 && (m < 1 || upToOne && m == 1)
+                ? m : throw new ConfigException(key, $"{what} are fractions of the budget in (0, {(upToOne ? "1]" : "1)")}, got '{v}'")).ToArray();
     }
 
     static string Device(string device)

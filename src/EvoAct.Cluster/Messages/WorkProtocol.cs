@@ -1,3 +1,5 @@
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Evolution;
 using EvoAct.Training.Trainer;
 
 namespace EvoAct.Cluster.Messages;
@@ -10,9 +12,11 @@ public sealed record RequestWork(string WorkerId) : IEvoActMessage;
 
 /// <summary>
 /// Train this candidate with these settings (the run's, so workers need no matching config). Test:
-/// also measure test accuracy (transfer runs; the search itself never reads the test set).
+/// also measure test accuracy (transfer runs; the search itself never reads the test set). Seeds:
+/// train it that many times, with training seeds Training.Seed, +1, ... (evoact.evolution.seeds-per-candidate);
+/// the fitness is their mean. RunSeed: the run's evolution seed, for trainers that draw (the table trainer).
 /// </summary>
-public sealed record Work(string Run, long Id, string Expression, TrainerSettings Training, bool Test = false) : IEvoActMessage;
+public sealed record Work(string Run, long Id, string Expression, TrainerSettings Training, bool Test = false, int Seeds = 1, ulong RunSeed = 0) : IEvoActMessage;
 
 /// <summary>Nothing to train now; Finished when the run has spent its budget.</summary>
 public sealed record NoWork(bool Finished) : IEvoActMessage;
@@ -24,7 +28,26 @@ public sealed record NoWork(bool Finished) : IEvoActMessage;
 /// re-proposes from its durable state; after a reconfiguration that may be another genome).
 /// </summary>
 public sealed record WorkResult(long Id, string WorkerId, string Status, double? Fitness, string? Reason, double Seconds, double? TestAccuracy = null,
-                                string? Expression = null) : IEvoActMessage;
+                                string? Expression = null, IReadOnlyList<SeedResult>? Seeds = null) : IEvoActMessage;
+
+/// <summary>
+/// One training of a candidate: its training seed, outcome, final validation accuracy and loss, test
+/// accuracy if measured, seconds and learning curve. A Work with seeds-per-candidate N has N of them.
+/// </summary>
+public sealed record SeedResult(ulong Seed, string Status, double? Accuracy, double? Loss, double? TestAccuracy, double Seconds,
+                                IReadOnlyList<CurvePoint>? Curve = null, string? Reason = null)
+{
+    /// <summary>The evaluation's outcome from its seeds': completed (mean accuracy) only if every seed completed; else the first seed that did not, with its reason.</summary>
+    public static (string Status, double? Fitness, string? Reason, double? TestAccuracy) Combine(IReadOnlyList<SeedResult> seeds)
+    {
+        var completed = WireNames.Status[EvaluationStatus.Completed];
+        var bad = seeds.FirstOrDefault(s => s.Status != completed);
+        if (bad is not null)
+            return (bad.Status, null, seeds.Count == 1 ? bad.Reason : $"seed {bad.Seed}: {bad.Reason}", null);
+        return (completed, seeds.Average(s => s.Accuracy!.Value), null,
+                seeds.All(s => s.TestAccuracy is not null) ? seeds.Average(s => s.TestAccuracy!.Value) : null);
+    }
+}
 
 /// <summary>
 /// The coordinator has this result durably (or never will credit it: a duplicate, a stale one). Until

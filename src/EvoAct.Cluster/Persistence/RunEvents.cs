@@ -30,9 +30,13 @@ public sealed record CandidateProposed(
 /// </summary>
 public sealed record CandidatesProposed(int SchemaVersion, IReadOnlyList<CandidateProposed> Proposals, DateTime At) : IRunEvent;
 
-/// <summary>A trained candidate's result: completed (with fitness), diverged or failed (with a reason).</summary>
+/// <summary>
+/// A trained candidate's result: completed (with fitness), diverged or failed (with a reason). Seeds:
+/// each training's detail (loss, test accuracy, learning curve); absent in journals written before it existed.
+/// </summary>
 public sealed record EvaluationSettled(
-    int SchemaVersion, long Id, string Status, double? Fitness, string? Reason, string? Worker, double Seconds, DateTime At) : IRunEvent;
+    int SchemaVersion, long Id, string Status, double? Fitness, string? Reason, string? Worker, double Seconds, DateTime At,
+    IReadOnlyList<SeedResult>? Seeds = null) : IRunEvent;
 
 /// <summary>A resume changed what may change (mutation weights, max evaluations).</summary>
 public sealed record RunReconfigured(int SchemaVersion, RunPlan Plan, IReadOnlyList<string> Changes, DateTime At) : IRunEvent;

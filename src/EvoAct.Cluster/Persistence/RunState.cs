@@ -16,6 +16,7 @@ public sealed class RunState(bool keepHistory = true)
     readonly List<IRunEvent> events = new();
     readonly Dictionary<long, DateTime> proposedAt = new();
     readonly Dictionary<long, DateTime> settledAt = new();
+    readonly Dictionary<long, IReadOnlyList<Messages.SeedResult>> seeds = new();
 
     public string? Run { get; private set; }
     public RunPlan? Plan { get; private set; }
@@ -26,6 +27,8 @@ public sealed class RunState(bool keepHistory = true)
     /// <summary>When each evaluation was settled (a free proposal: when it was proposed).</summary>
     public IReadOnlyDictionary<long, DateTime> SettledAt => settledAt;
     public bool Started => Evolution is not null;
+    /// <summary>Each trained evaluation's trainings (seed, loss, test accuracy, learning curve), where its journal has them.</summary>
+    public IReadOnlyDictionary<long, IReadOnlyList<Messages.SeedResult>> Seeds => seeds;
 
     /// <summary>Applies an event; returns the evaluation it settled, if any.</summary>
     public Evaluation? Apply(IRunEvent e)
@@ -52,7 +55,11 @@ public sealed class RunState(bool keepHistory = true)
             case EvaluationSettled s:
             {
                 var settled = Evolution!.Settle(s.Id, WireNames.Status.Parse(s.Status), s.Fitness, s.Reason, s.Worker, s.Seconds);
-                if (settled is not null && keepHistory) settledAt[s.Id] = s.At;
+                if (settled is not null && keepHistory)
+                {
+                    settledAt[s.Id] = s.At;
+                    if (s.Seeds is { Count: > 0 }) seeds[s.Id] = s.Seeds;
+                }
                 return settled;
             }
             default:

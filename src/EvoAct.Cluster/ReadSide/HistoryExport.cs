@@ -2,28 +2,77 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EvoAct.Cluster.Persistence;
+using EvoAct.Cluster.Messages;
 using EvoAct.Search.Evolution;
+using EvoAct.Training.Trainer;
 
 namespace EvoAct.Cluster.ReadSide;
 
-/// <summary>One evaluation of a run's history, flat, as exported.</summary>
+/// <summary>
+/// One evaluation of a run's history, flat, as exported; or, per seed, one of its trainings (Seed set,
+/// Fitness that training's validation accuracy). Loss, TestAccuracy and Curve are the seeds' means
+/// where an evaluation has several, and absent where its journal predates them.
+/// </summary>
 public sealed record ExportRow(
     long Id, long? ParentId, string Mutation, string Genome, string Expression, string Fingerprint,
-    string Status, double? Fitness, string? Reason, string? Worker, double Seconds, DateTime ProposedAt, DateTime SettledAt);
+    string Status, double? Fitness, string? Reason, string? Worker, double Seconds, DateTime ProposedAt, DateTime SettledAt,
+    int Seeds = 0, ulong? Seed = null, double? Loss = null, double? TestAccuracy = null, IReadOnlyList<CurvePoint>? Curve = null)
+{
+    public bool Equals(ExportRow? o) =>
+        o is not null && Id == o.Id && ParentId == o.ParentId && Mutation == o.Mutation && Genome == o.Genome && Expression == o.Expression &&
+        Fingerprint == o.Fingerprint && Status == o.Status && Fitness == o.Fitness && Reason == o.Reason && Worker == o.Worker &&
+        Seconds == o.Seconds && ProposedAt == o.ProposedAt && SettledAt == o.SettledAt && Seeds == o.Seeds && Seed == o.Seed &&
+        Nullable.Equals(Loss, o.Loss) && TestAccuracy == o.TestAccuracy &&
+        (Curve ?? []).SequenceEqual(o.Curve ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Seed, Status, Fitness);
+}
 
 /// <summary>
 /// `evoact export`: a run's full history in CSV or JSON, and the readers that load it back (so the
-/// files are an interchange format, not just a report).
+/// files are an interchange format, not just a report). Per seed, a trained evaluation is one row per
+/// training: the form of a benchmark table (the table trainer reads it).
 /// </summary>
 public static class HistoryExport
 {
     static readonly string[] Columns =
-        ["id", "parent_id", "mutation", "genome", "expression", "fingerprint", "status", "fitness", "reason", "worker", "seconds", "proposed_at", "settled_at"];
+        ["id", "parent_id", "mutation", "genome", "expression", "fingerprint", "status", "fitness", "reason", "worker", "seconds", "proposed_at", "settled_at",
+         "seeds", "seed", "loss", "test_accuracy", "curve"];
 
-    public static IReadOnlyList<ExportRow> Rows(RunState state) => state.Evolution!.History.Select(e => new ExportRow(
-        e.Id, e.Proposal.ParentId, e.Proposal.Mutation?.ToString() ?? "random", e.Proposal.Genome.Encode(), e.Proposal.Expression,
-        e.Proposal.Fingerprint, WireNames.Status[e.Status], e.Fitness, e.Reason, e.Worker, e.Seconds,
-        state.ProposedAt[e.Id], state.SettledAt[e.Id])).ToArray();
+    public static IReadOnlyList<ExportRow> Rows(RunState state, bool perSeed = false) => state.Evolution!.History.SelectMany(e =>
+    {
+        var row = new ExportRow(
+            e.Id, e.Proposal.ParentId, e.Proposal.Mutation?.ToString() ?? "random", e.Proposal.Genome.Encode(), e.Proposal.Expression,
+            e.Proposal.Fingerprint, WireNames.Status[e.Status], e.Fitness, e.Reason, e.Worker, e.Seconds,
+            state.ProposedAt[e.Id], state.SettledAt[e.Id]);
+        if (!state.Seeds.TryGetValue(e.Id, out var seeds)) return [row];
+        if (perSeed)
+            return seeds.Select(s => row with
+            {
+                Status = s.Status, Fitness = s.Accuracy, Reason = s.Reason, Seconds = s.Seconds,
+                Seeds = 1, Seed = s.Seed, Loss = s.Loss, TestAccuracy = s.TestAccuracy, Curve = s.Curve,
+            });
+        bool all = seeds.All(s => s.Accuracy is not null);
+        return [row with
+        {
+            Seeds = seeds.Count,
+            Seed = seeds.Count == 1 ? seeds[0].Seed : null,
+            Loss = all ? seeds.Average(s => s.Loss!.Value) : null,
+            TestAccuracy = seeds.All(s => s.TestAccuracy is not null) ? seeds.Average(s => s.TestAccuracy!.Value) : null,
+            Curve = all ? MeanCurve(seeds) : seeds[0].Curve,
+        }];
+    }).ToArray();
+
+    /// <summary>The seeds' curves averaged point by point (they share the run's fractions).</summary>
+    static IReadOnlyList<CurvePoint>? MeanCurve(IReadOnlyList<SeedResult> seeds)
+    {
+        if (seeds.Count == 1 || seeds.Any(s => s.Curve is null || s.Curve.Count != seeds[0].Curve!.Count)) return seeds[0].Curve;
+        return seeds[0].Curve!.Select((p, i) => p with
+        {
+            Accuracy = seeds.Average(s => s.Curve![i].Accuracy),
+            Loss = seeds.Average(s => s.Curve![i].Loss),
+        }).ToArray();
+    }
 
     public static string ToCsv(IEnumerable<ExportRow> rows)
     {
@@ -32,10 +81,31 @@ public static class HistoryExport
             sb.AppendJoin(",", new[]
             {
                 r.Id.ToString(CultureInfo.InvariantCulture), r.ParentId?.ToString(CultureInfo.InvariantCulture) ?? "", Quote(r.Mutation), Quote(r.Genome),
-                Quote(r.Expression), r.Fingerprint, r.Status, r.Fitness?.ToString("R", CultureInfo.InvariantCulture) ?? "", Quote(r.Reason ?? ""),
+                Quote(r.Expression), r.Fingerprint, r.Status, Number(r.Fitness), Quote(r.Reason ?? ""),
                 Quote(r.Worker ?? ""), r.Seconds.ToString("R", CultureInfo.InvariantCulture), r.ProposedAt.ToString("O"), r.SettledAt.ToString("O"),
+                r.Seeds.ToString(CultureInfo.InvariantCulture), r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "", Number(r.Loss), Number(r.TestAccuracy),
+                CurveText(r.Curve),
             }).Append('\n');
         return sb.ToString();
+    }
+
+    static string Number(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+
+    /// <summary>A curve in one CSV field: "fraction:step:accuracy:loss" per point, separated by ';'.</summary>
+    public static string CurveText(IReadOnlyList<CurvePoint>? curve) => curve is null ? "" : string.Join(";", curve.Select(p => string.Join(":",
+        p.Fraction.ToString("R", CultureInfo.InvariantCulture), p.Step.ToString(CultureInfo.InvariantCulture),
+        p.Accuracy.ToString("R", CultureInfo.InvariantCulture), p.Loss.ToString("R", CultureInfo.InvariantCulture))));
+
+    public static IReadOnlyList<CurvePoint>? ParseCurve(string text)
+    {
+        if (text.Length == 0) return null;
+        return text.Split(';').Select(point =>
+        {
+            var f = point.Split(':');
+            if (f.Length != 4) throw new FormatException($"bad learning-curve point '{point}': expected fraction:step:accuracy:loss");
+            return new CurvePoint(double.Parse(f[0], CultureInfo.InvariantCulture), int.Parse(f[1], CultureInfo.InvariantCulture),
+                                  double.Parse(f[2], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture));
+        }).ToArray();
     }
 
     public static string ToJson(string run, IEnumerable<ExportRow> rows) =>
@@ -46,6 +116,7 @@ public static class HistoryExport
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // a diverging curve's loss
     };
 
     public static IReadOnlyList<ExportRow> FromJson(string json)
@@ -59,13 +130,21 @@ public static class HistoryExport
         var records = ParseCsv(csv).ToList();
         if (records.Count == 0 || !records[0].SequenceEqual(Columns))
             throw new FormatException($"not an EvoAct export: the header must be {string.Join(",", Columns)}");
-        return records.Skip(1).Select(f => new ExportRow(
-            long.Parse(f[0], CultureInfo.InvariantCulture), f[1].Length == 0 ? null : long.Parse(f[1], CultureInfo.InvariantCulture),
-            f[2], f[3], f[4], f[5], f[6], f[7].Length == 0 ? null : double.Parse(f[7], CultureInfo.InvariantCulture),
-            f[8].Length == 0 ? null : f[8], f[9].Length == 0 ? null : f[9], double.Parse(f[10], CultureInfo.InvariantCulture),
-            DateTime.Parse(f[11], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-            DateTime.Parse(f[12], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind))).ToArray();
+        return records.Skip(1).Select((f, i) =>
+        {
+            if (f.Length != Columns.Length) throw new FormatException($"line {i + 2}: {f.Length} fields, expected {Columns.Length}");
+            return new ExportRow(
+                long.Parse(f[0], CultureInfo.InvariantCulture), f[1].Length == 0 ? null : long.Parse(f[1], CultureInfo.InvariantCulture),
+                f[2], f[3], f[4], f[5], f[6], OptionalNumber(f[7]),
+                f[8].Length == 0 ? null : f[8], f[9].Length == 0 ? null : f[9], double.Parse(f[10], CultureInfo.InvariantCulture),
+                DateTime.Parse(f[11], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                DateTime.Parse(f[12], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                int.Parse(f[13], CultureInfo.InvariantCulture), f[14].Length == 0 ? null : ulong.Parse(f[14], CultureInfo.InvariantCulture),
+                OptionalNumber(f[15]), OptionalNumber(f[16]), ParseCurve(f[17]));
+        }).ToArray();
     }
+
+    static double? OptionalNumber(string s) => s.Length == 0 ? null : double.Parse(s, CultureInfo.InvariantCulture);
 
     static string Quote(string s) => s.IndexOfAny([',', '"', '\n']) < 0 ? s : "\"" + s.Replace("\"", "\"\"") + "\"";
 

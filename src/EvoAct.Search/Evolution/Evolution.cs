@@ -15,6 +15,8 @@ namespace EvoAct.Search.Evolution;
 /// </code>
 /// Decide is pure (it draws from a copy of the generator); Apply and Settle change state, and are
 /// exactly what recovery replays from persisted events. Random search (StrategyKind.Random) proposes only random genomes.
+/// Exhaustive search proposes every genome of the space in <see cref="SearchSpace.Enumerate"/>'s order,
+/// and trains one genome per fingerprint: its "generator state" is the position in that order.
 /// The history of every evaluation is kept unless keepHistory is false (the coordinator's copy: the
 /// journal holds the history, and the coordinator only needs counts, the best and <see cref="Capture"/>).
 /// </summary>
@@ -45,8 +47,15 @@ public sealed class Evolution
         (this.space, this.settings, this.keepHistory) = (space, settings, keepHistory);
         mutator = new Mutator(space, mutation);
         this.filter = new CandidateFilter(filter);
-        rngState = settings.Seed;
+        rngState = settings.Strategy == StrategyKind.Exhaustive ? 0 : settings.Seed;
+        spaceSize = space.Size;
     }
+
+    readonly System.Numerics.BigInteger spaceSize;
+    // Exhaustive: the fingerprints of the filter-passing genomes before position seenUpTo. A pure
+    // function of the position, so derived (like probed), neither persisted nor replayed.
+    readonly HashSet<string> seenFingerprints = new();
+    ulong seenUpTo;
 
     public EvolutionSettings Settings => settings;
 
@@ -80,7 +89,7 @@ public sealed class Evolution
     /// <summary>Nothing more will be proposed and every training has settled (an exhausted space still waits for its running trainings).</summary>
     public bool Finished => inFlight.Count == 0 && (Trained >= settings.MaxEvaluations || Exhausted);
     /// <summary>So many proposals in a row were free (rejected or already known) that the space is used up.</summary>
-    public bool Exhausted => freeInARow >= settings.MaxFreeProposals;
+    public bool Exhausted => settings.Strategy == StrategyKind.Exhaustive ? rngState >= spaceSize : freeInARow >= settings.MaxFreeProposals;
 
     /// <summary>Silent redraws of a rejected random genome before it is proposed as rejected (a space the filter rejects entirely must not hang Decide).</summary>
     public const int MaxRedraws = 100;
@@ -89,6 +98,7 @@ public sealed class Evolution
     public Proposal? Decide()
     {
         if (BudgetSpent || Exhausted) return null;
+        if (settings.Strategy == StrategyKind.Exhaustive) return DecideExhaustive();
         var rng = new Rng(rngState);
         for (int redraws = 0; ; redraws++)
         {
@@ -126,6 +136,24 @@ public sealed class Evolution
             return new Proposal(nextId, genome, genome.ToExpression(), fingerprint, parent?.Id, mutation, sample, kind, rejection,
                                 known ? fitnessByFingerprint[fingerprint] : null, rng.State);
         }
+    }
+
+    /// <summary>
+    /// The genome at the current position. Deduplicated when an earlier genome of the enumeration has
+    /// its fingerprint, whether that one has settled, failed or is still training: one training per
+    /// distinct function (with the earlier one's fitness, if it has one).
+    /// </summary>
+    Proposal DecideExhaustive()
+    {
+        ulong position = rngState;
+        for (; seenUpTo < position; seenUpTo++)
+            if (Probe(space.At(seenUpTo)) is (null, var earlier)) seenFingerprints.Add(earlier);
+        var genome = space.At(position);
+        var (rejection, fingerprint) = Probe(genome);
+        bool known = settings.Deduplicate && rejection is null && seenFingerprints.Contains(fingerprint);
+        var kind = rejection is not null ? ProposalKind.Rejected : known ? ProposalKind.Deduplicated : ProposalKind.Train;
+        return new Proposal(nextId, genome, genome.ToExpression(), fingerprint, null, null, [], kind, rejection,
+                            known && fitnessByFingerprint.TryGetValue(fingerprint, out var f) ? f : null, position + 1);
     }
 
     (Rejection?, string) Probe(Genome genome)

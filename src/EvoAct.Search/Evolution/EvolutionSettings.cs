@@ -1,6 +1,7 @@
 namespace EvoAct.Search.Evolution;
 
-public enum StrategyKind { Regularized, Tournament, Random }
+/// <summary>Exhaustive: every genome of the space once, in <see cref="SearchSpace.Enumerate"/>'s order (the paper's mode for small spaces).</summary>
+public enum StrategyKind { Regularized, Tournament, Random, Exhaustive }
 
 /// <summary>What happens to a candidate that failed, diverged or was rejected (NNI's on_failure).</summary>
 public enum FailurePolicy { Ignore, Worst }
@@ -20,4 +21,6 @@ public sealed record EvolutionSettings
     public ulong Seed { get; init; }
     /// <summary>Consecutive proposals that need no training before the space counts as exhausted.</summary>
     public int MaxFreeProposals { get; init; } = 10_000;
+    /// <summary>Trainings per candidate, with consecutive training seeds; its fitness is their mean (a table carries its own noise).</summary>
+    public int SeedsPerCandidate { get; init; } = 1;
 }

@@ -30,6 +30,9 @@ public static class ChildTrainer
         var spec = ModelCatalog.Find(s.Model, s.ProxyBlocks, s.ProxyWidth, s.ProxyStemStride)
                    ?? throw new ArgumentException($"unknown model '{s.Model}'");
         int total = s.TotalSteps(data.Train.Count);
+        test |= s.RecordTest;
+        var curveSteps = s.CurveSteps(total);
+        var curve = new List<CurvePoint>(curveSteps.Count);
         var clock = Stopwatch.StartNew();
 
         using var model = spec.Build(data.Train.Channels, data.Train.Classes, activation.FactoryWith(s.ActivationKernels), (long)(s.Seed & long.MaxValue));
@@ -58,11 +61,19 @@ public static class ChildTrainer
             double lossValue = loss.item<float>();
             log?.Batch(lossValue, logits.argmax(1).eq(y).sum().item<long>(), x.shape[0]); // arguments are not evaluated when logging is off
             if (!double.IsFinite(lossValue))
-                return Diverged(step, clock.Elapsed.TotalSeconds, s.BatchSize * step / Math.Max(trainClock.Elapsed.TotalSeconds, 1e-9));
+                return Diverged(step, clock.Elapsed.TotalSeconds, s.BatchSize * step / Math.Max(trainClock.Elapsed.TotalSeconds, 1e-9)) with { Curve = curve };
             loss.backward();
             optimizer.step();
             step++;
             log?.Step(step, lr, data.Train.Count, s.BatchSize);
+            if (curve.Count < curveSteps.Count && curveSteps[curve.Count].Step == step && step < total)
+            {
+                // Mid-training points: eval mode (BatchNorm's running statistics), then back.
+                model.eval();
+                var (acc, lossAt) = Measure(model, batches, data.Validation, s.EvalBatchSize);
+                curve.Add(new CurvePoint(curveSteps[curve.Count].Fraction, step, acc, lossAt));
+                model.train();
+            }
             if (progress is not null && (step % 10 == 0 || step == total))
                 progress.Report(new TrainingProgress(step, total, lossValue, lr, s.BatchSize * step / trainClock.Elapsed.TotalSeconds));
         }
@@ -70,12 +81,14 @@ public static class ChildTrainer
 
         model.eval();
         var (valAcc, valLoss) = Measure(model, batches, data.Validation, s.EvalBatchSize);
+        if (curve.Count < curveSteps.Count && curveSteps[curve.Count].Step == step)
+            curve.Add(new CurvePoint(curveSteps[curve.Count].Fraction, step, valAcc, valLoss));
         if (!double.IsFinite(valLoss))
-            return Diverged(step, clock.Elapsed.TotalSeconds, s.BatchSize * step / trainSeconds) with { ValidationAccuracy = valAcc };
+            return Diverged(step, clock.Elapsed.TotalSeconds, s.BatchSize * step / trainSeconds) with { ValidationAccuracy = valAcc, Curve = curve };
         double? testAcc = test ? Measure(model, batches, data.Test, s.EvalBatchSize).Accuracy : null;
         log?.Final(step, valAcc, valLoss, testAcc);
         return new EvaluationResult(Outcome.Ok, valAcc, valLoss, testAcc, step, null, clock.Elapsed.TotalSeconds,
-                                    s.BatchSize * step / Math.Max(trainSeconds, 1e-9));
+                                    s.BatchSize * step / Math.Max(trainSeconds, 1e-9), Curve: curve);
     }
 
     static EvaluationResult Diverged(int step, double seconds, double imagesPerSecond) =>

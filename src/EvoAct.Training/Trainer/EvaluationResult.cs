@@ -12,6 +12,14 @@ public sealed record EvaluationResult(
     int? DivergedAtStep,
     double Seconds,
     double ImagesPerSecond,
-    string? Reason = null);
+    string? Reason = null,
+    IReadOnlyList<CurvePoint>? Curve = null);
+
+/// <summary>
+/// Validation accuracy and mean loss after <paramref name="Step"/> of the budget's steps
+/// (<paramref name="Fraction"/> of it): a learning curve is the list of these, at the fractions of
+/// evoact.training.curve. What multi-fidelity search and benchmark tables read.
+/// </summary>
+public sealed record CurvePoint(double Fraction, int Step, double Accuracy, double Loss);
 
 public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double LearningRate, double ImagesPerSecond);

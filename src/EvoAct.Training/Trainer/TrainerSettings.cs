@@ -57,6 +57,21 @@ public sealed record TrainerSettings : IJsonOnDeserializing
     /// </summary>
     public string? TensorBoardDir { get; init; }
 
+    /// <summary>
+    /// Fractions of the budget in (0, 1] after which validation accuracy and loss are measured (the
+    /// learning curve). Measuring in eval mode without gradients draws nothing from the batch order and
+    /// leaves BatchNorm's statistics alone, so it does not change fitness: not part of Equals.
+    /// </summary>
+    public IReadOnlyList<double> Curve { get; init; } = [0.125, 0.25, 0.5, 1.0];
+
+    /// <summary>Also measure test accuracy after training (benchmark tables). The search never reads it; not part of Equals.</summary>
+    public bool RecordTest { get; init; }
+
+    /// <summary>The steps after which <see cref="Curve"/>'s points are measured, ascending, distinct, each in 1..total.</summary>
+    public IReadOnlyList<(double Fraction, int Step)> CurveSteps(int total) => Curve
+        .Select(f => (Fraction: f, Step: Math.Clamp((int)Math.Round(f * total), 1, total)))
+        .GroupBy(p => p.Step).Select(g => g.First()).OrderBy(p => p.Step).ToArray();
+
     public int TotalSteps(long trainCount) =>
         Steps > 0 ? Steps : Math.Max(1, (int)Math.Ceiling(Epochs * trainCount / BatchSize));
 
