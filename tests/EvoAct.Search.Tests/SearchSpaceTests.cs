@@ -134,4 +134,18 @@ public class SearchSpaceTests
         Assert.NotEqual(SearchSpace.Paper, new SearchSpace(1, OpNames.AllUnary, OpNames.AllBinary));
         Assert.NotEqual(SearchSpace.Paper, new SearchSpace(2, OpNames.AllUnary.Skip(1), OpNames.AllBinary));
     }
+
+    [Fact]
+    public void At_is_the_enumeration_order_and_refuses_positions_outside_the_space()
+    {
+        var space = new SearchSpace(2, [UnaryOp.X, UnaryOp.Sin, UnaryOp.Relu], [BinaryOp.Add, BinaryOp.Max]);
+        var all = space.Enumerate().ToArray();
+        Assert.Equal(324, all.Length);
+        Assert.Equal(all, Enumerable.Range(0, all.Length).Select(i => space.At(i)).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => space.At(324));
+        Assert.Throws<ArgumentOutOfRangeException>(() => space.At(-1));
+        // the paper's space: the last of 39,062,500 is the last of every slot
+        var last = SearchSpace.Paper.At(SearchSpace.Paper.Size - 1);
+        Assert.All(last.Units, u => Assert.Equal((OpNames.AllUnary[^1], OpNames.AllUnary[^1], OpNames.AllBinary[^1]), (u.Left, u.Right, u.Combine)));
+    }
 }

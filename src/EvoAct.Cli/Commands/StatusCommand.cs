@@ -53,6 +53,33 @@ public static class StatusCommand
                         w.WriteNumber("id", best.Id);
                         w.WriteString("expression", best.Proposal.Expression);
                         w.Number("fitness", best.Fitness);
+                        // Its trainings (a deduplicated best: those of the function's trained twin), with their learning curves.
+                        var seeds = state.Seeds.GetValueOrDefault(best.Id) ?? h.Where(e => e.Status == EvaluationStatus.Completed && e.Proposal.Fingerprint == best.Proposal.Fingerprint)
+                                                                                .Select(e => state.Seeds.GetValueOrDefault(e.Id)).FirstOrDefault(x => x is not null);
+                        w.WriteStartArray("seeds");
+                        foreach (var seed in seeds ?? [])
+                        {
+                            w.WriteStartObject();
+                            w.WriteNumber("seed", seed.Seed);
+                            w.WriteString("status", seed.Status);
+                            w.Number("accuracy", seed.Accuracy);
+                            w.Number("loss", seed.Loss);
+                            w.Number("test_accuracy", seed.TestAccuracy);
+                            w.WriteNumber("seconds", seed.Seconds);
+                            w.WriteStartArray("curve");
+                            foreach (var point in seed.Curve ?? [])
+                            {
+                                w.WriteStartObject();
+                                w.WriteNumber("fraction", point.Fraction);
+                                w.WriteNumber("step", point.Step);
+                                w.Number("accuracy", point.Accuracy);
+                                w.Number("loss", point.Loss);
+                                w.WriteEndObject();
+                            }
+                            w.WriteEndArray();
+                            w.WriteEndObject();
+                        }
+                        w.WriteEndArray();
                         w.WriteEndObject();
                     }
                 });

@@ -31,13 +31,12 @@ public sealed record SearchReplay(
         {
             proposals++;
             if (!e.Trained) { free++; continue; }
+            // The candidate's result is known once all its trainings are done: the last of them finds it.
+            for (int i = 1; i < seedsPerCandidate; i++, trainings++) curve.Add(bestTrue);
             if (e.Status == EvaluationStatus.Completed && table.FindFingerprint(e.Proposal.Fingerprint)?.TrueFitness is { } t && !(t <= bestTrue))
                 bestTrue = t;
-            for (int i = 0; i < seedsPerCandidate; i++)
-            {
-                trainings++;
-                curve.Add(bestTrue);
-            }
+            trainings++;
+            curve.Add(bestTrue);
             if (toTop1 is null && bestTrue >= top1) toTop1 = trainings;
             if (toTop01 is null && bestTrue >= top01) toTop01 = trainings;
         }

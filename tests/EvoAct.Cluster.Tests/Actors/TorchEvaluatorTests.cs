@@ -49,4 +49,29 @@ public sealed class TorchEvaluatorTests
         Assert.Null(r.Fitness);
         Assert.StartsWith("ParseException", r.Reason);
     }
+
+    [Fact]
+    public void Seeds_per_candidate_trains_with_consecutive_seeds_and_takes_their_mean()
+    {
+        var training = Smoke with { Seed = 4, Curve = [0.5, 1.0] };
+        var r = new TorchEvaluator().Evaluate(new Work("t", 1, "relu(x)", training, Seeds: 2), "w", CancellationToken.None);
+        Assert.Equal("completed", r.Status);
+        Assert.Equal([4UL, 5UL], r.Seeds!.Select(s => s.Seed));
+        Assert.Equal(r.Seeds!.Average(s => s.Accuracy!.Value), r.Fitness!.Value, 12);
+        Assert.All(r.Seeds!, s => Assert.Equal(s.Accuracy, s.Curve![^1].Accuracy));
+        Assert.Equal(r.Seeds!.Sum(s => s.Seconds), r.Seconds, 9);
+        // the seed alone is what `evoact eval --seed 5` trains
+        var alone = Evaluate("relu(x)", training with { Seed = 5 });
+        Assert.Equal(alone.Fitness, r.Seeds![1].Accuracy);
+    }
+
+    [Fact]
+    public void A_diverged_seed_makes_the_candidate_diverged_and_the_other_seeds_still_train()
+    {
+        var r = new TorchEvaluator().Evaluate(new Work("t", 1, "relu(x)", Smoke with { LearningRate = 1e30, WarmupSteps = 0 }, Seeds: 2), "w", CancellationToken.None);
+        Assert.Equal("diverged", r.Status);
+        Assert.Null(r.Fitness);
+        Assert.Equal(2, r.Seeds!.Count);
+        Assert.StartsWith("seed 0: non-finite loss", r.Reason);
+    }
 }

@@ -95,7 +95,7 @@ public sealed class RunSettingsTests
     [Fact]
     public void Providers_and_trainer_kinds_are_closed_sets_with_the_configs_names()
     {
-        Assert.Equal(["torch", "fake"], Enum.GetValues<TrainerKind>().Select(k => ConfigNames.TrainerKind[k]));
+        Assert.Equal(["torch", "fake", "table"], Enum.GetValues<TrainerKind>().Select(k => ConfigNames.TrainerKind[k]));
         Assert.Equal(["sqlite", "postgres"], Enum.GetValues<JournalProvider>().Select(p => ConfigNames.Provider[p]));
         Assert.Equal(TrainerKind.Fake, Read("trainers.kind=fake").Trainers.Kind);
         Assert.IsType<EvoAct.Cluster.Actors.FakeEvaluator>(Read("trainers.kind=fake").Trainers.Evaluator());
@@ -103,8 +103,8 @@ public sealed class RunSettingsTests
     }
 
     [Theory]
-    [InlineData("trainers.kind=Fake", "evoact.trainers.kind: expected one of torch, fake, got 'Fake'")]
-    [InlineData("trainers.kind=1", "evoact.trainers.kind: expected one of torch, fake, got '1'")]
+    [InlineData("trainers.kind=Fake", "evoact.trainers.kind: expected one of torch, fake, table, got 'Fake'")]
+    [InlineData("trainers.kind=1", "evoact.trainers.kind: expected one of torch, fake, table, got '1'")]
     [InlineData("persistence.provider=0", "evoact.persistence.provider: expected one of sqlite, postgres, got '0'")]
     [InlineData("persistence.provider=SQLite", "evoact.persistence.provider: expected one of sqlite, postgres, got 'SQLite'")]
     public void Only_the_exact_names_are_taken(string set, string message) =>

@@ -109,6 +109,7 @@ public class SerializerTests(SerializerFixture fixture)
         Model = "resnet20", ProxyBlocks = 2, ProxyWidth = 16, ProxyStemStride = 2, Steps = 600, Epochs = 1.5, BatchSize = 64,
         EvalBatchSize = 250, LearningRate = 0.05, Momentum = 0.8, Nesterov = true, WeightDecay = 1e-4, Schedule = "step",
         WarmupSteps = 20, StepMilestones = [0.3, 0.6, 0.9], StepGamma = 0.2, Device = "cuda:1", Threads = 3, Seed = 11, TensorBoardDir = "/var/tb",
+        Curve = [0.25, 1.0], RecordTest = true,
         Data = new DataSettings
         {
             Name = "cifar10", Path = "/data/cifar", TrainSubset = 1000, ValidationSize = 500, ValidationSeed = 5, CropPadding = 4,
@@ -123,7 +124,7 @@ public class SerializerTests(SerializerFixture fixture)
         new EvolutionSettings
         {
             Strategy = StrategyKind.Tournament, PopulationSize = 30, SampleSize = 7, MaxEvaluations = 500, OnFailure = FailurePolicy.Worst,
-            Deduplicate = true, Seed = ulong.MaxValue - 3, MaxFreeProposals = 77,
+            Deduplicate = true, Seed = ulong.MaxValue - 3, MaxFreeProposals = 77, SeedsPerCandidate = 3,
         },
         FullTraining);
 
@@ -131,7 +132,13 @@ public class SerializerTests(SerializerFixture fixture)
         Schema.Version, 42, "relu tanh add | x sigmoid mul", "mul(add(relu(x), tanh(x)), sigmoid(x))", "0123456789abcdef", 7,
         "unary", 3, "relu", "tanh", [7, 9, 7], "train", "ConstantOutput", 0.1 + 0.2, ulong.MaxValue - 1, At);
 
-    static readonly EvaluationSettled Settled = new(Schema.Version, 42, "completed", 0.1 + 0.2, "ok", "worker-1", 12.5, At.AddSeconds(13));
+    static readonly SeedResult[] Seeds =
+    [
+        new(5, "completed", 0.875, 0.25, 0.75, 6.5, [new CurvePoint(0.5, 100, 0.5, 1.25), new CurvePoint(1.0, 200, 0.875, double.NaN)], "ok"),
+        new(6, "diverged", 0.125, double.PositiveInfinity, 0.5, 1.5, [new CurvePoint(0.125, 25, 0.1, double.PositiveInfinity)], "non-finite loss at step 30"),
+    ];
+
+    static readonly EvaluationSettled Settled = new(Schema.Version, 42, "completed", 0.1 + 0.2, "ok", "worker-1", 12.5, At.AddSeconds(13), Seeds);
 
     /// <summary>One sample per manifest, every field set.</summary>
     public static IEnumerable<object[]> Samples() => new object[]
@@ -148,9 +155,9 @@ public class SerializerTests(SerializerFixture fixture)
             new Dictionary<string, int> { ["completed"] = 3, ["rejected"] = 2 },
             new SnapshotEvaluation(Proposed, "completed", 0.875, "ok", "worker-1", 2.5), ulong.MaxValue - 5, 44, 30, 2, 41),
         new RequestWork("worker-1"),
-        new Work("run-1", 42, "sigmul(x, x)", FullTraining, Test: true),
+        new Work("run-1", 42, "sigmul(x, x)", FullTraining, Test: true, Seeds: 2, RunSeed: 9),
         new NoWork(true),
-        new WorkResult(42, "worker-1", "diverged", 0.25, "nan loss", 3.5, 0.75, "x * sigmoid(beta * x)"),
+        new WorkResult(42, "worker-1", "diverged", 0.25, "nan loss", 3.5, 0.75, "x * sigmoid(beta * x)", Seeds),
         new RunReady("run-1", true, 12, ["max-evaluations: 1 -> 2"], "refusing", Finished: true),
         new ResultAccepted(42),
         new JournalUnavailable("run-1", "57P01: terminating connection due to administrator command", TimeSpan.FromSeconds(4)),
@@ -210,6 +217,15 @@ public class SerializerTests(SerializerFixture fixture)
         Deep.Equal(random, RoundTrip(random));
         var ready = new RunReady("r", false, 0, [], null);
         Deep.Equal(ready, RoundTrip(ready));
+    }
+
+    [Fact]
+    public void A_settlement_journaled_before_seeds_existed_reads_with_none()
+    {
+        var old = Encoding.UTF8.GetBytes("{\"SchemaVersion\":1,\"Id\":3,\"Status\":\"completed\",\"Fitness\":0.5,\"Reason\":null,\"Worker\":\"w\",\"Seconds\":1.5,\"At\":\"2025-03-04T05:06:07Z\"}");
+        var e = (EvaluationSettled)serializer.FromBinary(old, "EvaluationSettled");
+        Assert.Equal(0.5, e.Fitness);
+        Assert.Null(e.Seeds);
     }
 
     [Fact]

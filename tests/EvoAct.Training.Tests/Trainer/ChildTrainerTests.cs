@@ -91,4 +91,44 @@ public class ChildTrainerTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void The_learning_curve_is_measured_at_its_fractions_and_ends_with_the_final_validation()
+    {
+        var r = ChildTrainer.Evaluate(Activation.Parse("relu"), Smoke(steps: 40) with { Curve = [0.125, 0.25, 0.5, 1.0] });
+        Assert.Equal(Outcome.Ok, r.Outcome);
+        Assert.Equal([5, 10, 20, 40], r.Curve!.Select(p => p.Step));
+        Assert.Equal([0.125, 0.25, 0.5, 1.0], r.Curve!.Select(p => p.Fraction));
+        Assert.Equal(r.ValidationAccuracy, r.Curve![^1].Accuracy);
+        Assert.Equal(r.ValidationLoss, r.Curve![^1].Loss);
+        // the net learns: the curve's loss falls from its first point to its last
+        Assert.True(r.Curve![0].Loss > r.Curve![^1].Loss, string.Join(", ", r.Curve!.Select(p => $"{p.Step}: {p.Loss:F3}")));
+    }
+
+    [Fact]
+    public void Measuring_the_curve_does_not_change_the_training()
+    {
+        var swish = Activation.Parse("x * sigmoid(beta * x)");
+        var without = ChildTrainer.Evaluate(swish, Smoke(seed: 3) with { Curve = [] });
+        var with = ChildTrainer.Evaluate(swish, Smoke(seed: 3) with { Curve = [0.1, 0.3, 0.5, 0.7, 0.9] });
+        Assert.Empty(without.Curve!);
+        Assert.Equal(5, with.Curve!.Count);
+        Assert.Equal(without.ValidationLoss, with.ValidationLoss);
+        Assert.Equal(without.ValidationAccuracy, with.ValidationAccuracy);
+    }
+
+    [Fact]
+    public void A_diverged_training_keeps_the_points_it_reached()
+    {
+        var r = ChildTrainer.Evaluate(Activation.Parse("exp(exp(x))"), Smoke(steps: 40, lr: 5) with { Curve = [0.025, 0.5, 1.0] });
+        Assert.Equal(Outcome.Diverged, r.Outcome);
+        Assert.All(r.Curve!, p => Assert.True(p.Step <= r.DivergedAtStep!.Value));
+    }
+
+    [Fact]
+    public void Record_test_measures_test_accuracy_without_being_asked()
+    {
+        Assert.Null(ChildTrainer.Evaluate(Activation.Parse("relu"), Smoke(steps: 5)).TestAccuracy);
+        Assert.NotNull(ChildTrainer.Evaluate(Activation.Parse("relu"), Smoke(steps: 5) with { RecordTest = true }).TestAccuracy);
+    }
 }

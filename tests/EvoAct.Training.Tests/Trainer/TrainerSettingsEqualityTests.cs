@@ -13,7 +13,8 @@ namespace EvoAct.Training.Tests.Trainer;
 public sealed class TrainerSettingsEqualityTests
 {
     /// <summary>Speed and logging only: switching them never makes a run incompatible.</summary>
-    static readonly string[] NotAffectingFitness = [nameof(TrainerSettings.HostMemory), nameof(TrainerSettings.TensorBoardDir)];
+    static readonly string[] NotAffectingFitness = [nameof(TrainerSettings.HostMemory), nameof(TrainerSettings.TensorBoardDir),
+                                                    nameof(TrainerSettings.Curve), nameof(TrainerSettings.RecordTest)];
 
     static IEnumerable<PropertyInfo> Properties(Type t) =>
         t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract");

@@ -1,0 +1,119 @@
+using System.Text.Json;
+
+namespace EvoAct.Cli.Tests;
+
+/// <summary>
+/// `evoact bench search` on a small table made here: an exhaustive run of the smoke preset with real
+/// training (2 seeds, learning curves) over 4 x 4 x 2 = 32 genomes, exported per seed.
+/// </summary>
+public sealed class BenchSearchTests : IClassFixture<BenchSearchTests.SmallTable>
+{
+    public sealed class SmallTable : IDisposable
+    {
+        public string Dir { get; } = Directory.CreateTempSubdirectory("evoact-bench-search").FullName;
+        public string Table => Path.Combine(Dir, "table.csv");
+        public static readonly string[] Space = ["--set", "search-space.core-units=1", "--set", "search-space.unary=[x, neg, tanh, relu]", "--set", "search-space.binary=[add, max]"];
+
+        public SmallTable()
+        {
+            var run = EvoactProcess.Run(TimeSpan.FromMinutes(3), ["run", "--preset", "smoke", "--data", Dir, "--run", "table", "--set", "evolution.strategy=exhaustive",
+                "--set", "evolution.seeds-per-candidate=2", "--set", "evolution.max-evaluations=1000", "--set", "training.record-test=true", .. Space]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            var export = EvoactProcess.Run("export", "--data", Dir, "--run", "table", "--per-seed", "--out", Table);
+            Assert.True(export.ExitCode == 0, export.ToString());
+        }
+
+        public void Dispose() => Directory.Delete(Dir, recursive: true);
+    }
+
+    readonly SmallTable table;
+    public BenchSearchTests(SmallTable table) => this.table = table;
+
+    [Fact]
+    public void The_table_has_a_row_per_seed_with_loss_test_accuracy_and_learning_curve()
+    {
+        var lines = File.ReadAllLines(table.Table);
+        Assert.Equal("id,parent_id,mutation,genome,expression,fingerprint,status,fitness,reason,worker,seconds,proposed_at,settled_at,seeds,seed,loss,test_accuracy,curve", lines[0]);
+        var completed = lines.Skip(1).Where(l => l.Contains(",completed,")).ToArray();
+        Assert.NotEmpty(completed);
+        Assert.All(completed, l => Assert.Matches(@",1,[01],[0-9.E-]+,[0-9.]+,0\.125:\d+:[0-9.]+:[0-9.E+-]+;0\.25:.*;1:20:[0-9.]+:[0-9.E+-]+$", l));
+    }
+
+    [Fact]
+    public void Json_reports_every_strategy_with_the_issue_keys_and_the_plot_is_written()
+    {
+        var outDir = Path.Combine(table.Dir, "out");
+        var r = EvoactProcess.Run(TimeSpan.FromMinutes(2), "bench", "search", "--table", table.Table, "--seeds", "3", "--budget", "12", "--json", "--out", outDir,
+                                  "--set", "evolution.population-size=4", "--set", "evolution.sample-size=2");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal(table.Table, root.GetProperty("table").GetString());
+        Assert.Equal(12, root.GetProperty("budget").GetInt32());
+        var strategies = root.GetProperty("strategies").EnumerateArray().ToArray();
+        Assert.Equal(["regularized", "tournament", "random"], strategies.Select(s => s.GetProperty("strategy").GetString()));
+        foreach (var s in strategies)
+        {
+            Assert.Equal(3, s.GetProperty("seeds").GetInt32());
+            var perSeed = s.GetProperty("trainings_to_top1").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? 12 : v.GetInt32()).Order().ToArray();
+            Assert.Equal(perSeed[1], s.GetProperty("median_trainings_to_top1").GetDouble()); // a seed that never got there counts as the budget
+            foreach (var key in new[] { "median_trainings_to_top01", "median_best_true_fitness", "free_share", "median_steps_to_top1" })
+                Assert.True(s.TryGetProperty(key, out _), key);
+            Assert.Equal(perSeed[1] * 20, s.GetProperty("median_steps_to_top1").GetDouble()); // 20 steps per training in the smoke preset
+            Assert.InRange(s.GetProperty("free_share").GetDouble(), 0, 1);
+        }
+        var png = File.ReadAllBytes(Path.Combine(outDir, "regret.png"));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.Equal(10, File.ReadAllLines(Path.Combine(outDir, "replays.csv")).Length);
+    }
+
+    [Theory]
+    [InlineData("--strategy", "regularized,annealing", "unknown strategy 'annealing'")]
+    [InlineData("--seeds", "0", "--seeds")]
+    [InlineData("--budget", "-3", "--budget")]
+    public void Bad_arguments_are_one_line_and_exit_2(string option, string value, string message)
+    {
+        var r = EvoactProcess.Run("bench", "search", "--table", table.Table, option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Stderr);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void A_missing_table_or_a_run_over_another_space_is_refused_with_exit_2()
+    {
+        var missing = EvoactProcess.Run("bench", "search", "--table", Path.Combine(table.Dir, "none.csv"));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("does not exist", missing.Stderr);
+        var run = EvoactProcess.Run("run", "--preset", "smoke", "--data", Path.Combine(table.Dir, "other"), "--set", "trainers.kind=table",
+                                    "--set", $"trainers.table=\"{table.Table}\"", "--set", "search-space.core-units=1", "--set", "search-space.unary=[x, neg, tanh, sin]",
+                                    "--set", "search-space.binary=[add, max]");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("evoact.search-space", run.Stderr);
+        Assert.Contains("is not the table's", run.Stderr);
+        Assert.Single(run.Stderr.Trim().Split('\n'));
+        Assert.False(Directory.Exists(Path.Combine(table.Dir, "other")) && Directory.EnumerateFiles(Path.Combine(table.Dir, "other")).Any());
+    }
+
+    [Fact]
+    public void A_table_run_replays_the_table_through_the_journal_and_status_shows_the_best_curve()
+    {
+        var data = Path.Combine(table.Dir, "replay");
+        var run = EvoactProcess.Run(TimeSpan.FromMinutes(1), ["run", "--preset", "smoke", "--data", data, "--set", "trainers.kind=table", "--set", $"trainers.table=\"{table.Table}\"",
+                                    "--set", "evolution.max-evaluations=10", "--set", "evolution.population-size=4", "--set", "evolution.sample-size=2", .. SmallTable.Space]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var status = EvoactProcess.Run("status", "--data", data, "--json");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        using var doc = JsonDocument.Parse(status.Stdout);
+        var best = doc.RootElement.GetProperty("best");
+        var seeds = best.GetProperty("seeds").EnumerateArray().ToArray();
+        Assert.Single(seeds);
+        Assert.Equal(best.GetProperty("fitness").GetDouble(), seeds[0].GetProperty("accuracy").GetDouble());
+        var curve = seeds[0].GetProperty("curve").EnumerateArray().ToArray();
+        Assert.Equal([0.125, 0.25, 0.5, 1.0], curve.Select(p => p.GetProperty("fraction").GetDouble()));
+        Assert.Equal(seeds[0].GetProperty("accuracy").GetDouble(), curve[^1].GetProperty("accuracy").GetDouble());
+        // the answer is one of the table's recorded trainings of that function
+        var rows = File.ReadAllLines(table.Table).Where(l => l.Contains($",{seeds[0].GetProperty("accuracy").GetDouble().ToString("R", System.Globalization.CultureInfo.InvariantCulture)},"));
+        Assert.NotEmpty(rows);
+    }
+}
