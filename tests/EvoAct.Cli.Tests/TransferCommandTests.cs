@@ -54,4 +54,22 @@ public sealed class TransferCommandTests : IDisposable
         Assert.Contains("unknown baseline 'mish'", r.Stderr);
         Assert.Equal(2, EvoactProcess.Run("transfer", "--data", dir, "--run", "src").ExitCode);
     }
+
+    [Fact]
+    public void Include_takes_expressions_beside_baselines()
+    {
+        var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), "run", "--data", dir, "--run", "src", "--set", "trainers.kind=fake",
+            "--set", "trainers.fake-delay=1ms", "--set", "evolution.population-size=8", "--set", "evolution.sample-size=2", "--set", "evolution.max-evaluations=10");
+        Assert.True(source.ExitCode == 0, source.ToString());
+        var r = EvoactProcess.Run(TimeSpan.FromMinutes(2), "transfer", "--data", dir, "--run", "src", "--preset", "smoke", "--top", "0",
+                                  "--include", "relu", "--include", "max(x, sigmoid(x)); cos(x) - x", "--runs", "1", "--name", "inc");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("3 activations x 1 runs", r.Stdout);
+        var csv = File.ReadAllText(Path.Combine(dir, "inc.csv"));
+        Assert.Contains("max(x, sigmoid(x))", csv);
+        Assert.Contains("cos(x) - x", csv);
+        var bad = EvoactProcess.Run("transfer", "--data", dir, "--run", "src", "--preset", "smoke", "--include", "max(x");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--include: 'max(x' is neither a baseline", bad.Stderr);
+    }
 }

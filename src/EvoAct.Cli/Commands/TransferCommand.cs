@@ -8,7 +8,7 @@ using EvoAct.Training.Activations;
 namespace EvoAct.Cli.Commands;
 
 /// <summary>
-/// `evoact transfer [--data DIR --run NAME] [--top K] [--include relu,swish,...] --preset P --runs N`:
+/// `evoact transfer [--data DIR --run NAME] [--top K] [--include relu,swish --include "max(x, sigmoid(x))"] --preset P --runs N`:
 /// retrain a run's best activations and the baselines on a bigger setup, N seeds each, and report a
 /// table like the paper's Table 1.
 /// </summary>
@@ -18,7 +18,11 @@ public static class TransferCommand
     {
         var options = new RunOptions();
         var top = new Option<int>("--top") { Description = "How many of the run's best distinct activations", DefaultValueFactory = _ => 3 };
-        var include = new Option<string>("--include") { Description = "Baselines to train beside them, comma-separated", DefaultValueFactory = _ => "relu,swish" };
+        var include = new Option<string[]>("--include")
+        {
+            Description = "Activations to train beside them: baselines (relu,swish) or expressions (\"max(x, sigmoid(x))\"); repeat it or separate with ';'",
+            DefaultValueFactory = _ => ["relu,swish"], AllowMultipleArgumentsPerToken = false,
+        };
         var runs = new Option<int>("--runs") { Description = "Seeds per activation", DefaultValueFactory = _ => 3 };
         var name = new Option<string?>("--name") { Description = "Name of this transfer (default transfer-RUN-PRESET); the same name resumes it" };
         var command = new Command("transfer", "Retrain the best activations of a run and baselines on a bigger model and dataset; report median test accuracy") { top, include, runs, name };
@@ -30,9 +34,15 @@ public static class TransferCommand
             var training = TrainingConfig.Read(options.Config.Load(r));
             if (r.GetValue(top) < 0) throw new UsageException("--top: must be 0 or more");
             if (r.GetValue(runs) < 1) throw new UsageException("--runs: must be at least 1");
-            var baselines = r.GetValue(include)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (var b in baselines)
-                if (!Activation.Baselines.Contains(b)) throw new UsageException($"--include: unknown baseline '{b}'; known: {string.Join(", ", Activation.Baselines)}");
+            IReadOnlyList<string> baselines;
+            try
+            {
+                baselines = ActivationList.Parse(r.GetValue(include)!);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--include: {e.Message}");
+            }
 
             var source = JournalReader.ReadAsync(s.Persistence, s.DataDirectory, s.Name).GetAwaiter().GetResult()
                          ?? throw new UsageException($"no run '{s.Name}' in {s.DataDirectory}");
