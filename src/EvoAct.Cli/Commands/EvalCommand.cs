@@ -1,5 +1,5 @@
 using System.CommandLine;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Training.Activations;
 using EvoAct.Training.Data;

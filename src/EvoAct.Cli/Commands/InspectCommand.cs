@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Search.Expressions;
 using EvoAct.Search.Fingerprints;
 

@@ -21,7 +21,7 @@ public static class RunCommand
         return command;
     }
 
-    static int Run(Cluster.Config.RunSettings s)
+    static int Run(Cluster.Configuration.RunSettings s)
     {
         PreloadData(s, s.Trainers.Slots);
         using var stop = new StopSignal();
@@ -32,9 +32,9 @@ public static class RunCommand
     }
 
     /// <summary>Local torch trainers need the dataset: a bad one stops the command here, before anything is written.</summary>
-    internal static void PreloadData(Cluster.Config.RunSettings s, int localTrainers)
+    internal static void PreloadData(Cluster.Configuration.RunSettings s, int localTrainers)
     {
-        if (s.Trainers.Kind == Cluster.Config.TrainerKind.Torch && localTrainers > 0) TorchEvaluator.Preload(s.Plan.Training);
+        if (s.Trainers.Kind == Cluster.Configuration.TrainerKind.Torch && localTrainers > 0) TorchEvaluator.Preload(s.Plan.Training);
     }
 
     internal static void Announce(RunReady ready)

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 
 namespace EvoAct.Cli.Commands;
 

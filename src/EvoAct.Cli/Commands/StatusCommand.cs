@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using EvoAct.Cluster.Hosting;
 using EvoAct.Cluster.Persistence;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 
 namespace EvoAct.Cli.Commands;
 
@@ -134,11 +134,11 @@ public static class StatusCommand
         return command;
     }
 
-    static (Cluster.Config.RunSettings, RunState) Load(RunOptions options, ParseResult r)
+    static (Cluster.Configuration.RunSettings, RunState) Load(RunOptions options, ParseResult r)
     {
         var s = options.Load(r);
         var state = JournalReader.ReadAsync(s.Persistence, s.DataDirectory, s.Name).GetAwaiter().GetResult()
-                    ?? throw new UsageException($"no run '{s.Name}' in {(s.Persistence.Provider == Cluster.Config.JournalProvider.Sqlite ? s.DataDirectory : "the PostgreSQL journal")}");
+                    ?? throw new UsageException($"no run '{s.Name}' in {(s.Persistence.Provider == Cluster.Configuration.JournalProvider.Sqlite ? s.DataDirectory : "the PostgreSQL journal")}");
         return (s, state);
     }
 }

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Hosting;
 using EvoAct.Cluster.Transfer;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Training.Activations;
 
 namespace EvoAct.Cli.Commands;

@@ -3,7 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using EvoAct.Cluster.Messages;
 using EvoAct.Cluster.Persistence;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Training.Trainer;
 
 namespace EvoAct.Cluster.Actors;

@@ -1,6 +1,6 @@
 using EvoAct.Cluster.Messages;
 using EvoAct.Cluster.Persistence;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Training.Activations;
 using EvoAct.Training.Trainer;
 

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using EvoAct.Cluster.Messages;
 using EvoAct.Cluster.Persistence;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 
 namespace EvoAct.Cluster.Actors;
 

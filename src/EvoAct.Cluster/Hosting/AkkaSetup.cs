@@ -1,7 +1,7 @@
 using Akka.Configuration;
 using Akka.Persistence.Sql;
 using EvoAct.Cluster.Actors;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 
 namespace EvoAct.Cluster.Hosting;
 

@@ -3,7 +3,7 @@ using Akka.Cluster;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using EvoAct.Cluster.Actors;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Messages;
 using EvoAct.Cluster.Persistence;
 

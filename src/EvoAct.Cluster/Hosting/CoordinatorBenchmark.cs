@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Akka.Actor;
 using EvoAct.Cluster.Actors;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Messages;
 using EvoAct.Cluster.Persistence;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 
 namespace EvoAct.Cluster.Hosting;
 

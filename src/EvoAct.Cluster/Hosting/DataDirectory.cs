@@ -1,4 +1,4 @@
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 
 namespace EvoAct.Cluster.Hosting;
 

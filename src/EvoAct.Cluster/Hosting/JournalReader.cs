@@ -4,7 +4,7 @@ using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using EvoAct.Cluster.Actors;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Persistence;
 
 namespace EvoAct.Cluster.Hosting;

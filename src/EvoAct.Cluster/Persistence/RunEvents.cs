@@ -16,7 +16,7 @@ public static class Schema
 
 public sealed record RunStarted(int SchemaVersion, string Run, RunPlan Plan, DateTime At) : IRunEvent;
 
-/// <summary>A decision of the strategy (see <see cref="Search.Evolution.Proposal"/>), with the generator state after it.</summary>
+/// <summary>A decision of the strategy (see <see cref="Search.Strategies.Proposal"/>), with the generator state after it.</summary>
 public sealed record CandidateProposed(
     int SchemaVersion, long Id, string Genome, string Expression, string Fingerprint, long? ParentId,
     string? MutationKind, int MutationSlot, string? MutationFrom, string? MutationTo, long[] Sample,

@@ -1,5 +1,5 @@
 using EvoAct.Search;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Mutation;
 using EvoAct.Search.Ops;

@@ -1,4 +1,4 @@
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Genomes;
 using EvoAct.Search.Mutation;

@@ -4,7 +4,7 @@ namespace EvoAct.Cluster.Persistence;
 
 /// <summary>
 /// A snapshot of the coordinator's state: the plan and the evolution without its history (see
-/// <see cref="Search.Evolution.EvolutionMemento"/>). Its size follows the population and the number
+/// <see cref="Search.Strategies.EvolutionMemento"/>). Its size follows the population and the number
 /// of distinct functions trained, not the number of evaluations; the history stays in the journal,
 /// where `status`, `top` and `export` read it. Proposals keep their event form.
 /// </summary>

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using Microsoft.Data.Sqlite;
 
 namespace EvoAct.Cluster.Persistence;

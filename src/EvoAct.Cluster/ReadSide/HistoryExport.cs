@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using EvoAct.Cluster.Persistence;
 using EvoAct.Cluster.Messages;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Training.Trainer;
 
 namespace EvoAct.Cluster.ReadSide;

@@ -1,7 +1,7 @@
 using EvoAct.Cluster.Persistence;
 using EvoAct.Cluster.ReadSide;
 using EvoAct.Search;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Search.Expressions;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Genomes;

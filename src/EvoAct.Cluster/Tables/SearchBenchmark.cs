@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Hosting;
 using EvoAct.Search.Ops;
 

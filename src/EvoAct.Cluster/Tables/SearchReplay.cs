@@ -1,4 +1,4 @@
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 
 namespace EvoAct.Cluster.Tables;
 

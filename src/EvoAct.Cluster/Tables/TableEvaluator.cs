@@ -2,7 +2,7 @@ using EvoAct.Cluster.Actors;
 using EvoAct.Cluster.Messages;
 using EvoAct.Cluster.Persistence;
 using EvoAct.Search;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 
 namespace EvoAct.Cluster.Tables;
 

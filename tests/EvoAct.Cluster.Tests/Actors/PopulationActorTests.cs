@@ -3,7 +3,7 @@ using Akka.TestKit.Xunit2;
 using EvoAct.Cluster.Actors;
 using EvoAct.Cluster.Messages;
 using EvoAct.Cluster.Persistence;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 
 namespace EvoAct.Cluster.Tests.Actors;
 
@@ -23,7 +23,7 @@ public sealed class PopulationActorTests : IDisposable
     sealed class Kit(Akka.Configuration.Config config) : TestKit(config);
 
     /// <summary>Start the population on its own actor system; wait until it is ready.</summary>
-    static (Kit kit, IActorRef population, RunReady ready) Start(Cluster.Config.RunSettings s)
+    static (Kit kit, IActorRef population, RunReady ready) Start(Cluster.Configuration.RunSettings s)
     {
         var kit = new Kit(RunFixture.AkkaConfig(s));
         var owner = kit.CreateTestProbe();

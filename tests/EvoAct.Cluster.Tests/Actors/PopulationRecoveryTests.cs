@@ -27,7 +27,7 @@ public sealed class PopulationRecoveryTests : IDisposable
     const int Max = 24, SettledBeforeStop = 10, InFlightAtStop = 3;
     static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
-    static (Kit Kit, IActorRef Population, RunReady Ready) Start(Cluster.Config.RunSettings s)
+    static (Kit Kit, IActorRef Population, RunReady Ready) Start(Cluster.Configuration.RunSettings s)
     {
         var kit = new Kit(RunFixture.AkkaConfig(s));
         var owner = kit.CreateTestProbe();
@@ -75,7 +75,7 @@ public sealed class PopulationRecoveryTests : IDisposable
         }
     }
 
-    static (long Id, string Genome, string Status, double? Fitness)[] History(Cluster.Config.RunSettings s) =>
+    static (long Id, string Genome, string Status, double? Fitness)[] History(Cluster.Configuration.RunSettings s) =>
         RunFixture.Journal(s).Evolution!.History.Select(e => (e.Id, e.Proposal.Genome.Encode(), e.Status.ToString(), e.Fitness)).ToArray();
 
     static long LastSequenceNr(string dir, string table)

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using EvoAct.Cluster.Actors;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Hosting;
 using EvoAct.Cluster.Persistence;
 

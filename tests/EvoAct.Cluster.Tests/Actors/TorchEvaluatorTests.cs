@@ -1,5 +1,5 @@
 using EvoAct.Cluster.Actors;
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Messages;
 using EvoAct.Training.Trainer;
 

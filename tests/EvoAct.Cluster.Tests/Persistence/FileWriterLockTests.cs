@@ -1,4 +1,4 @@
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Persistence;
 using EvoAct.Cluster.Tests.Actors;
 

@@ -1,5 +1,5 @@
 using EvoAct.Cluster.Persistence;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Search.Mutation;
 using EvoAct.Search.Ops;
 

@@ -1,6 +1,6 @@
 using EvoAct.Cluster.Persistence;
 using EvoAct.Search;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Mutation;
 using EvoAct.Training.Trainer;

@@ -6,7 +6,7 @@ using Akka.Actor;
 using EvoAct.Cluster.Messages;
 using EvoAct.Cluster.Persistence;
 using EvoAct.Cluster.Serialization;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Mutation;
 using EvoAct.Training.Data;

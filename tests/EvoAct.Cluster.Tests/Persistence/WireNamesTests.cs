@@ -1,7 +1,7 @@
 using System.Text;
 using EvoAct.Cluster.Persistence;
 using EvoAct.Cluster.Tests.Actors;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Mutation;
 

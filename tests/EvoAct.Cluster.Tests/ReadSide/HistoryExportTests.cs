@@ -10,7 +10,7 @@ namespace EvoAct.Cluster.Tests.ReadSide;
 public sealed class HistoryExportTests : TestKit, IDisposable
 {
     static readonly string Dir = RunFixture.TempDir();
-    static readonly Cluster.Config.RunSettings S = RunFixture.Settings(Dir, "export", maxEvaluations: 20,
+    static readonly Cluster.Configuration.RunSettings S = RunFixture.Settings(Dir, "export", maxEvaluations: 20,
         extra: ["search-space.unary=[x, neg, sqrt, sin, relu, sigmoid]", "search-space.binary=[add, mul, div, max]"]);
 
     public HistoryExportTests() : base(RunFixture.AkkaConfig(S)) { }

@@ -1,9 +1,9 @@
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Messages;
 using EvoAct.Cluster.Tables;
 using EvoAct.Cluster.Tests.Actors;
 using EvoAct.Search;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Ops;
 

@@ -1,4 +1,4 @@
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Hosting;
 using EvoAct.Cluster.ReadSide;
 using EvoAct.Cluster.Tables;

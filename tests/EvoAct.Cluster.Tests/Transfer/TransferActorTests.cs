@@ -21,7 +21,7 @@ public sealed class TransferActorTests : IDisposable
 
     sealed class Kit(Akka.Configuration.Config config) : TestKit(config);
 
-    Cluster.Config.RunSettings Settings => RunFixture.Settings(dir, "src");
+    Cluster.Configuration.RunSettings Settings => RunFixture.Settings(dir, "src");
 
     TransferPlan Plan(int runs = 3) => new("src", "smoke",
         new[] { "relu(x)", "x * sigmoid(beta * x)" }.SelectMany(a => Enumerable.Range(0, runs).Select(seed => (a, seed)))

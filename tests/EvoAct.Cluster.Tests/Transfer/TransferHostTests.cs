@@ -60,7 +60,7 @@ public sealed class TransferHostTests : IDisposable
     }
 
     /// <summary>The jobs done in the journal, as a second actor system reads them.</summary>
-    static IReadOnlyDictionary<int, TransferJobDone> Read(Cluster.Config.RunSettings s, TransferPlan plan)
+    static IReadOnlyDictionary<int, TransferJobDone> Read(Cluster.Configuration.RunSettings s, TransferPlan plan)
     {
         using var kit = new Kit(RunFixture.AkkaConfig(s));
         var owner = kit.CreateTestProbe();

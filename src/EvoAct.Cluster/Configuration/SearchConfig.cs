@@ -3,7 +3,7 @@ using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Mutation;
 using EvoAct.Search.Ops;
 
-namespace EvoAct.Cluster.Config;
+namespace EvoAct.Cluster.Configuration;
 
 /// <summary>Reads evoact.search-space, evoact.mutation and evoact.filter into the pure domain's types.</summary>
 public static class SearchConfig

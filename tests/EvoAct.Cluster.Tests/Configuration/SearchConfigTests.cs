@@ -1,10 +1,10 @@
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Search;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Mutation;
 using EvoAct.Search.Ops;
 
-namespace EvoAct.Cluster.Tests.Config;
+namespace EvoAct.Cluster.Tests.Configuration;
 
 public class SearchConfigTests
 {

@@ -1,6 +1,6 @@
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 
-namespace EvoAct.Cluster.Tests.Config;
+namespace EvoAct.Cluster.Tests.Configuration;
 
 public sealed class ClusterNodeSettingsTests
 {

@@ -1,7 +1,7 @@
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Hosting;
 
-namespace EvoAct.Cluster.Tests.Config;
+namespace EvoAct.Cluster.Tests.Configuration;
 
 public sealed class RunSettingsTests
 {

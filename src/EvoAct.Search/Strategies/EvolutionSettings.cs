@@ -1,4 +1,4 @@
-namespace EvoAct.Search.Evolution;
+namespace EvoAct.Search.Strategies;
 
 /// <summary>Exhaustive: every genome of the space once, in <see cref="SearchSpace.Enumerate"/>'s order (the paper's mode for small spaces).</summary>
 public enum StrategyKind { Regularized, Tournament, Random, Exhaustive }

@@ -2,7 +2,7 @@ using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Genomes;
 using EvoAct.Search.Mutation;
 
-namespace EvoAct.Search.Evolution;
+namespace EvoAct.Search.Strategies;
 
 /// <summary>
 /// Regularized (aging) evolution, Real et al. (2019), as an event-sourced state machine, asynchronous:

@@ -1,6 +1,6 @@
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 
-namespace EvoAct.Cluster.Tests.Config;
+namespace EvoAct.Cluster.Tests.Configuration;
 
 /// <summary>
 /// HOCON that Akka 1.5's parser would take wrongly (or crash on) is refused with the file, the line

@@ -1,7 +1,7 @@
 using System.Reflection;
 using Akka.Configuration;
 
-namespace EvoAct.Cluster.Config;
+namespace EvoAct.Cluster.Configuration;
 
 /// <summary>
 /// Builds the effective config from layers, later wins: the embedded hocon/evoact.conf &lt;

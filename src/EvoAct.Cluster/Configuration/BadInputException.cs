@@ -1,4 +1,4 @@
-namespace EvoAct.Cluster.Config;
+namespace EvoAct.Cluster.Configuration;
 
 /// <summary>
 /// A file or directory the command was pointed at cannot be used (a corrupt journal, a data path

@@ -2,7 +2,7 @@ using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Genomes;
 using EvoAct.Search.Mutation;
 
-namespace EvoAct.Search.Evolution;
+namespace EvoAct.Search.Strategies;
 
 /// <summary>How a proposal is settled: trained by a worker, or at once without training.</summary>
 public enum ProposalKind { Train, Rejected, Deduplicated }

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace EvoAct.Cluster.Config;
+namespace EvoAct.Cluster.Configuration;
 
 /// <summary>
 /// HOCON text made safe for Akka 1.5's parser, which checks little: it accepts an unclosed brace, a

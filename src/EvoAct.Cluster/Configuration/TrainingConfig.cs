@@ -2,7 +2,7 @@ using EvoAct.Training.Data;
 using EvoAct.Training.Models;
 using EvoAct.Training.Trainer;
 
-namespace EvoAct.Cluster.Config;
+namespace EvoAct.Cluster.Configuration;
 
 /// <summary>Reads evoact.training into <see cref="TrainerSettings"/>, checking every key.</summary>
 public static class TrainingConfig

@@ -1,9 +1,9 @@
-using EvoAct.Cluster.Config;
+using EvoAct.Cluster.Configuration;
 using EvoAct.Search;
 using EvoAct.Search.Mutation;
 using EvoAct.Search.Ops;
 
-namespace EvoAct.Cluster.Tests.Config;
+namespace EvoAct.Cluster.Tests.Configuration;
 
 public sealed class EvoActConfigTests : IDisposable
 {

@@ -1,4 +1,4 @@
-namespace EvoAct.Cluster.Config;
+namespace EvoAct.Cluster.Configuration;
 
 /// <summary>evoact.cluster.*: where nodes bind and how they find each other.</summary>
 public sealed record ClusterNodeSettings(string Hostname, int SeedPort, IReadOnlyList<string> SeedNodes, TimeSpan DownAfter)

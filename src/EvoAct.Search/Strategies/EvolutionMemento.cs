@@ -1,4 +1,4 @@
-namespace EvoAct.Search.Evolution;
+namespace EvoAct.Search.Strategies;
 
 /// <summary>
 /// Everything an <see cref="Evolution"/> needs to go on exactly as it would have, without its

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Akka.Configuration;
 
-namespace EvoAct.Cluster.Config;
+namespace EvoAct.Cluster.Configuration;
 
 /// <summary>
 /// Typed, checked reads of a HOCON config. Akka's HOCON getters return 0 for a missing key and throw

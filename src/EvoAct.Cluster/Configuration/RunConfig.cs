@@ -1,8 +1,8 @@
 using EvoAct.Cluster.Actors;
 using EvoAct.Cluster.Persistence;
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 
-namespace EvoAct.Cluster.Config;
+namespace EvoAct.Cluster.Configuration;
 
 /// <summary>evoact.trainers.kind: real training, or the fake trainers of coordinator tests and benchmarks.</summary>
 /// <summary>torch: real training; fake: a synthetic landscape (coordinator tests and benchmarks); table: replayed from a benchmark table.</summary>
@@ -14,7 +14,7 @@ public enum JournalProvider { Sqlite, Postgres }
 /// <summary>The config's names for its choices: one closed set each.</summary>
 public static class ConfigNames
 {
-    public static readonly ClosedSet<TrainerKind> TrainerKind = new("trainer kind", (Config.TrainerKind.Torch, "torch"), (Config.TrainerKind.Fake, "fake"), (Config.TrainerKind.Table, "table"));
+    public static readonly ClosedSet<TrainerKind> TrainerKind = new("trainer kind", (Configuration.TrainerKind.Torch, "torch"), (Configuration.TrainerKind.Fake, "fake"), (Configuration.TrainerKind.Table, "table"));
     public static readonly ClosedSet<JournalProvider> Provider = new("persistence provider", (JournalProvider.Sqlite, "sqlite"), (JournalProvider.Postgres, "postgres"));
 }
 

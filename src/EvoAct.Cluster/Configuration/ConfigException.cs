@@ -1,4 +1,4 @@
-namespace EvoAct.Cluster.Config;
+namespace EvoAct.Cluster.Configuration;
 
 /// <summary>A bad config file or value: the message names the key and the reason, on one line.</summary>
 public sealed class ConfigException(string key, string reason) : Exception($"{key}: {reason}")

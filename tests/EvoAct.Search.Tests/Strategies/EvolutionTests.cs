@@ -1,12 +1,11 @@
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Search.Expressions;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Genomes;
 using EvoAct.Search.Mutation;
 using EvoAct.Search.Ops;
-using Evo = EvoAct.Search.Evolution.Evolution;
 
-namespace EvoAct.Search.Tests.Evolution;
+namespace EvoAct.Search.Tests.Strategies;
 
 /// <summary>
 /// The strategy as a state machine (Real et al. 2019, shared/paper/search-space.md section 2), driven
@@ -43,7 +42,7 @@ public class EvolutionTests
         return 1 / (1 + mse);
     }
 
-    static Evo New(EvolutionSettings settings, SearchSpace? space = null, MutationSettings? mutation = null) =>
+    static Evolution New(EvolutionSettings settings, SearchSpace? space = null, MutationSettings? mutation = null) =>
         new(space ?? Small, mutation ?? MutationSettings.Default, FilterSettings.Default, settings);
 
     static EvolutionSettings Settings(int p = 8, int s = 3, int max = 60, ulong seed = 1) =>
@@ -63,7 +62,7 @@ public class EvolutionTests
     /// One worker: every training is settled before the next decision. <paramref name="before"/> sees
     /// each proposal with the population as it stood when it was decided. Returns the event log.
     /// </summary>
-    static List<Event> Drive(Evo ev, Worker? worker = null, Action<Proposal, Individual[]>? before = null, Action? after = null, int maxDecisions = 20_000)
+    static List<Event> Drive(Evolution ev, Worker? worker = null, Action<Proposal, Individual[]>? before = null, Action? after = null, int maxDecisions = 20_000)
     {
         worker ??= Completed;
         var log = new List<Event>();
@@ -83,7 +82,7 @@ public class EvolutionTests
         return log;
     }
 
-    static void Replay(Evo ev, IEnumerable<Event> log)
+    static void Replay(Evolution ev, IEnumerable<Event> log)
     {
         foreach (var e in log)
             switch (e)
@@ -128,7 +127,7 @@ public class EvolutionTests
     }
 
     /// <summary>Ids of the evaluations that compete in the population, in the order they entered.</summary>
-    static long[] Entered(Evo ev) => ev.History.Where(e => e.Fitness is not null).Select(e => e.Id).ToArray();
+    static long[] Entered(Evolution ev) => ev.History.Where(e => e.Fitness is not null).Select(e => e.Id).ToArray();
 
     // 1. Initial population
 
@@ -643,7 +642,7 @@ public class EvolutionTests
         Assert.NotEqual(a.Select(p => p.Genome), c.Select(p => p.Genome));
     }
 
-    static string Describe(Evo ev) =>
+    static string Describe(Evolution ev) =>
         $"trained {ev.Trained}; in flight {string.Join(",", ev.InFlight.Select(p => p.Id).Order())}; " +
         $"population {string.Join(",", ev.Population.Select(i => $"{i.Id}={i.Fitness}"))}; " +
         $"history {string.Join(",", ev.History.Select(h => $"{h.Id}:{h.Status}:{h.Fitness}:{h.Proposal.Fingerprint}"))}; " +
@@ -783,12 +782,12 @@ public class EvolutionMalformedResultTests
     [InlineData(double.PositiveInfinity)]
     public void A_completed_result_without_a_finite_fitness_is_a_failure_not_a_crash(double? fitness)
     {
-        var ev = new EvoAct.Search.Evolution.Evolution(EvoAct.Search.SearchSpace.Paper, EvoAct.Search.Mutation.MutationSettings.Default,
-            EvoAct.Search.Fingerprints.FilterSettings.Default, new EvoAct.Search.Evolution.EvolutionSettings { PopulationSize = 4, SampleSize = 2, MaxEvaluations = 10 });
+        var ev = new Evolution(EvoAct.Search.SearchSpace.Paper, EvoAct.Search.Mutation.MutationSettings.Default,
+            EvoAct.Search.Fingerprints.FilterSettings.Default, new EvoAct.Search.Strategies.EvolutionSettings { PopulationSize = 4, SampleSize = 2, MaxEvaluations = 10 });
         var p = ev.Decide()!;
         ev.Apply(p);
-        var settled = ev.Settle(p.Id, EvoAct.Search.Evolution.EvaluationStatus.Completed, fitness, null);
-        Assert.Equal(EvoAct.Search.Evolution.EvaluationStatus.Failed, settled!.Status);
+        var settled = ev.Settle(p.Id, EvoAct.Search.Strategies.EvaluationStatus.Completed, fitness, null);
+        Assert.Equal(EvoAct.Search.Strategies.EvaluationStatus.Failed, settled!.Status);
         Assert.Empty(ev.Population);
     }
 }

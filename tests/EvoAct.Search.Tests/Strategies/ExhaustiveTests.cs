@@ -1,11 +1,10 @@
-using EvoAct.Search.Evolution;
+using EvoAct.Search.Strategies;
 using EvoAct.Search.Fingerprints;
 using EvoAct.Search.Genomes;
 using EvoAct.Search.Mutation;
 using EvoAct.Search.Ops;
-using Evo = EvoAct.Search.Evolution.Evolution;
 
-namespace EvoAct.Search.Tests.Evolution;
+namespace EvoAct.Search.Tests.Strategies;
 
 /// <summary>The paper's exhaustive mode as a strategy: every genome once, in order, one training per distinct function.</summary>
 public class ExhaustiveTests
@@ -15,11 +14,11 @@ public class ExhaustiveTests
         [UnaryOp.X, UnaryOp.Neg, UnaryOp.Abs, UnaryOp.Tanh, UnaryOp.Relu, UnaryOp.Sin],
         [BinaryOp.Add, BinaryOp.Sub, BinaryOp.Mul, BinaryOp.Max]);
 
-    static Evo New(bool dedup = true, int max = 100_000, SearchSpace? space = null) => new(space ?? Space, MutationSettings.Default, FilterSettings.Default,
+    static Evolution New(bool dedup = true, int max = 100_000, SearchSpace? space = null) => new(space ?? Space, MutationSettings.Default, FilterSettings.Default,
         new EvolutionSettings { Strategy = StrategyKind.Exhaustive, PopulationSize = 10, SampleSize = 3, MaxEvaluations = max, Deduplicate = dedup, Seed = 7 });
 
     /// <summary>Drives it like a coordinator with <paramref name="workers"/> trainers: results arrive in the order they were dispatched, late by that many.</summary>
-    static List<Proposal> Drive(Evo evo, int workers, Func<Proposal, EvaluationStatus>? outcome = null)
+    static List<Proposal> Drive(Evolution evo, int workers, Func<Proposal, EvaluationStatus>? outcome = null)
     {
         var proposals = new List<Proposal>();
         var running = new Queue<Proposal>();
@@ -108,7 +107,7 @@ public class ExhaustiveTests
             replayed.Apply(p);
             if (p.Kind == ProposalKind.Train) replayed.Settle(p.Id, EvaluationStatus.Completed, 0.5 + p.Id * 1e-4, null);
         }
-        var restored = new Evo(Space, MutationSettings.Default, FilterSettings.Default, replayed.Settings, keepHistory: false);
+        var restored = new Evolution(Space, MutationSettings.Default, FilterSettings.Default, replayed.Settings, keepHistory: false);
         restored.Restore(replayed.Capture());
         foreach (var evo in new[] { replayed, restored })
         {
