@@ -131,4 +131,24 @@ public class ChildTrainerTests
         Assert.Null(ChildTrainer.Evaluate(Activation.Parse("relu"), Smoke(steps: 5)).TestAccuracy);
         Assert.NotNull(ChildTrainer.Evaluate(Activation.Parse("relu"), Smoke(steps: 5) with { RecordTest = true }).TestAccuracy);
     }
+
+    [Fact]
+    public void A_training_stopped_after_any_step_and_resumed_gives_the_numbers_of_one_straight_through()
+    {
+        var act = Activation.Parse("max(x, tanh(beta * x))");
+        var settings = Smoke(steps: 40, seed: 9) with { Curve = [0.25, 0.5, 1.0], WarmupSteps = 5 };
+        var straight = ChildTrainer.Evaluate(act, settings);
+        using var staged = new ChildTraining(act, settings);
+        var first = staged.RunTo(7);   // not a curve point: measured for the caller
+        Assert.Equal(7, first.Step);
+        Assert.Null(staged.Final);
+        var second = staged.RunTo(20); // a curve point
+        Assert.Equal(second, staged.Curve[^1]);
+        staged.RunTo(staged.TotalSteps);
+        var resumed = staged.Final!;
+        Assert.Equal(straight.ValidationLoss, resumed.ValidationLoss);
+        Assert.Equal(straight.ValidationAccuracy, resumed.ValidationAccuracy);
+        Assert.Equal(straight.Curve!.Select(p => (p.Step, p.Accuracy, p.Loss)), resumed.Curve!.Select(p => (p.Step, p.Accuracy, p.Loss)));
+        Assert.Throws<InvalidOperationException>(() => staged.RunTo(40));
+    }
 }
