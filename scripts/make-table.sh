@@ -9,8 +9,13 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/lib/deps.sh"
 ensure_run_deps
 build_cli "$root"
-evoact() { dotnet "$root/src/EvoAct.Cli/bin/Release/net10.0/evoact.dll" "$@"; }
 data="$root/benchmarks/tables/runs"
+# Run from a private copy of the build: rebuilding the tree while the table runs (hours) would swap
+# the assemblies under the running process (it then fails every candidate with BadImageFormatException).
+mkdir -p "$data"
+rm -rf "$data/bin"
+cp -r "$root/src/EvoAct.Cli/bin/Release/net10.0" "$data/bin"
+evoact() { dotnet "$data/bin/evoact.dll" "$@"; }
 status=0
 evoact run --preset table-fmnist --set "run.data=$data" "$@" || status=$?
 evoact export --preset table-fmnist --set "run.data=$data" --per-seed --out "$root/benchmarks/tables/fmnist-k1.csv"

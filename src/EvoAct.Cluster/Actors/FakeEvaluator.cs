@@ -16,14 +16,43 @@ public sealed class FakeEvaluator(TimeSpan delay) : IEvaluator
 
     public WorkResult Evaluate(Work work, string workerId, CancellationToken cancel)
     {
-        // A plain timed wait on this (pinned) thread: Task.Delay would need a timer and a pool thread to
-        // wake it, which on a loaded machine stretched 200 ms into 400.
-        if (delay > TimeSpan.Zero && cancel.WaitHandle.WaitOne(delay)) throw new OperationCanceledException(cancel);
+        Wait(delay, cancel);
+        return Result(work, workerId);
+    }
+
+    /// <summary>With rungs: a rung's score is the fitness less 0.05 per missing share of the budget, and each stage waits its share of the delay.</summary>
+    public ITrainingSession Start(Work work, string workerId)
+    {
+        double fitness = Fitness(work.Expression), reached = 0;
+        return new RungSession(work, workerId, (f, cancel) =>
+        {
+            Wait((f - reached) * delay, cancel);
+            reached = f;
+            double score = fitness - 0.05 * (1 - f);
+            var seeds = Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => new SeedResult(work.Training.Seed + (ulong)i,
+                WireNames.Status[EvaluationStatus.Stopped], score, 1 - score, null, f * delay.TotalSeconds)).ToArray();
+            return new RungOutcome(score, f * delay.TotalSeconds, seeds);
+        }, cancel =>
+        {
+            Wait((1 - reached) * delay, cancel);
+            return Result(work, workerId);
+        });
+    }
+
+    // A plain timed wait on this (pinned) thread: Task.Delay would need a timer and a pool thread to
+    // wake it, which on a loaded machine stretched 200 ms into 400.
+    static void Wait(TimeSpan span, CancellationToken cancel)
+    {
+        if (span > TimeSpan.Zero && cancel.WaitHandle.WaitOne(span)) throw new OperationCanceledException(cancel);
+    }
+
+    WorkResult Result(Work work, string workerId)
+    {
         double fitness = Fitness(work.Expression);
-        // A transfer asks for test accuracy: the same landscape stands in for it.
         // One training per seed, all alike (the landscape has no noise), so that an exhaustive fake run exports a benchmark table.
         var seeds = Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => new SeedResult(work.Training.Seed + (ulong)i,
             WireNames.Status[EvaluationStatus.Completed], fitness, 1 - fitness, work.Test ? fitness : null, delay.TotalSeconds)).ToArray();
+        // A transfer asks for test accuracy: the same landscape stands in for it.
         return new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Completed], fitness, null, delay.TotalSeconds, work.Test ? fitness : null,
                               Seeds: seeds);
     }

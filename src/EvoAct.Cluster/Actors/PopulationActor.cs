@@ -71,6 +71,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
 
         Command<RequestWork>(r => Serve(Sender, r.WorkerId));
         Command<WorkResult>(OnResult);
+        Command<RungResult>(OnRung);
         Command<Terminated>(t => OnGone(t.ActorRef));
         Command<Tick>(_ => OnTick());
         Command<SubscribeProgress>(_ =>
@@ -162,7 +163,8 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
     void Send(IActorRef worker, Proposal p)
     {
         dispatch.Assign(p.Id, worker, DateTime.UtcNow + options.EvaluationTimeout);
-        worker.Tell(new Work(options.Run, p.Id, p.Expression, state.Plan!.Training, Seeds: state.Plan.Evolution.SeedsPerCandidate, RunSeed: state.Plan.Evolution.Seed));
+        worker.Tell(new Work(options.Run, p.Id, p.Expression, state.Plan!.Training, Seeds: state.Plan.Evolution.SeedsPerCandidate, RunSeed: state.Plan.Evolution.Seed,
+                             Rungs: state.Plan.Evolution.Fidelity?.Rungs));
     }
 
     void OnResult(WorkResult r)
@@ -193,6 +195,43 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
         Record(settled, () => from.Tell(new ResultAccepted(r.Id)));
         progressDue = true;
         if (Evolution.Finished) PublishFinished();
+    }
+
+    /// <summary>
+    /// A candidate at a rung short of the budget: the promotion rule decides with the scores known
+    /// now, the decision is journaled, and the trainer hears it once it is durable (it resends the rung
+    /// until then). A rung the candidate is already past (a retraining from scratch after its trainer
+    /// was lost) is answered "go on" without a new event; one of a candidate no longer in flight, "stop".
+    /// </summary>
+    void OnRung(RungResult r)
+    {
+        var from = Sender;
+        var inFlight = Evolution.InFlightProposal(r.Id);
+        if (inFlight is null || r.Expression != inFlight.Expression)
+        {
+            from.Tell(new RungDecision(r.Id, r.Rung, Continue: false));
+            return;
+        }
+        int current = Evolution.RungOf(r.Id);
+        if (r.Rung < current)
+        {
+            from.Tell(new RungDecision(r.Id, r.Rung, Continue: true));
+            return;
+        }
+        if (r.Rung > current || state.Plan!.Evolution.Fidelity is not { } fidelity || r.Rung >= fidelity.Rungs.Count - 1)
+        {
+            log.Warning("ignoring rung {0} of {1} from {2}: it trains towards rung {3}", r.Rung, r.Id, r.WorkerId, current);
+            return;
+        }
+        bool promote = Evolution.WouldPromote(r.Rung, r.Score);
+        Record(new RungReached(Schema.Version, r.Id, r.Rung, r.Score, promote, r.WorkerId, r.Seconds, DateTime.UtcNow, r.Seeds),
+               () => from.Tell(new RungDecision(r.Id, r.Rung, promote)));
+        if (!promote)
+        {
+            dispatch.Complete(r.Id);
+            progressDue = true;
+            if (Evolution.Finished) PublishFinished();
+        }
     }
 
     void OnGone(IActorRef actor)

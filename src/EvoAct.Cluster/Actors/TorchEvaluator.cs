@@ -53,4 +53,77 @@ public sealed class TorchEvaluator : IEvaluator
                                   Reason: $"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
         }
     }
+
+    /// <summary>
+    /// With rungs: one <see cref="ChildTraining"/> per seed, kept between rungs and trained on from
+    /// where it stopped, so a promoted candidate's numbers are those of an uninterrupted training.
+    /// </summary>
+    public ITrainingSession Start(Work work, string workerId)
+    {
+        var trainings = new List<ChildTraining>();
+        var settings = Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => work.Training with { Seed = work.Training.Seed + (ulong)i }).ToArray();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        WorkResult Failed(Exception e) => new(work.Id, workerId, WireNames.Status[EvaluationStatus.Failed], null,
+                                              $"{e.GetType().Name}: {e.Message.Split('\n')[0]}", clock.Elapsed.TotalSeconds);
+
+        SeedResult Current(ChildTraining t, TrainerSettings s) => t.Final is { } r
+            ? r.Outcome == Outcome.Ok
+                ? new SeedResult(s.Seed, WireNames.Status[EvaluationStatus.Completed], r.ValidationAccuracy, r.ValidationLoss, r.TestAccuracy, r.Seconds, r.Curve)
+                : new SeedResult(s.Seed, WireNames.Status[EvaluationStatus.Diverged], null, null, null, r.Seconds, r.Curve, r.Reason)
+            : new SeedResult(s.Seed, WireNames.Status[EvaluationStatus.Stopped], t.Curve.Count > 0 ? t.Curve[^1].Accuracy : null,
+                             t.Curve.Count > 0 ? t.Curve[^1].Loss : null, null, clock.Elapsed.TotalSeconds / settings.Length, t.Curve.ToArray());
+
+        WorkResult Ended()
+        {
+            var seeds = trainings.Select((t, i) => Current(t, settings[i])).ToArray();
+            var (status, fitness, reason, test) = SeedResult.Combine(seeds);
+            return new WorkResult(work.Id, workerId, status, fitness, reason, trainings.Sum(t => t.Final?.Seconds ?? 0), test, Seeds: seeds);
+        }
+
+        void Ensure()
+        {
+            if (trainings.Count > 0) return;
+            foreach (var s in settings)
+                trainings.Add(new ChildTraining(Activation.Parse(work.Expression), s, work.Test, logName: $"{work.Run}/{work.Id:D6}-{s.Seed}"));
+        }
+
+        return new RungSession(work, workerId, (f, cancel) =>
+        {
+            try
+            {
+                Ensure();
+                var points = new List<CurvePoint>();
+                foreach (var t in trainings)
+                {
+                    var point = t.RunTo((int)Math.Round(f * t.TotalSteps), cancel);
+                    if (t.Final is not null) return new RungOutcome(null, 0, null, Ended()); // diverged before the rung
+                    points.Add(point);
+                }
+                var seeds = trainings.Select((t, i) => new SeedResult(settings[i].Seed, WireNames.Status[EvaluationStatus.Stopped], points[i].Accuracy, points[i].Loss,
+                                                                       null, clock.Elapsed.TotalSeconds / settings.Length, t.Curve.ToArray())).ToArray();
+                return new RungOutcome(points.Average(p => p.Accuracy), clock.Elapsed.TotalSeconds, seeds);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return new RungOutcome(null, 0, null, Failed(e));
+            }
+        }, cancel =>
+        {
+            try
+            {
+                Ensure();
+                foreach (var t in trainings)
+                    if (t.Final is null) t.RunTo(t.TotalSteps, cancel);
+                return Ended();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return Failed(e);
+            }
+        }, () =>
+        {
+            foreach (var t in trainings) t.Dispose();
+        });
+    }
 }

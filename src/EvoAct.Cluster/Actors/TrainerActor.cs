@@ -27,6 +27,8 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     readonly IActorRef? monitor;
     readonly ILoggingAdapter log = Context.GetLogger();
     readonly Dictionary<long, WorkResult> unaccepted = new();
+    // Multi-fidelity: the candidate waiting at a rung for the coordinator's decision, with its training.
+    (Work Work, ITrainingSession Session, RungResult Result)? paused;
 
     /// <summary>How often an unaccepted result is sent again.</summary>
     public static readonly TimeSpan ResendEvery = TimeSpan.FromSeconds(2);
@@ -49,8 +51,10 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         Receive<Resend>(_ =>
         {
             foreach (var r in unaccepted.Values) population.Tell(r);
+            if (paused is { } p) population.Tell(p.Result); // the decision may have been lost, or the coordinator restarted
         });
         Receive<ResultAccepted>(a => unaccepted.Remove(a.Id));
+        Receive<RungDecision>(OnDecision);
     }
 
 
@@ -73,28 +77,83 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     void OnWork(Work work)
     {
         Timers.Cancel("ask");
-        if (cancel.IsCancellationRequested) return;
-        WorkResult result;
+        if (cancel.IsCancellationRequested || paused is not null) return; // paused: a stale answer to a repeated request
+        ITrainingSession session;
         try
         {
-            result = evaluator.Evaluate(work, workerId, cancel) with { Expression = work.Expression };
+            session = work.Rungs is { Count: > 1 } ? evaluator.Start(work, workerId) : IEvaluator.Straight(evaluator, work, workerId);
+        }
+        catch (Exception e)
+        {
+            Report(Failed(work, e));
+            return;
+        }
+        Advance(work, session);
+    }
+
+    /// <summary>Trains the session's next stage: a rung (then wait for the decision) or the end (report, ask for more).</summary>
+    void Advance(Work work, ITrainingSession session)
+    {
+        IEvoActMessage stage;
+        try
+        {
+            stage = session.Next(cancel);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             // Shutting down: no result; the candidate stays in flight and is trained again on resume.
+            session.Dispose();
             return;
         }
         catch (Exception e)
         {
             // Whatever the evaluator: an exception is a failed evaluation with its reason, never a dead
             // trainer. (Restarted, this actor would ask again, get the same candidate and throw again.)
-            var reason = $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
-            log.Warning("evaluation {0} ({1}) failed: {2}", work.Id, work.Expression, reason);
-            result = new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Failed], null, reason, 0, null, work.Expression);
+            session.Dispose();
+            Report(Failed(work, e));
+            return;
         }
+        if (stage is RungResult rung)
+        {
+            paused = (work, session, rung);
+            population.Tell(rung);
+            return;
+        }
+        session.Dispose();
+        Report(((WorkResult)stage) with { Expression = work.Expression });
+    }
+
+    void OnDecision(RungDecision d)
+    {
+        if (paused is not { } p || p.Work.Id != d.Id || p.Result.Rung != d.Rung) return; // a repeat of a decision already acted on
+        paused = null;
+        if (d.Continue)
+        {
+            Advance(p.Work, p.Session);
+            return;
+        }
+        p.Session.Dispose();
+        Ask();
+    }
+
+    WorkResult Failed(Work work, Exception e)
+    {
+        var reason = $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
+        log.Warning("evaluation {0} ({1}) failed: {2}", work.Id, work.Expression, reason);
+        return new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Failed], null, reason, 0, null, work.Expression);
+    }
+
+    void Report(WorkResult result)
+    {
         unaccepted[result.Id] = result;
         population.Tell(result);
         Ask();
+    }
+
+    protected override void PostStop()
+    {
+        paused?.Session.Dispose();
+        base.PostStop();
     }
 
     public sealed class RunIsFinished

@@ -91,6 +91,22 @@ public sealed record RunSettings(
         return slots with { Table = table, TableTimeScale = c.Double("evoact.trainers.table-time-scale", 0) };
     }
 
+    /// <summary>evoact.evolution.fidelity: no rungs is off; else ascending fractions of the budget ending at 1.0.</summary>
+    static FidelitySettings? Fidelity(ConfigReader c)
+    {
+        const string key = "evoact.evolution.fidelity.rungs";
+        var rungs = c.StringList(key).Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var f) && f > 0 && f <= 1
+            ? f : throw new ConfigException(key, $"rungs are fractions of the budget in (0, 1], got '{v}'")).ToArray();
+        double keep = c.Double("evoact.evolution.fidelity.keep", 0, 1);
+        if (rungs.Length == 0) return null;
+        if (rungs.Length < 2) throw new ConfigException(key, "name at least two rungs (one short of the budget, and 1.0), or none to train every candidate fully");
+        for (int i = 1; i < rungs.Length; i++)
+            if (rungs[i] <= rungs[i - 1]) throw new ConfigException(key, $"rungs must increase, but {rungs[i]} follows {rungs[i - 1]}");
+        if (rungs[^1] != 1) throw new ConfigException(key, $"the last rung must be 1.0 (the full budget), got {rungs[^1]}");
+        if (keep <= 0 || keep >= 1) throw new ConfigException("evoact.evolution.fidelity.keep", $"keep is the share promoted at each rung, in (0, 1), got {keep}");
+        return new FidelitySettings(rungs, keep);
+    }
+
     static EvolutionSettings Evolution(ConfigReader c)
     {
         var s = new EvolutionSettings
@@ -109,6 +125,7 @@ public sealed record RunSettings(
             Deduplicate = c.Bool("evoact.evolution.deduplicate"),
             Seed = (ulong)c.Long("evoact.evolution.seed", 0),
             SeedsPerCandidate = c.Int("evoact.evolution.seeds-per-candidate", 1, 100),
+            Fidelity = Fidelity(c),
         };
         if (s.SampleSize > s.PopulationSize)
             throw new ConfigException("evoact.evolution.sample-size", $"{s.SampleSize} is larger than population-size {s.PopulationSize}");

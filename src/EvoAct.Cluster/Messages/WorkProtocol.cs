@@ -16,7 +16,21 @@ public sealed record RequestWork(string WorkerId) : IEvoActMessage;
 /// train it that many times, with training seeds Training.Seed, +1, ... (evoact.evolution.seeds-per-candidate);
 /// the fitness is their mean. RunSeed: the run's evolution seed, for trainers that draw (the table trainer).
 /// </summary>
-public sealed record Work(string Run, long Id, string Expression, TrainerSettings Training, bool Test = false, int Seeds = 1, ulong RunSeed = 0) : IEvoActMessage;
+/// Rungs: multi-fidelity fractions of the budget (the last 1.0); the trainer stops at each, reports a
+/// <see cref="RungResult"/> and waits for the <see cref="RungDecision"/>. Null: train straight through.
+public sealed record Work(string Run, long Id, string Expression, TrainerSettings Training, bool Test = false, int Seeds = 1, ulong RunSeed = 0,
+                         IReadOnlyList<double>? Rungs = null) : IEvoActMessage;
+
+/// <summary>
+/// A candidate has trained to rung <paramref name="Rung"/> (short of the full budget): its score there
+/// (the seeds' mean validation accuracy). The trainer keeps its training in memory and sends this
+/// again until it hears the decision.
+/// </summary>
+public sealed record RungResult(long Id, string WorkerId, int Rung, double? Score, double Seconds, string Expression,
+                                IReadOnlyList<SeedResult>? Seeds = null) : IEvoActMessage;
+
+/// <summary>The coordinator's answer to a <see cref="RungResult"/>: train on to the next rung, or stop (the candidate is settled as stopped).</summary>
+public sealed record RungDecision(long Id, int Rung, bool Continue) : IEvoActMessage;
 
 /// <summary>Nothing to train now; Finished when the run has spent its budget.</summary>
 public sealed record NoWork(bool Finished) : IEvoActMessage;

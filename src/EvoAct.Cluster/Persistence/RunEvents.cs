@@ -38,6 +38,14 @@ public sealed record EvaluationSettled(
     int SchemaVersion, long Id, string Status, double? Fitness, string? Reason, string? Worker, double Seconds, DateTime At,
     IReadOnlyList<SeedResult>? Seeds = null) : IRunEvent;
 
+/// <summary>
+/// A candidate reached a rung short of the full budget (multi-fidelity) with this validation score,
+/// and the coordinator decided: promoted (it trains on) or stopped (it settles as stopped).
+/// </summary>
+public sealed record RungReached(
+    int SchemaVersion, long Id, int Rung, double? Score, bool Promoted, string? Worker, double Seconds, DateTime At,
+    IReadOnlyList<SeedResult>? Seeds = null) : IRunEvent;
+
 /// <summary>A resume changed what may change (mutation weights, max evaluations).</summary>
 public sealed record RunReconfigured(int SchemaVersion, RunPlan Plan, IReadOnlyList<string> Changes, DateTime At) : IRunEvent;
 

@@ -62,6 +62,16 @@ public sealed class RunState(bool keepHistory = true)
                 }
                 return settled;
             }
+            case RungReached rung:
+            {
+                var stopped = Evolution!.ReachRung(rung.Id, rung.Rung, rung.Score, rung.Promoted, rung.Worker, rung.Seconds);
+                if (stopped is not null && keepHistory)
+                {
+                    settledAt[rung.Id] = rung.At;
+                    if (rung.Seeds is { Count: > 0 }) seeds[rung.Id] = rung.Seeds;
+                }
+                return stopped;
+            }
             default:
                 throw new InvalidOperationException($"unknown event {e.GetType().Name}");
         }
@@ -100,7 +110,7 @@ public sealed class RunState(bool keepHistory = true)
             s.FitnessByFingerprint,
             s.Counts.ToDictionary(c => WireNames.Status.Parse(c.Key), c => c.Value),
             s.Best is null ? null : ToEvaluation(s.Best),
-            s.RngState, s.NextId, s.InitialProposed, s.FreeInARow, s.Trained));
+            s.RngState, s.NextId, s.InitialProposed, s.FreeInARow, s.Trained, s.RungScores, s.Rungs));
     }
 
     /// <summary>
@@ -116,14 +126,14 @@ public sealed class RunState(bool keepHistory = true)
             m.FitnessByFingerprint,
             m.Counts.ToDictionary(c => WireNames.Status[c.Key], c => c.Value),
             m.Best is null ? null : ToSnapshot(m.Best, at),
-            m.RngState, m.NextId, m.InitialProposed, m.FreeInARow, m.Trained);
+            m.RngState, m.NextId, m.InitialProposed, m.FreeInARow, m.Trained, m.RungScores, m.Rungs);
     }
 
     static SnapshotEvaluation ToSnapshot(Evaluation e, DateTime at) =>
-        new(ToEvent(e.Proposal, at), WireNames.Status[e.Status], e.Fitness, e.Reason, e.Worker, e.Seconds);
+        new(ToEvent(e.Proposal, at), WireNames.Status[e.Status], e.Fitness, e.Reason, e.Worker, e.Seconds, e.Fraction);
 
     static Evaluation ToEvaluation(SnapshotEvaluation e) =>
-        new(ToProposal(e.Proposal), WireNames.Status.Parse(e.Status), e.Fitness, e.Reason, e.Worker, e.Seconds);
+        new(ToProposal(e.Proposal), WireNames.Status.Parse(e.Status), e.Fitness, e.Reason, e.Worker, e.Seconds, e.Fraction ?? 1);
 
     public static CandidateProposed ToEvent(Proposal p, DateTime at) => new(
         Schema.Version, p.Id, p.Genome.Encode(), p.Expression, p.Fingerprint, p.ParentId,

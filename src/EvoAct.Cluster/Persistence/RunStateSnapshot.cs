@@ -22,10 +22,13 @@ public sealed record RunStateSnapshot(
     long NextId,
     int InitialProposed,
     int FreeInARow,
-    int Trained) : IEvoActMessage;
+    int Trained,
+    IReadOnlyList<IReadOnlyList<double>>? RungScores = null,
+    IReadOnlyDictionary<long, int>? Rungs = null) : IEvoActMessage;
 
 /// <summary>A settled evaluation: its proposal and its outcome.</summary>
-public sealed record SnapshotEvaluation(CandidateProposed Proposal, string Status, double? Fitness, string? Reason, string? Worker, double Seconds);
+public sealed record SnapshotEvaluation(CandidateProposed Proposal, string Status, double? Fitness, string? Reason, string? Worker, double Seconds,
+                                        double? Fraction = null);
 
 /// <summary>A member of the population: its evaluation and the fitness it competes with (-infinity for a failure under on-failure = worst).</summary>
 public sealed record SnapshotIndividual(SnapshotEvaluation Evaluation, double Fitness);

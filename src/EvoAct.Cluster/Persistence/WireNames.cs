@@ -9,9 +9,9 @@ public static class WireNames
 {
     public static readonly ClosedSet<EvaluationStatus> Status = new("evaluation status",
         (EvaluationStatus.Completed, "completed"), (EvaluationStatus.Diverged, "diverged"), (EvaluationStatus.Failed, "failed"),
-        (EvaluationStatus.Rejected, "rejected"), (EvaluationStatus.Deduplicated, "deduplicated"));
+        (EvaluationStatus.Rejected, "rejected"), (EvaluationStatus.Deduplicated, "deduplicated"), (EvaluationStatus.Stopped, "stopped"));
 
-    /// <summary>What a trainer may report: a training's outcomes (rejected and deduplicated are decided without one).</summary>
+    /// <summary>What a trainer may report: a training's outcomes (rejected and deduplicated are decided without one; stopped by the coordinator at a rung).</summary>
     public static bool IsTrainingOutcome(EvaluationStatus s) => s is EvaluationStatus.Completed or EvaluationStatus.Diverged or EvaluationStatus.Failed;
 
     public static readonly ClosedSet<ProposalKind> Proposal = new("proposal kind",

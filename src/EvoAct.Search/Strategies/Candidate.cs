@@ -24,13 +24,18 @@ public sealed record Proposal(
     double? CachedFitness,
     ulong RngState);
 
-public enum EvaluationStatus { Completed, Diverged, Failed, Rejected, Deduplicated }
+/// <summary>Stopped: trained to a rung of the budget, whose score did not earn it the next (multi-fidelity); its fitness is that rung's score.</summary>
+public enum EvaluationStatus { Completed, Diverged, Failed, Rejected, Deduplicated, Stopped }
 
-/// <summary>The settled result of one proposal, as kept in the history.</summary>
-public sealed record Evaluation(Proposal Proposal, EvaluationStatus Status, double? Fitness, string? Reason, string? Worker = null, double Seconds = 0)
+/// <summary>
+/// The settled result of one proposal, as kept in the history. Fraction: how much of the training
+/// budget it reached (below 1 only for a candidate stopped at a rung).
+/// </summary>
+public sealed record Evaluation(Proposal Proposal, EvaluationStatus Status, double? Fitness, string? Reason, string? Worker = null, double Seconds = 0,
+                                double Fraction = 1)
 {
     public long Id => Proposal.Id;
-    public bool Trained => Status is EvaluationStatus.Completed or EvaluationStatus.Diverged or EvaluationStatus.Failed;
+    public bool Trained => Status is EvaluationStatus.Completed or EvaluationStatus.Diverged or EvaluationStatus.Failed or EvaluationStatus.Stopped;
 }
 
 /// <summary>A member of the population: its evaluation and the fitness it competes with.</summary>

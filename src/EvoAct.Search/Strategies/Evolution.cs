@@ -48,10 +48,14 @@ public sealed class Evolution
         mutator = new Mutator(space, mutation);
         this.filter = new CandidateFilter(filter);
         rngState = settings.Strategy == StrategyKind.Exhaustive ? 0 : settings.Seed;
+        promotion = settings.Fidelity is { } f ? new Promotion(f) : null;
         spaceSize = space.Size;
     }
 
     readonly System.Numerics.BigInteger spaceSize;
+    // Multi-fidelity: the rung each candidate in flight trains towards (absent: the first), and the rule.
+    readonly Dictionary<long, int> rungOf = new();
+    Promotion? promotion;
     // Exhaustive: the fingerprints of the filter-passing genomes before position seenUpTo. A pure
     // function of the position, so derived (like probed), neither persisted nor replayed.
     readonly HashSet<string> seenFingerprints = new();
@@ -80,6 +84,39 @@ public sealed class Evolution
 
     /// <summary>The proposal being trained under this id, or null (never proposed, or already settled).</summary>
     public Proposal? InFlightProposal(long id) => inFlight.GetValueOrDefault(id);
+
+    /// <summary>The rung (index into the fidelity's rungs) an in-flight candidate trains towards.</summary>
+    public int RungOf(long id) => rungOf.GetValueOrDefault(id);
+
+    /// <summary>Whether a candidate reaching this rung with this score would go on (the coordinator's question; changes nothing).</summary>
+    public bool WouldPromote(int rung, double? score) => promotion?.WouldPromote(rung, score)
+        ?? throw new InvalidOperationException("this run has no fidelity rungs");
+
+    /// <summary>
+    /// Enters a candidate's score at a rung short of the full budget, with the decision taken on it
+    /// (<see cref="WouldPromote"/> when it arrived, replayed as recorded). Promoted, it trains on
+    /// towards the next rung; stopped, it settles as <see cref="EvaluationStatus.Stopped"/> with that
+    /// rung's score and stays out of the population (only full-budget results compete). Returns the
+    /// stopped evaluation, or null. A rung for a candidate not in flight, or not its current rung, is ignored.
+    /// </summary>
+    public Evaluation? ReachRung(long id, int rung, double? score, bool promoted, string? worker = null, double seconds = 0)
+    {
+        var f = settings.Fidelity ?? throw new InvalidOperationException("this run has no fidelity rungs");
+        if (!inFlight.TryGetValue(id, out var p) || rung != RungOf(id) || rung >= f.Rungs.Count - 1) return null;
+        promotion!.Record(rung, score);
+        if (promoted)
+        {
+            rungOf[id] = rung + 1;
+            return null;
+        }
+        inFlight.Remove(id);
+        rungOf.Remove(id);
+        Trained++;
+        string reason = score is { } s
+            ? $"stopped at {f.Rungs[rung]} of the budget: {s:F4} is not in the top {f.Keep:P0} of that rung"
+            : $"stopped at {f.Rungs[rung]} of the budget: no score";
+        return Enter(new Evaluation(p, EvaluationStatus.Stopped, score, reason, worker, seconds, f.Rungs[rung]));
+    }
 
     /// <summary>The fittest completed or deduplicated evaluation; the earliest of equals.</summary>
     public Evaluation? Best => best;
@@ -167,7 +204,8 @@ public sealed class Evolution
     /// <summary>The state without the history, for a snapshot.</summary>
     public EvolutionMemento Capture() => new(
         population.ToArray(), inFlight.Values.OrderBy(p => p.Id).ToArray(), new Dictionary<string, double>(fitnessByFingerprint),
-        new Dictionary<EvaluationStatus, int>(counts), best, rngState, nextId, initialProposed, freeInARow, Trained);
+        new Dictionary<EvaluationStatus, int>(counts), best, rngState, nextId, initialProposed, freeInARow, Trained,
+        promotion?.Scores.Select(r => (IReadOnlyList<double>)r.ToArray()).ToArray(), new Dictionary<long, int>(rungOf));
 
     /// <summary>Takes a captured state, into a new Evolution built from the same plan; one without history (it would be incomplete).</summary>
     public void Restore(EvolutionMemento m)
@@ -179,6 +217,8 @@ public sealed class Evolution
         foreach (var (k, v) in m.FitnessByFingerprint) fitnessByFingerprint[k] = v;
         foreach (var (k, v) in m.Counts) counts[k] = v;
         (best, rngState, nextId, initialProposed, freeInARow, Trained) = (m.Best, m.RngState, m.NextId, m.InitialProposed, m.FreeInARow, m.Trained);
+        if (settings.Fidelity is { } f) promotion = new Promotion(f, m.RungScores);
+        foreach (var (k, v) in m.Rungs ?? new Dictionary<long, int>()) rungOf[k] = v;
     }
 
     /// <summary>Enters a proposal: a Train one goes in flight; a free one is settled at once.</summary>
@@ -209,6 +249,7 @@ public sealed class Evolution
     public Evaluation? Settle(long id, EvaluationStatus status, double? fitness, string? reason, string? worker = null, double seconds = 0)
     {
         if (!inFlight.Remove(id, out var p)) return null;
+        rungOf.Remove(id);
         Trained++;
         // A completed result without a usable fitness (a buggy or hostile worker) must not crash the run.
         if (status == EvaluationStatus.Completed && !(fitness is { } f && double.IsFinite(f)))
@@ -222,6 +263,9 @@ public sealed class Evolution
         counts[e.Status] = counts.GetValueOrDefault(e.Status) + 1;
         if (e.Fitness is { } f && e.Status is EvaluationStatus.Completed or EvaluationStatus.Deduplicated && (best is null || f > best.Fitness)) best = e;
         if (e.Status == EvaluationStatus.Completed) fitnessByFingerprint[e.Proposal.Fingerprint] = e.Fitness!.Value;
+        // A stopped candidate's score is a rung's, not comparable with full-budget fitness: it neither
+        // competes nor is cached for deduplication (an equivalent child trains, and is likely stopped early again).
+        if (e.Status == EvaluationStatus.Stopped) return e;
         double? competing = e.Fitness ?? (settings.OnFailure == FailurePolicy.Worst ? double.NegativeInfinity : null);
         if (competing is null) return e;
         population.AddLast(new Individual(e, competing.Value));

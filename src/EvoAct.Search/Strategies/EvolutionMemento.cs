@@ -16,4 +16,6 @@ public sealed record EvolutionMemento(
     long NextId,
     int InitialProposed,
     int FreeInARow,
-    int Trained);
+    int Trained,
+    IReadOnlyList<IReadOnlyList<double>>? RungScores = null,
+    IReadOnlyDictionary<long, int>? Rungs = null);

@@ -23,4 +23,6 @@ public sealed record EvolutionSettings
     public int MaxFreeProposals { get; init; } = 10_000;
     /// <summary>Trainings per candidate, with consecutive training seeds; its fitness is their mean (a table carries its own noise).</summary>
     public int SeedsPerCandidate { get; init; } = 1;
+    /// <summary>Multi-fidelity rungs (<see cref="FidelitySettings"/>); null: every candidate trains the full budget.</summary>
+    public FidelitySettings? Fidelity { get; init; }
 }

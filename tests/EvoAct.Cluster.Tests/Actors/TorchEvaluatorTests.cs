@@ -74,4 +74,32 @@ public sealed class TorchEvaluatorTests
         Assert.Equal(2, r.Seeds!.Count);
         Assert.StartsWith("seed 0: non-finite loss", r.Reason);
     }
+
+    [Fact]
+    public void With_rungs_a_candidate_stops_at_each_and_its_end_is_that_of_a_training_straight_through()
+    {
+        var training = Smoke with { Seed = 2, Curve = [0.5, 1.0] };
+        var work = new Work("t", 1, "max(x, tanh(x))", training, Seeds: 2, Rungs: [0.25, 0.5, 1.0]);
+        var straight = new TorchEvaluator().Evaluate(work with { Rungs = null }, "w", CancellationToken.None);
+        using var session = new TorchEvaluator().Start(work, "w");
+        var r0 = Assert.IsType<RungResult>(session.Next(CancellationToken.None));
+        var r1 = Assert.IsType<RungResult>(session.Next(CancellationToken.None));
+        Assert.Equal((0, 1), (r0.Rung, r1.Rung));
+        Assert.Equal(r1.Seeds!.Average(s => s.Accuracy!.Value), r1.Score!.Value, 12);
+        // the rung at 0.5 is the curve's point at 0.5 of the uninterrupted training
+        Assert.Equal(straight.Seeds!.Select(s => s.Curve![0].Accuracy), r1.Seeds!.Select(s => s.Accuracy!.Value));
+        var end = Assert.IsType<WorkResult>(session.Next(CancellationToken.None));
+        Assert.Equal(straight.Status, end.Status);
+        Assert.Equal(straight.Fitness, end.Fitness);
+        Assert.Equal(straight.Seeds!.Select(s => s.Loss), end.Seeds!.Select(s => s.Loss));
+    }
+
+    [Fact]
+    public void With_rungs_a_candidate_that_diverges_before_a_rung_ends_there()
+    {
+        var work = new Work("t", 1, "relu(x)", Smoke with { LearningRate = 1e30, WarmupSteps = 0 }, Rungs: [0.5, 1.0]);
+        using var session = new TorchEvaluator().Start(work, "w");
+        var end = Assert.IsType<WorkResult>(session.Next(CancellationToken.None));
+        Assert.Equal("diverged", end.Status);
+    }
 }

@@ -125,6 +125,7 @@ public class SerializerTests(SerializerFixture fixture)
         {
             Strategy = StrategyKind.Tournament, PopulationSize = 30, SampleSize = 7, MaxEvaluations = 500, OnFailure = FailurePolicy.Worst,
             Deduplicate = true, Seed = ulong.MaxValue - 3, MaxFreeProposals = 77, SeedsPerCandidate = 3,
+            Fidelity = new FidelitySettings([0.125, 0.5, 1.0], 0.25),
         },
         FullTraining);
 
@@ -150,12 +151,16 @@ public class SerializerTests(SerializerFixture fixture)
         new RunReconfigured(Schema.Version, FullPlan, ["mutation: ...", "max-evaluations: 500 -> 600"], At),
         new RunSnapshot(Schema.Version, [new RunStarted(Schema.Version, "run-1", FullPlan, At), Proposed, Settled]),
         new RunStateSnapshot(Schema.Version, "run-1", FullPlan, At,
-            [new SnapshotIndividual(new SnapshotEvaluation(Proposed, "failed", 0.5, "nan loss", "worker-2", 3.25), double.NegativeInfinity)],
+            [new SnapshotIndividual(new SnapshotEvaluation(Proposed, "failed", 0.5, "nan loss", "worker-2", 3.25, 0.75), double.NegativeInfinity)],
             [Proposed with { Id = 43 }], new Dictionary<string, double> { ["0123456789abcdef"] = 0.75 },
             new Dictionary<string, int> { ["completed"] = 3, ["rejected"] = 2 },
-            new SnapshotEvaluation(Proposed, "completed", 0.875, "ok", "worker-1", 2.5), ulong.MaxValue - 5, 44, 30, 2, 41),
+            new SnapshotEvaluation(Proposed, "completed", 0.875, "ok", "worker-1", 2.5, 1.0), ulong.MaxValue - 5, 44, 30, 2, 41,
+            [[0.5, 0.25], [0.75]], new Dictionary<long, int> { [43] = 1 }),
         new RequestWork("worker-1"),
-        new Work("run-1", 42, "sigmul(x, x)", FullTraining, Test: true, Seeds: 2, RunSeed: 9),
+        new Work("run-1", 42, "sigmul(x, x)", FullTraining, Test: true, Seeds: 2, RunSeed: 9, Rungs: [0.25, 1.0]),
+        new RungReached(Schema.Version, 42, 1, 0.625, true, "worker-1", 4.5, At, Seeds),
+        new RungResult(42, "worker-1", 1, 0.625, 4.5, "sigmul(x, x)", Seeds),
+        new RungDecision(42, 1, true),
         new NoWork(true),
         new WorkResult(42, "worker-1", "diverged", 0.25, "nan loss", 3.5, 0.75, "x * sigmoid(beta * x)", Seeds),
         new RunReady("run-1", true, 12, ["max-evaluations: 1 -> 2"], "refusing", Finished: true),

@@ -143,4 +143,26 @@ public sealed class BenchmarkTableTests
         Assert.Equal(8L * table.StepsPerTraining, r.StepsToTop1);
         Assert.Equal(mid.TrueFitness, r.ReturnedTrueFitness);
     }
+
+    [Fact]
+    public void With_rungs_the_table_answers_from_its_learning_curves_and_names_a_fraction_it_lacks()
+    {
+        var curve = new[] { new Training.Trainer.CurvePoint(0.5, 10, 0.4, 1.5), new Training.Trainer.CurvePoint(1.0, 20, 0.6, 1.0) };
+        var rows = TableFixture.Rows.Select(r => r.Seed is null ? r : r with { Curve = curve.Select(p => p with { Accuracy = p.Accuracy + (r.Seed == 1 ? 0.1 : 0) }).ToArray() }).ToArray();
+        var table = BenchmarkTable.Parse(Cluster.ReadSide.HistoryExport.ToCsv(rows), "curves");
+        var evaluator = new TableEvaluator(table, 0);
+        using (var session = evaluator.Start(WorkFor("x + relu(x)", 1, 0, seeds: 2) with { Rungs = [0.5, 1.0] }, "w"))
+        {
+            var rung = Assert.IsType<RungResult>(session.Next(CancellationToken.None));
+            Assert.Equal(0.45, rung.Score!.Value, 12); // mean of 0.4 and 0.5
+            var end = Assert.IsType<WorkResult>(session.Next(CancellationToken.None));
+            Assert.Equal(table.Find("x + relu(x)")!.TrueFitness!.Value, end.Fitness!.Value, 12);
+        }
+        using (var session = evaluator.Start(WorkFor("x + relu(x)", 1, 0) with { Rungs = [0.25, 1.0] }, "w"))
+        {
+            var failed = Assert.IsType<WorkResult>(session.Next(CancellationToken.None));
+            Assert.Equal("failed", failed.Status);
+            Assert.Contains("no learning-curve point at 0.25", failed.Reason);
+        }
+    }
 }
