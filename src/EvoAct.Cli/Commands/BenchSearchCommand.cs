@@ -16,9 +16,9 @@ public static class BenchSearchCommand
     {
         var config = new ConfigOptions();
         var table = new Option<string>("--table") { Description = "A benchmark table (evoact export --per-seed of an exhaustive run)", Required = true };
-        var strategies = new Option<string>("--strategy") { Description = "Comma-separated strategies", DefaultValueFactory = _ => string.Join(",", SearchBenchmark.Strategies) };
+        var strategies = new Option<string>("--strategy") { Description = "Comma-separated strategies: regularized, tournament, random, each optionally +rungs[=R1/R2/.../1[@KEEP]] (multi-fidelity)", DefaultValueFactory = _ => string.Join(",", SearchBenchmark.Strategies) };
         var seeds = new Option<int>("--seeds") { Description = "Run seeds per strategy (0, 1, ...)", DefaultValueFactory = _ => 20 };
-        var budget = new Option<int>("--budget") { Description = "Trainings per replay", DefaultValueFactory = _ => 300 };
+        var budget = new Option<int>("--budget") { Description = "Trainings per replay (full trainings' worth of steps: a candidate stopped at rung 0.25 costs a quarter)", DefaultValueFactory = _ => 300 };
         var parallel = new Option<int>("--parallel") { Description = "Replays side by side", DefaultValueFactory = _ => 2 * Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var output = new Option<string?>("--out") { Description = "Directory for the regret plot (regret.png) and the per-seed CSV" };
@@ -32,8 +32,16 @@ public static class BenchSearchCommand
             var path = r.GetValue(table)!;
             var names = r.GetValue(strategies)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             foreach (var n in names)
-                if (!SearchBenchmark.Strategies.Contains(n))
-                    throw new UsageException($"--strategy: unknown strategy '{n}'; known: {string.Join(", ", SearchBenchmark.Strategies)}");
+            {
+                try
+                {
+                    SearchBenchmark.Variant(n);
+                }
+                catch (FormatException e)
+                {
+                    throw new UsageException($"--strategy: {e.Message}");
+                }
+            }
             if (names.Length == 0) throw new UsageException("--strategy: name at least one strategy");
             if (r.GetValue(seeds) < 1) throw new UsageException("--seeds: expected at least 1");
             if (r.GetValue(budget) < 1) throw new UsageException("--budget: expected at least 1");
@@ -86,14 +94,14 @@ public static class BenchSearchCommand
     {
         Console.WriteLine($"table {table.Name}: {table.Functions.Count} functions, top 1% >= {F(table.TopThreshold(0.01))}, top 0.1% >= {F(table.TopThreshold(0.001))}");
         Console.WriteLine($"budget {o.Budget} trainings, {o.Seeds} seeds per strategy, {seconds:F1} s");
-        Console.WriteLine($"{"strategy",-12} {"to top 1% (IQR)",-22} {"reached",-8} {"to top 0.1% (IQR)",-22} {"reached",-8} {"best true",-10} {"returned",-10} {"free",-6}");
+        Console.WriteLine($"{"strategy",-28} {"to top 1% (IQR)",-22} {"reached",-8} {"to top 0.1% (IQR)",-22} {"reached",-8} {"best true",-10} {"returned",-10} {"free",-6}");
         foreach (var s in summaries)
         {
             string Iqr(Func<SearchReplay, int?> f) =>
                 $"{F(s.Replays.Count == 0 ? double.NaN : StrategySummary.Quantile(s.Replays.Select(r => (double)(f(r) ?? o.Budget)).ToArray(), 0.5), "F0")} " +
                 $"({F(StrategySummary.Quantile(s.Replays.Select(r => (double)(f(r) ?? o.Budget)).ToArray(), 0.25), "F0")}-" +
                 $"{F(StrategySummary.Quantile(s.Replays.Select(r => (double)(f(r) ?? o.Budget)).ToArray(), 0.75), "F0")})";
-            Console.WriteLine($"{s.Strategy,-12} {Iqr(r => r.TrainingsToTop1),-22} {$"{s.ReachedTop1}/{s.Seeds}",-8} {Iqr(r => r.TrainingsToTop01),-22} " +
+            Console.WriteLine($"{s.Strategy,-28} {Iqr(r => r.TrainingsToTop1),-22} {$"{s.ReachedTop1}/{s.Seeds}",-8} {Iqr(r => r.TrainingsToTop01),-22} " +
                               $"{$"{s.ReachedTop01}/{s.Seeds}",-8} {F(s.MedianBestTrueFitness),-10} {F(s.MedianReturnedTrueFitness),-10} {F(s.MedianFreeShare, "P0"),-6}");
         }
     }

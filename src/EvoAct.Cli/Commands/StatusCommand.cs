@@ -31,6 +31,7 @@ public static class StatusCommand
                     w.WriteNumber("completed", Count(EvaluationStatus.Completed));
                     w.WriteNumber("failed", Count(EvaluationStatus.Failed));
                     w.WriteNumber("diverged", Count(EvaluationStatus.Diverged));
+                    w.WriteNumber("stopped", Count(EvaluationStatus.Stopped));
                     w.WriteNumber("rejected", Count(EvaluationStatus.Rejected));
                     w.WriteNumber("deduplicated", Count(EvaluationStatus.Deduplicated));
                     w.WriteNumber("in_flight", ev.InFlight.Count);
@@ -86,7 +87,8 @@ public static class StatusCommand
                 return 0;
             }
             Console.WriteLine($"run            {s.Name} ({(ev.Finished ? "finished" : "not finished")})");
-            Console.WriteLine($"evaluations    {ev.Trained}/{ev.Settings.MaxEvaluations} trained: {Count(EvaluationStatus.Completed)} completed, {Count(EvaluationStatus.Failed)} failed, {Count(EvaluationStatus.Diverged)} diverged");
+            Console.WriteLine($"evaluations    {ev.Trained}/{ev.Settings.MaxEvaluations} trained: {Count(EvaluationStatus.Completed)} completed, {Count(EvaluationStatus.Failed)} failed, {Count(EvaluationStatus.Diverged)} diverged" +
+                              (Count(EvaluationStatus.Stopped) > 0 ? $", {Count(EvaluationStatus.Stopped)} stopped at a rung" : ""));
             Console.WriteLine($"free           {Count(EvaluationStatus.Rejected)} rejected, {Count(EvaluationStatus.Deduplicated)} deduplicated");
             Console.WriteLine($"in flight      {ev.InFlight.Count}");
             Console.WriteLine($"population     {ev.Population.Count}, best {RunCommand.Fmt(ev.Population.Select(i => (double?)i.Fitness).Max())}");

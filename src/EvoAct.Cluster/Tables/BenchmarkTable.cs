@@ -37,6 +37,8 @@ public sealed class BenchmarkTable
     public IReadOnlyCollection<Function> Functions => byFingerprint.Values;
     /// <summary>Training steps of one full-budget training (the last learning-curve point), 0 when the table has no curves.</summary>
     public int StepsPerTraining { get; }
+    /// <summary>The fractions of the budget at which every completed training has a learning-curve point (what rungs may use).</summary>
+    public IReadOnlySet<double> CurveFractions { get; }
 
     BenchmarkTable(string name, IReadOnlyList<ExportRow> rows)
     {
@@ -55,6 +57,9 @@ public sealed class BenchmarkTable
         fingerprintByExpression = new();
         foreach (var r in rows) fingerprintByExpression.TryAdd(r.Expression, r.Fingerprint);
         StepsPerTraining = rows.Where(r => r.Curve is { Count: > 0 }).Select(r => r.Curve![^1].Step).DefaultIfEmpty(0).Max();
+        var completed = rows.Where(r => r.Seed is not null && r.Status == WireNames.Status[EvaluationStatus.Completed]).ToArray();
+        CurveFractions = completed.Length == 0 ? new HashSet<double>()
+            : completed.Select(r => (IEnumerable<double>)(r.Curve ?? []).Select(p => p.Fraction)).Aggregate((a, b) => a.Intersect(b)).ToHashSet();
     }
 
     public static BenchmarkTable Parse(string csv, string name) => new(name, HistoryExport.FromCsv(csv));

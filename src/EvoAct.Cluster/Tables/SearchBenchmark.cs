@@ -20,6 +20,33 @@ public static class SearchBenchmark
 
     public static readonly string[] Strategies = ["regularized", "tournament", "random"];
 
+    /// <summary>The rungs a "+rungs" variant uses when it names none (and no --set gives them).</summary>
+    public static readonly double[] DefaultRungs = [0.125, 0.25, 0.5, 1.0];
+
+    /// <summary>
+    /// A strategy as named on the command line: <c>regularized</c>, or a multi-fidelity variant
+    /// <c>regularized+rungs</c>, <c>random+rungs=0.25/0.5/1</c>, <c>regularized+rungs=0.125/0.25/0.5/1@0.3</c>
+    /// (rungs separated by '/', keep after '@'). The HOCON settings it stands for, or a FormatException.
+    /// </summary>
+    public static (string Strategy, IReadOnlyList<string> Sets) Variant(string name)
+    {
+        var plus = name.IndexOf('+');
+        var strategy = plus < 0 ? name : name[..plus];
+        if (!Strategies.Contains(strategy)) throw new FormatException($"unknown strategy '{strategy}'; known: {string.Join(", ", Strategies)} (each may take +rungs)");
+        if (plus < 0) return (strategy, []);
+        var variant = name[(plus + 1)..];
+        if (variant != "rungs" && !variant.StartsWith("rungs=", StringComparison.Ordinal))
+            throw new FormatException($"unknown variant '+{variant}' of {strategy}: expected +rungs, +rungs=R1/R2/.../1 or +rungs=R1/.../1@KEEP");
+        var sets = new List<string>();
+        if (variant.StartsWith("rungs=", StringComparison.Ordinal))
+        {
+            var spec = variant["rungs=".Length..].Split('@');
+            sets.Add($"evoact.evolution.fidelity.rungs=[{string.Join(", ", spec[0].Split('/'))}]");
+            if (spec.Length > 1) sets.Add($"evoact.evolution.fidelity.keep={spec[1]}");
+        }
+        return (strategy, sets);
+    }
+
     public static async Task<IReadOnlyList<StrategySummary>> RunAsync(Options o, BenchmarkTable table, IProgress<SearchReplay>? progress = null)
     {
         var jobs = o.Strategies.SelectMany(s => Enumerable.Range(0, o.Seeds).Select(seed => (Strategy: s, Seed: (ulong)seed))).ToArray();
@@ -42,10 +69,16 @@ public static class SearchBenchmark
     }
 
     /// <summary>The settings of one replay: the user's layers, then the table's space, the strategy, the seed and the budget.</summary>
-    public static RunSettings Settings(Options o, BenchmarkTable table, string strategy, ulong seed, string dataDirectory)
+    public static RunSettings Settings(Options o, BenchmarkTable table, string name, ulong seed, string dataDirectory)
     {
+        var (strategy, variantSets) = Variant(name);
         var space = table.Space();
-        var sets = o.Sets.Concat([
+        // A +rungs variant without rungs of its own takes the --set ones, else the defaults.
+        var defaultRungs = name.Contains("+rungs") && !name.Contains("+rungs=")
+            ? [$"evoact.evolution.fidelity.rungs=[{string.Join(", ", DefaultRungs)}]"] : Array.Empty<string>();
+        var user = new ConfigReader(EvoActConfig.Load(o.Preset, o.File, o.Sets));
+        if (defaultRungs.Length > 0 && user.StringList("evoact.evolution.fidelity.rungs").Count > 0) defaultRungs = [];
+        var sets = o.Sets.Concat(defaultRungs).Concat(variantSets).Concat([
             $"evoact.search-space.core-units={space.CoreUnits}",
             $"evoact.search-space.unary=[{string.Join(", ", space.Unary.Select(u => u.Name()))}]",
             $"evoact.search-space.binary=[{string.Join(", ", space.Binary.Select(b => b.Name()))}]",
@@ -58,13 +91,21 @@ public static class SearchBenchmark
         ]).ToList();
         var c = new ConfigReader(EvoActConfig.Load(o.Preset, o.File, sets));
         int perCandidate = c.Int("evoact.evolution.seeds-per-candidate", 1, 100);
-        c = new ConfigReader(EvoActConfig.Load(o.Preset, o.File, sets.Append($"evoact.evolution.max-evaluations={(o.Budget + perCandidate - 1) / perCandidate}")));
+        // Candidates enough for the budget in trainings: with rungs, as many as stop at the first (the replay is cut at the budget).
+        var rungs = c.StringList("evoact.evolution.fidelity.rungs");
+        double first = rungs.Count > 0 ? double.Parse(rungs[0], System.Globalization.CultureInfo.InvariantCulture) : 1;
+        var missing = rungs.Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).Where(r => r < 1 && !table.CurveFractions.Contains(r)).ToArray();
+        if (missing.Length > 0)
+            throw new ConfigException("evoact.evolution.fidelity.rungs", $"{name}: the table has no learning-curve points at {string.Join(", ", missing)} " +
+                                      $"(its curves have {(table.CurveFractions.Count == 0 ? "none" : string.Join(", ", table.CurveFractions.Order()))})");
+        int candidates = (int)Math.Ceiling(o.Budget / (perCandidate * Math.Max(first, 1e-3)));
+        c = new ConfigReader(EvoActConfig.Load(o.Preset, o.File, sets.Append($"evoact.evolution.max-evaluations={candidates}")));
         return RunSettings.Read(c, dataDirectory, $"{strategy}-{seed}");
     }
 
     static async Task<SearchReplay> ReplayAsync(Options o, BenchmarkTable table, string strategy, ulong seed)
     {
-        var dir = Path.Combine(o.ScratchDirectory, $"{strategy}-{seed}");
+        var dir = Path.Combine(o.ScratchDirectory, $"{string.Concat(strategy.Select(ch => char.IsLetterOrDigit(ch) ? ch : '_'))}-{seed}");
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         var s = Settings(o, table, strategy, seed, dir) is var read ? read with { Trainers = read.Trainers with { Table = table } } : null!;
         var clock = Stopwatch.StartNew();
@@ -77,7 +118,7 @@ public static class SearchBenchmark
             var state = await JournalReader.ReadAsync(s.Persistence, dir, s.Name)
                         ?? throw new InvalidOperationException($"replay {strategy}-{seed} left no journal in {dir}");
             var evolution = state.Evolution!;
-            return SearchReplay.From(table, strategy, seed, evolution.History, evolution.Best, s.Plan.Evolution.SeedsPerCandidate, seconds);
+            return SearchReplay.From(table, strategy, seed, evolution.History, evolution.Best, s.Plan.Evolution.SeedsPerCandidate, seconds, o.Budget);
         }
         finally
         {

@@ -4,44 +4,52 @@ namespace EvoAct.Cluster.Tables;
 
 /// <summary>
 /// What one replayed search did, judged by the table's true fitness (the mean over its seeds, not the
-/// one noisy training the search saw): the best true fitness among the functions it had trained after
-/// each training, when it first trained one of the table's top 1% and top 0.1%, how many of its
-/// proposals were free, and the true fitness of what it would report as its best.
+/// one noisy training the search saw). Compute is counted in full trainings: a candidate costs its
+/// seeds times the share of the budget it reached (a candidate stopped at rung 0.25 costs a quarter),
+/// so strategies with and without rungs compare at equal training steps. BestTrueFitness[k - 1] is the
+/// best true fitness among the functions completed once k trainings' worth had been spent.
 /// </summary>
 public sealed record SearchReplay(
     string Strategy, ulong Seed, int Trainings, int Proposals, int Free, IReadOnlyList<double> BestTrueFitness,
-    int? TrainingsToTop1, int? TrainingsToTop01, long? StepsToTop1, double? ReturnedTrueFitness, double Seconds)
+    int? TrainingsToTop1, int? TrainingsToTop01, long? StepsToTop1, double? ReturnedTrueFitness, double Seconds, double Spent = 0)
 {
     public double FreeShare => Proposals == 0 ? 0 : (double)Free / Proposals;
 
     /// <summary>
-    /// Folds a replay's history (in the order the coordinator entered it). A candidate costs
-    /// <paramref name="seedsPerCandidate"/> trainings of <paramref name="stepsPerTraining"/> steps each,
-    /// whatever its outcome; a diverged or failed one finds nothing.
+    /// Folds a replay's history (in the order the coordinator entered it), up to <paramref name="budget"/>
+    /// trainings' worth (all of it when null). A diverged or failed candidate finds nothing.
     /// </summary>
     public static SearchReplay From(BenchmarkTable table, string strategy, ulong seed, IEnumerable<Evaluation> history, Evaluation? best,
-                                    int seedsPerCandidate, double seconds)
+                                    int seedsPerCandidate, double seconds, int? budget = null)
     {
         double top1 = table.TopThreshold(0.01), top01 = table.TopThreshold(0.001);
         var curve = new List<double>();
         int trainings = 0, proposals = 0, free = 0;
-        int? toTop1 = null, toTop01 = null;
-        double bestTrue = double.NaN;
+        double spent = 0, bestTrue = double.NaN;
+        double? spentAtTop1 = null;
+        Evaluation? returned = null;
         foreach (var e in history)
         {
+            if (budget is { } b && spent >= b) break;
             proposals++;
             if (!e.Trained) { free++; continue; }
-            // The candidate's result is known once all its trainings are done: the last of them finds it.
-            for (int i = 1; i < seedsPerCandidate; i++, trainings++) curve.Add(bestTrue);
+            trainings++;
+            double before = bestTrue, spentBefore = spent;
+            spent += seedsPerCandidate * e.Fraction;
             if (e.Status == EvaluationStatus.Completed && table.FindFingerprint(e.Proposal.Fingerprint)?.TrueFitness is { } t && !(t <= bestTrue))
                 bestTrue = t;
-            trainings++;
-            curve.Add(bestTrue);
-            if (toTop1 is null && bestTrue >= top1) toTop1 = trainings;
-            if (toTop01 is null && bestTrue >= top01) toTop01 = trainings;
+            if (e.Status == EvaluationStatus.Completed && e.Fitness is { } f && (returned is null || f > returned.Fitness)) returned = e;
+            // The candidate's result is known once all its trainings are done: the last of them finds it.
+            int last = (int)Math.Floor(spent + 1e-9);
+            for (int k = (int)Math.Floor(spentBefore + 1e-9) + 1; k <= last && (budget is null || k <= budget); k++)
+                curve.Add(k == last ? bestTrue : before);
+            if (spentAtTop1 is null && bestTrue >= top1) spentAtTop1 = spent;
         }
-        double? returned = best is null ? null : table.FindFingerprint(best.Proposal.Fingerprint)?.TrueFitness;
-        return new SearchReplay(strategy, seed, trainings, proposals, free, curve, toTop1, toTop01,
-                                toTop1 is { } n ? (long)n * table.StepsPerTraining : null, returned, seconds);
+        int? First(double threshold) { int i = curve.FindIndex(v => v >= threshold); return i < 0 ? null : i + 1; }
+        // Without a budget (a whole history), what the search would report is its own best; with one, its best within it.
+        var reported = budget is null ? best ?? returned : returned;
+        double? returnedTrue = reported is null ? null : table.FindFingerprint(reported.Proposal.Fingerprint)?.TrueFitness;
+        return new SearchReplay(strategy, seed, trainings, proposals, free, curve, First(top1), First(top01),
+                                spentAtTop1 is { } s ? (long)Math.Round(s * table.StepsPerTraining) : null, returnedTrue, seconds, spent);
     }
 }
