@@ -116,4 +116,38 @@ public sealed class BenchSearchTests : IClassFixture<BenchSearchTests.SmallTable
         var rows = File.ReadAllLines(table.Table).Where(l => l.Contains($",{seeds[0].GetProperty("accuracy").GetDouble().ToString("R", System.Globalization.CultureInfo.InvariantCulture)},"));
         Assert.NotEmpty(rows);
     }
+
+    [Fact]
+    public void Rung_variants_are_entries_of_their_own_and_rungs_the_table_has_no_curve_for_are_refused()
+    {
+        var r = EvoactProcess.Run(TimeSpan.FromMinutes(2), "bench", "search", "--table", table.Table, "--seeds", "2", "--budget", "10", "--json",
+                                  "--strategy", "regularized,regularized+rungs,random+rungs=0.25/1@0.3", "--set", "evolution.population-size=4", "--set", "evolution.sample-size=2");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.Equal(["regularized", "regularized+rungs", "random+rungs=0.25/1@0.3"],
+                     doc.RootElement.GetProperty("strategies").EnumerateArray().Select(s => s.GetProperty("strategy").GetString()));
+        var bad = EvoactProcess.Run("bench", "search", "--table", table.Table, "--strategy", "regularized+rungs=0.3/1");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("no learning-curve points at 0.3", bad.Stderr);
+        var unknown = EvoactProcess.Run("bench", "search", "--table", table.Table, "--strategy", "regularized+hyperband");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("unknown variant '+hyperband'", unknown.Stderr);
+    }
+
+    [Fact]
+    public void A_real_search_with_rungs_stops_candidates_and_says_where()
+    {
+        var data = Path.Combine(table.Dir, "rungs");
+        var run = EvoactProcess.Run(TimeSpan.FromMinutes(2), ["run", "--preset", "smoke", "--data", data, "--set", "evolution.max-evaluations=12",
+                                    "--set", "evolution.population-size=4", "--set", "evolution.sample-size=2", "--set", "evolution.fidelity.rungs=[0.25, 0.5, 1.0]"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var status = EvoactProcess.Run("status", "--data", data, "--json");
+        using var doc = JsonDocument.Parse(status.Stdout);
+        int stopped = doc.RootElement.GetProperty("stopped").GetInt32();
+        Assert.True(stopped > 0, status.Stdout);
+        var export = EvoactProcess.Run("export", "--data", data);
+        var rows = export.Stdout.Split('\n').Where(l => l.Contains(",stopped,")).ToArray();
+        Assert.Equal(stopped, rows.Length);
+        Assert.All(rows, l => Assert.Matches("stopped at 0\\.(25|5) of the budget", l));
+    }
 }
