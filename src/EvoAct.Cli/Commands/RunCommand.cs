@@ -16,7 +16,7 @@ public static class RunCommand
     {
         var options = new RunOptions();
         var command = new Command("run", "Run (or resume) an evolution in this process: coordinator, local trainers, SQLite journal");
-        options.AddTo(command);
+        options.AddTo(command, withDevices: true);
         command.SetAction(r => Run(options.Load(r)));
         return command;
     }

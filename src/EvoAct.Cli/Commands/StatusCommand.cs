@@ -54,6 +54,7 @@ public static class StatusCommand
                         w.WriteNumber("id", best.Id);
                         w.WriteString("expression", best.Proposal.Expression);
                         w.Number("fitness", best.Fitness);
+                        if (state.Devices.TryGetValue(best.Id, out var device)) w.WriteString("device", device); else w.WriteNull("device");
                         // Its trainings (a deduplicated best: those of the function's trained twin), with their learning curves.
                         var seeds = state.Seeds.GetValueOrDefault(best.Id) ?? h.Where(e => e.Status == EvaluationStatus.Completed && e.Proposal.Fingerprint == best.Proposal.Fingerprint)
                                                                                 .Select(e => state.Seeds.GetValueOrDefault(e.Id)).FirstOrDefault(x => x is not null);

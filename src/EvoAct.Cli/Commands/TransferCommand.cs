@@ -26,7 +26,7 @@ public static class TransferCommand
         var runs = new Option<int>("--runs") { Description = "Seeds per activation", DefaultValueFactory = _ => 3 };
         var name = new Option<string?>("--name") { Description = "Name of this transfer (default transfer-RUN-PRESET); the same name resumes it" };
         var command = new Command("transfer", "Retrain the best activations of a run and baselines on a bigger model and dataset; report median test accuracy") { top, include, runs, name };
-        options.AddTo(command);
+        options.AddTo(command, withDevices: true);
         command.SetAction(r =>
         {
             var preset = r.GetValue(options.Config.Preset) ?? throw new UsageException("--preset: required (the setup to transfer to, e.g. transfer-cpu-fmnist)");

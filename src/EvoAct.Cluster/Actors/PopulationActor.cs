@@ -188,7 +188,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
         dispatch.Complete(r.Id);
         // The journal holds only the closed set of a training's outcomes; anything else from the wire is a failure, named.
         var settled = WireNames.Status.TryParse(r.Status, out var status) && WireNames.IsTrainingOutcome(status)
-            ? new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow, r.Seeds)
+            ? new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow, r.Seeds, r.Device)
             : new EvaluationSettled(Schema.Version, r.Id, WireNames.Status[EvaluationStatus.Failed], null,
                                     $"trainer reported an unknown outcome '{r.Status}'", r.WorkerId, r.Seconds, DateTime.UtcNow);
         // The trainer keeps its result (and resends it) until it is durable.
@@ -224,7 +224,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
             return;
         }
         bool promote = Evolution.WouldPromote(r.Rung, r.Score);
-        Record(new RungReached(Schema.Version, r.Id, r.Rung, r.Score, promote, r.WorkerId, r.Seconds, DateTime.UtcNow, r.Seeds),
+        Record(new RungReached(Schema.Version, r.Id, r.Rung, r.Score, promote, r.WorkerId, r.Seconds, DateTime.UtcNow, r.Seeds, r.Device),
                () => from.Tell(new RungDecision(r.Id, r.Rung, promote)));
         if (!promote)
         {

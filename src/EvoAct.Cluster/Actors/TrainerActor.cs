@@ -35,12 +35,17 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef population, string workerId, IEvaluator evaluator, CancellationToken cancel, IActorRef? monitor = null) =>
-        Akka.Actor.Props.Create(() => new TrainerActor(population, workerId, evaluator, cancel, monitor)).WithDispatcher(Dispatcher);
+    /// <param name="local">this slot's device and the node's threads, laid over each Work's training settings (null: the Work's own)</param>
+    public static Props Props(IActorRef population, string workerId, IEvaluator evaluator, CancellationToken cancel, IActorRef? monitor = null,
+                              Configuration.LocalTraining? local = null) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(population, workerId, evaluator, cancel, monitor, local)).WithDispatcher(Dispatcher);
 
-    public TrainerActor(IActorRef population, string workerId, IEvaluator evaluator, CancellationToken cancel, IActorRef? monitor)
+    readonly Configuration.LocalTraining? local;
+
+    public TrainerActor(IActorRef population, string workerId, IEvaluator evaluator, CancellationToken cancel, IActorRef? monitor,
+                        Configuration.LocalTraining? local = null)
     {
-        (this.population, this.workerId, this.evaluator, this.cancel, this.monitor) = (population, workerId, evaluator, cancel, monitor);
+        (this.population, this.workerId, this.evaluator, this.cancel, this.monitor, this.local) = (population, workerId, evaluator, cancel, monitor, local);
         Receive<Work>(OnWork);
         Receive<NoWork>(n =>
         {
@@ -78,6 +83,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     {
         Timers.Cancel("ask");
         if (cancel.IsCancellationRequested || paused is not null) return; // paused: a stale answer to a repeated request
+        if (local is { } l) work = work with { Training = work.Training with { Device = l.Device, Threads = l.Threads } };
         ITrainingSession session;
         try
         {
@@ -113,14 +119,15 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
             Report(Failed(work, e));
             return;
         }
-        if (stage is RungResult rung)
+        if (stage is RungResult r)
         {
+            var rung = r with { Device = work.Training.Device };
             paused = (work, session, rung);
             population.Tell(rung);
             return;
         }
         session.Dispose();
-        Report(((WorkResult)stage) with { Expression = work.Expression });
+        Report(((WorkResult)stage) with { Expression = work.Expression, Device = work.Training.Device });
     }
 
     void OnDecision(RungDecision d)

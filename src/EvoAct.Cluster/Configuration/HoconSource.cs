@@ -8,7 +8,8 @@ namespace EvoAct.Cluster.Configuration;
 /// only `include "file"` (and then dereferences a null callback) and reads `include required(...)`
 /// as a key. So the text is scanned here first: braces and brackets balance, strings close, every
 /// '=' has a value on its line, and includes are resolved here, relative to the including file.
-/// A missing include is an error, `required` or not: a config that silently does less than it says
+/// Comments and the spaces that end lines are dropped before Akka sees the text: it reads an empty
+/// list followed by either on its line (`rungs = []  # none`) as no value at all. A missing include is an error, `required` or not: a config that silently does less than it says
 /// is worse than one refused (as with unknown keys). Every error names the file and the line.
 /// </summary>
 public static class HoconSource
@@ -50,8 +51,9 @@ public static class HoconSource
             while (i < text.Length)
             {
                 char c = text[i];
-                if (c == '#' || (c == '/' && Peek(1) == '/')) { CopyToEndOfLine(); continue; }
-                if (c == '\n') { line++; statementStart = true; Copy(1); continue; }
+                // Comments are dropped: Akka's parser reads `a = []  # note` as a key without a value.
+                if (c == '#' || (c == '/' && Peek(1) == '/')) { SkipToEndOfLine(); continue; }
+                if (c == '\n') { TrimLineEnd(); line++; statementStart = true; Copy(1); continue; }
                 if (char.IsWhiteSpace(c)) { Copy(1); continue; }
                 if (c == '"') { QuotedString(); statementStart = false; continue; }
                 if (c == '$' && Peek(1) == '{') { Substitution(); statementStart = false; continue; }
@@ -104,10 +106,16 @@ public static class HoconSource
             i += n;
         }
 
-        void CopyToEndOfLine()
+        /// <summary>Akka reads `a = []` followed by spaces (or by a comment, dropped above) as a key without a value.</summary>
+        void TrimLineEnd()
+        {
+            while (output.Length > 0 && output[^1] is ' ' or '\t' or '\r') output.Length--;
+        }
+
+        void SkipToEndOfLine()
         {
             int end = text.IndexOf('\n', i);
-            Copy((end < 0 ? text.Length : end) - i);
+            i = end < 0 ? text.Length : end;
         }
 
         bool IsWord(string word) =>

@@ -19,8 +19,20 @@ public static class ConfigNames
 }
 
 /// <param name="Table">kind = table: the table, loaded and checked against the run's space when the config is read.</param>
-public sealed record TrainerSlots(int Slots, TrainerKind Kind, TimeSpan FakeDelay, Tables.BenchmarkTable? Table = null, double TableTimeScale = 0)
+/// <param name="Devices">the device of each slot (evoact.trainers.devices or --devices, else slots x training.device): the node's, not the run's</param>
+/// <param name="Threads">torch threads on this node (its evoact.training.threads; 0: all cores)</param>
+public sealed record TrainerSlots(int Slots, TrainerKind Kind, TimeSpan FakeDelay, Tables.BenchmarkTable? Table = null, double TableTimeScale = 0,
+                                  IReadOnlyList<string>? Devices = null, int Threads = 0)
 {
+    /// <summary>What trainer slot <paramref name="i"/> trains on: its device and this node's threads.</summary>
+    public LocalTraining Local(int i) => new(Devices is { Count: > 0 } d ? d[i % d.Count] : "cpu", Threads);
+
+    /// <summary>One trainer per device of <paramref name="devices"/>.</summary>
+    public TrainerSlots WithDevices(IReadOnlyList<string> devices) => this with { Slots = devices.Count, Devices = devices };
+
+    /// <summary><paramref name="slots"/> trainers, on this node's first device.</summary>
+    public TrainerSlots WithSlots(int slots) => this with { Slots = slots, Devices = Enumerable.Repeat(Local(0).Device, slots).ToArray() };
+
     /// <summary>What every trainer slot of this kind trains with.</summary>
     public IEvaluator Evaluator() => Kind switch
     {
@@ -73,7 +85,17 @@ public sealed record RunSettings(
     static TrainerSlots ReadTrainers(ConfigReader c, RunPlan plan)
     {
         var slots = new TrainerSlots(c.Int("evoact.trainers.slots", 0, 256), c.Choice("evoact.trainers.kind", ConfigNames.TrainerKind),
-                                     c.Duration("evoact.trainers.fake-delay", allowZero: true));
+                                     c.Duration("evoact.trainers.fake-delay", allowZero: true), Threads: plan.Training.Threads);
+        IReadOnlyList<string> devices;
+        try
+        {
+            devices = DeviceList.Parse(c.StringList("evoact.trainers.devices"));
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigException("evoact.trainers.devices", e.Message);
+        }
+        slots = devices.Count > 0 ? slots.WithDevices(devices) : slots with { Devices = Enumerable.Repeat(plan.Training.Device, slots.Slots).ToArray() };
         if (slots.Kind != TrainerKind.Table) return slots;
         var path = c.String("evoact.trainers.table");
         if (path.Length == 0) throw new ConfigException("evoact.trainers.table", "required when trainers.kind = table: a benchmark table (evoact export --per-seed of an exhaustive run)");

@@ -131,7 +131,7 @@ public static class ClusterNode
             system.ActorOf(ClusterSingletonManager.Props(JournalSupervisor.Props(PopulationActor.Props(options, observer), observer, supervisor), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(Coordinator)), PopulationName);
             var proxy = Proxy(system);
-            StartTrainers(system, proxy, localTrainers, s.Trainers.Evaluator(), trainersStop.Token);
+            StartTrainers(system, proxy, s.Trainers, localTrainers, s.Trainers.Evaluator(), trainersStop.Token);
             system.ActorOf(Props.Create(() => new Follower(proxy, observer)), "follower");
 
             RunReady ready = blank;
@@ -239,7 +239,7 @@ public static class ClusterNode
                 say($"worker up at {cluster.SelfAddress} with {slots.Slots} trainer(s)");
                 system.ActorOf(Props.Create(() => new CoordinatorWatch(lost)), "coordinator-watch");
                 var monitor = system.ActorOf(Props.Create(() => new FinishMonitor(slots.Slots, done)), "finish-monitor");
-                StartTrainers(system, Proxy(system), slots.Slots, evaluator, trainersStop.Token, monitor);
+                StartTrainers(system, Proxy(system), slots, slots.Slots, evaluator, trainersStop.Token, monitor);
                 var which = await Task.WhenAny(lost.Task, done.Task, system.WhenTerminated, Task.Delay(Timeout.Infinite, stop));
                 if (which == done.Task) { say("run finished"); return; }
                 if (stop.IsCancellationRequested) return;
@@ -262,11 +262,12 @@ public static class ClusterNode
         system.ActorOf(ClusterSingletonProxy.Props($"/user/{PopulationName}",
             ClusterSingletonProxySettings.Create(system).WithRole(Coordinator).WithBufferSize(1000)), "population-proxy");
 
-    static void StartTrainers(ActorSystem system, IActorRef population, int count, IEvaluator evaluator, CancellationToken cancel, IActorRef? monitor = null)
+    static void StartTrainers(ActorSystem system, IActorRef population, Configuration.TrainerSlots slots, int count, IEvaluator evaluator, CancellationToken cancel,
+                              IActorRef? monitor = null)
     {
         var node = Akka.Cluster.Cluster.Get(system).SelfAddress;
         for (int i = 0; i < count; i++)
-            system.ActorOf(TrainerActor.Props(population, $"{node.Host}:{node.Port}/{i}", evaluator, cancel, monitor), $"trainer-{i}");
+            system.ActorOf(TrainerActor.Props(population, $"{node.Host}:{node.Port}/{i}", evaluator, cancel, monitor, slots.Local(i)), $"trainer-{i}");
     }
 
     /// <summary>Completes when every coordinator has left the cluster (downed, or the seed restarted).</summary>

@@ -51,7 +51,7 @@ public static class EmbeddedRun
 
             var evaluator = s.Trainers.Evaluator();
             for (int i = 0; i < s.Trainers.Slots; i++)
-                system.ActorOf(TrainerActor.Props(population, $"{Environment.MachineName}/{i}", evaluator, trainersStop.Token), $"trainer-{i}");
+                system.ActorOf(TrainerActor.Props(population, $"{Environment.MachineName}/{i}", evaluator, trainersStop.Token, local: s.Trainers.Local(i)), $"trainer-{i}");
             population.Tell(SubscribeProgress.Instance, observer);
 
             try

@@ -27,7 +27,7 @@ public sealed record Work(string Run, long Id, string Expression, TrainerSetting
 /// again until it hears the decision.
 /// </summary>
 public sealed record RungResult(long Id, string WorkerId, int Rung, double? Score, double Seconds, string Expression,
-                                IReadOnlyList<SeedResult>? Seeds = null) : IEvoActMessage;
+                                IReadOnlyList<SeedResult>? Seeds = null, string? Device = null) : IEvoActMessage;
 
 /// <summary>The coordinator's answer to a <see cref="RungResult"/>: train on to the next rung, or stop (the candidate is settled as stopped).</summary>
 public sealed record RungDecision(long Id, int Rung, bool Continue) : IEvoActMessage;
@@ -42,7 +42,7 @@ public sealed record NoWork(bool Finished) : IEvoActMessage;
 /// re-proposes from its durable state; after a reconfiguration that may be another genome).
 /// </summary>
 public sealed record WorkResult(long Id, string WorkerId, string Status, double? Fitness, string? Reason, double Seconds, double? TestAccuracy = null,
-                                string? Expression = null, IReadOnlyList<SeedResult>? Seeds = null) : IEvoActMessage;
+                                string? Expression = null, IReadOnlyList<SeedResult>? Seeds = null, string? Device = null) : IEvoActMessage;
 
 /// <summary>
 /// One training of a candidate: its training seed, outcome, final validation accuracy and loss, test

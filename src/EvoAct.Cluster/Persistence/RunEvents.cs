@@ -32,11 +32,12 @@ public sealed record CandidatesProposed(int SchemaVersion, IReadOnlyList<Candida
 
 /// <summary>
 /// A trained candidate's result: completed (with fitness), diverged or failed (with a reason). Seeds:
-/// each training's detail (loss, test accuracy, learning curve); absent in journals written before it existed.
+/// each training's detail (loss, test accuracy, learning curve); Device: what trained it (the worker's, e.g. cpu or cuda:1).
+/// Both absent in journals written before they existed.
 /// </summary>
 public sealed record EvaluationSettled(
     int SchemaVersion, long Id, string Status, double? Fitness, string? Reason, string? Worker, double Seconds, DateTime At,
-    IReadOnlyList<SeedResult>? Seeds = null) : IRunEvent;
+    IReadOnlyList<SeedResult>? Seeds = null, string? Device = null) : IRunEvent;
 
 /// <summary>
 /// A candidate reached a rung short of the full budget (multi-fidelity) with this validation score,
@@ -44,7 +45,7 @@ public sealed record EvaluationSettled(
 /// </summary>
 public sealed record RungReached(
     int SchemaVersion, long Id, int Rung, double? Score, bool Promoted, string? Worker, double Seconds, DateTime At,
-    IReadOnlyList<SeedResult>? Seeds = null) : IRunEvent;
+    IReadOnlyList<SeedResult>? Seeds = null, string? Device = null) : IRunEvent;
 
 /// <summary>A resume changed what may change (mutation weights, max evaluations).</summary>
 public sealed record RunReconfigured(int SchemaVersion, RunPlan Plan, IReadOnlyList<string> Changes, DateTime At) : IRunEvent;

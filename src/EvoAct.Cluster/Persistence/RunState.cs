@@ -17,6 +17,7 @@ public sealed class RunState(bool keepHistory = true)
     readonly Dictionary<long, DateTime> proposedAt = new();
     readonly Dictionary<long, DateTime> settledAt = new();
     readonly Dictionary<long, IReadOnlyList<Messages.SeedResult>> seeds = new();
+    readonly Dictionary<long, string> devices = new();
 
     public string? Run { get; private set; }
     public RunPlan? Plan { get; private set; }
@@ -29,6 +30,8 @@ public sealed class RunState(bool keepHistory = true)
     public bool Started => Evolution is not null;
     /// <summary>Each trained evaluation's trainings (seed, loss, test accuracy, learning curve), where its journal has them.</summary>
     public IReadOnlyDictionary<long, IReadOnlyList<Messages.SeedResult>> Seeds => seeds;
+    /// <summary>The device that trained each evaluation, where its journal says.</summary>
+    public IReadOnlyDictionary<long, string> Devices => devices;
 
     /// <summary>Applies an event; returns the evaluation it settled, if any.</summary>
     public Evaluation? Apply(IRunEvent e)
@@ -59,6 +62,7 @@ public sealed class RunState(bool keepHistory = true)
                 {
                     settledAt[s.Id] = s.At;
                     if (s.Seeds is { Count: > 0 }) seeds[s.Id] = s.Seeds;
+                    if (s.Device is { } device) devices[s.Id] = device;
                 }
                 return settled;
             }
@@ -69,6 +73,7 @@ public sealed class RunState(bool keepHistory = true)
                 {
                     settledAt[rung.Id] = rung.At;
                     if (rung.Seeds is { Count: > 0 }) seeds[rung.Id] = rung.Seeds;
+                    if (rung.Device is { } device) devices[rung.Id] = device;
                 }
                 return stopped;
             }

@@ -16,14 +16,14 @@ namespace EvoAct.Cluster.ReadSide;
 public sealed record ExportRow(
     long Id, long? ParentId, string Mutation, string Genome, string Expression, string Fingerprint,
     string Status, double? Fitness, string? Reason, string? Worker, double Seconds, DateTime ProposedAt, DateTime SettledAt,
-    int Seeds = 0, ulong? Seed = null, double? Loss = null, double? TestAccuracy = null, IReadOnlyList<CurvePoint>? Curve = null)
+    int Seeds = 0, ulong? Seed = null, double? Loss = null, double? TestAccuracy = null, IReadOnlyList<CurvePoint>? Curve = null, string? Device = null)
 {
     public bool Equals(ExportRow? o) =>
         o is not null && Id == o.Id && ParentId == o.ParentId && Mutation == o.Mutation && Genome == o.Genome && Expression == o.Expression &&
         Fingerprint == o.Fingerprint && Status == o.Status && Fitness == o.Fitness && Reason == o.Reason && Worker == o.Worker &&
         Seconds == o.Seconds && ProposedAt == o.ProposedAt && SettledAt == o.SettledAt && Seeds == o.Seeds && Seed == o.Seed &&
         Nullable.Equals(Loss, o.Loss) && TestAccuracy == o.TestAccuracy &&
-        (Curve ?? []).SequenceEqual(o.Curve ?? []);
+        (Curve ?? []).SequenceEqual(o.Curve ?? []) && Device == o.Device;
 
     public override int GetHashCode() => HashCode.Combine(Id, Seed, Status, Fitness);
 }
@@ -37,14 +37,14 @@ public static class HistoryExport
 {
     static readonly string[] Columns =
         ["id", "parent_id", "mutation", "genome", "expression", "fingerprint", "status", "fitness", "reason", "worker", "seconds", "proposed_at", "settled_at",
-         "seeds", "seed", "loss", "test_accuracy", "curve"];
+         "seeds", "seed", "loss", "test_accuracy", "curve", "device"];
 
     public static IReadOnlyList<ExportRow> Rows(RunState state, bool perSeed = false) => state.Evolution!.History.SelectMany(e =>
     {
         var row = new ExportRow(
             e.Id, e.Proposal.ParentId, e.Proposal.Mutation?.ToString() ?? "random", e.Proposal.Genome.Encode(), e.Proposal.Expression,
             e.Proposal.Fingerprint, WireNames.Status[e.Status], e.Fitness, e.Reason, e.Worker, e.Seconds,
-            state.ProposedAt[e.Id], state.SettledAt[e.Id]);
+            state.ProposedAt[e.Id], state.SettledAt[e.Id], Device: state.Devices.GetValueOrDefault(e.Id));
         if (!state.Seeds.TryGetValue(e.Id, out var seeds)) return [row];
         if (perSeed)
             return seeds.Select(s => row with
@@ -84,7 +84,7 @@ public static class HistoryExport
                 Quote(r.Expression), r.Fingerprint, r.Status, Number(r.Fitness), Quote(r.Reason ?? ""),
                 Quote(r.Worker ?? ""), r.Seconds.ToString("R", CultureInfo.InvariantCulture), r.ProposedAt.ToString("O"), r.SettledAt.ToString("O"),
                 r.Seeds.ToString(CultureInfo.InvariantCulture), r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "", Number(r.Loss), Number(r.TestAccuracy),
-                CurveText(r.Curve),
+                CurveText(r.Curve), Quote(r.Device ?? ""),
             }).Append('\n');
         return sb.ToString();
     }
@@ -125,22 +125,27 @@ public static class HistoryExport
         return doc.RootElement.GetProperty("evaluations").Deserialize<ExportRow[]>(JsonOptions)!;
     }
 
+    /// <summary>Columns every export has had; later ones were added since, and exports without them still read.</summary>
+    const int FirstColumns = 13;
+
     public static IReadOnlyList<ExportRow> FromCsv(string csv)
     {
         var records = ParseCsv(csv).ToList();
-        if (records.Count == 0 || !records[0].SequenceEqual(Columns))
-            throw new FormatException($"not an EvoAct export: the header must be {string.Join(",", Columns)}");
+        if (records.Count == 0 || records[0].Length < FirstColumns || records[0].Length > Columns.Length || !records[0].SequenceEqual(Columns.Take(records[0].Length)))
+            throw new FormatException($"not an EvoAct export: the header must be {string.Join(",", Columns)} (or the first {FirstColumns} or more of these, from an earlier version)");
+        int n = records[0].Length;
         return records.Skip(1).Select((f, i) =>
         {
-            if (f.Length != Columns.Length) throw new FormatException($"line {i + 2}: {f.Length} fields, expected {Columns.Length}");
+            if (f.Length != n) throw new FormatException($"line {i + 2}: {f.Length} fields, expected {n}");
+            string Field(int k) => k < n ? f[k] : "";
             return new ExportRow(
                 long.Parse(f[0], CultureInfo.InvariantCulture), f[1].Length == 0 ? null : long.Parse(f[1], CultureInfo.InvariantCulture),
                 f[2], f[3], f[4], f[5], f[6], OptionalNumber(f[7]),
                 f[8].Length == 0 ? null : f[8], f[9].Length == 0 ? null : f[9], double.Parse(f[10], CultureInfo.InvariantCulture),
                 DateTime.Parse(f[11], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
                 DateTime.Parse(f[12], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-                int.Parse(f[13], CultureInfo.InvariantCulture), f[14].Length == 0 ? null : ulong.Parse(f[14], CultureInfo.InvariantCulture),
-                OptionalNumber(f[15]), OptionalNumber(f[16]), ParseCurve(f[17]));
+                Field(13).Length == 0 ? 0 : int.Parse(Field(13), CultureInfo.InvariantCulture), Field(14).Length == 0 ? null : ulong.Parse(Field(14), CultureInfo.InvariantCulture),
+                OptionalNumber(Field(15)), OptionalNumber(Field(16)), ParseCurve(Field(17)), Field(18).Length == 0 ? null : Field(18));
         }).ToArray();
     }
 

@@ -33,7 +33,7 @@ public sealed record SearchReplay(
             if (budget is { } b && spent >= b) break;
             proposals++;
             if (!e.Trained) { free++; continue; }
-            trainings++;
+            trainings += seedsPerCandidate;
             double before = bestTrue, spentBefore = spent;
             spent += seedsPerCandidate * e.Fraction;
             if (e.Status == EvaluationStatus.Completed && table.FindFingerprint(e.Proposal.Fingerprint)?.TrueFitness is { } t && !(t <= bestTrue))

@@ -42,7 +42,7 @@ public static class TransferHost
             if (r.Refusal is not null) return new Outcome(r, null, false);
             var evaluator = s.Trainers.Evaluator();
             for (int i = 0; i < Math.Max(1, s.Trainers.Slots); i++)
-                system.ActorOf(TrainerActor.Props(transfer, $"{Environment.MachineName}/{i}", evaluator, trainersStop.Token), $"trainer-{i}");
+                system.ActorOf(TrainerActor.Props(transfer, $"{Environment.MachineName}/{i}", evaluator, trainersStop.Token, local: s.Trainers.Local(i)), $"trainer-{i}");
             transfer.Tell(SubscribeProgress.Instance, observer);
             try
             {

@@ -27,8 +27,13 @@ public sealed record TrainerSettings : IJsonOnDeserializing
     public IReadOnlyList<double> StepMilestones { get; init; } = [0.5, 0.75];   // fractions of the budget
     public double StepGamma { get; init; } = 0.1;
 
-    public string Device { get; init; } = "cpu";               // cpu | cuda | cuda:N
-    public int Threads { get; init; }                          // 0 = all cores
+    /// <summary>
+    /// cpu | cuda | cuda:N, and torch threads (0: all cores). The training node's, not the run's: each
+    /// trainer lays its own over the run's settings, so they are not part of <see cref="Equals(TrainerSettings?)"/>
+    /// (a cluster may mix GPU and CPU workers, a resumed run may move to another machine).
+    /// </summary>
+    public string Device { get; init; } = "cpu";
+    public int Threads { get; init; }
     public ulong Seed { get; init; }
 
     /// <summary>
@@ -80,7 +85,7 @@ public sealed record TrainerSettings : IJsonOnDeserializing
         Epochs == o.Epochs && BatchSize == o.BatchSize && EvalBatchSize == o.EvalBatchSize && LearningRate == o.LearningRate &&
         Momentum == o.Momentum && Nesterov == o.Nesterov && WeightDecay == o.WeightDecay && Schedule == o.Schedule &&
         WarmupSteps == o.WarmupSteps && StepMilestones.SequenceEqual(o.StepMilestones) && StepGamma == o.StepGamma &&
-        Device == o.Device && Threads == o.Threads && Seed == o.Seed && Data == o.Data && ActivationKernels == o.ActivationKernels;
+        Seed == o.Seed && Data == o.Data && ActivationKernels == o.ActivationKernels;
 
     public override int GetHashCode() => HashCode.Combine(Model, Steps, BatchSize, LearningRate, Data);
 }

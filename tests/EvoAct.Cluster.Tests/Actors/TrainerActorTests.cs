@@ -159,4 +159,18 @@ public sealed class TrainerActorTests() : TestKit(AkkaSetup.Build(null, ""))
         population.Reply(Work(5));
         Assert.Equal("completed", ExpectResult(population, 5).Status);
     }
+
+    [Fact]
+    public void The_slot_trains_on_its_own_device_and_threads_and_says_which_device_it_used()
+    {
+        Work? seen = null;
+        var evaluator = new ScriptedEvaluator((w, _) => { seen = w; return Completed(w); });
+        var population = CreateTestProbe();
+        Sys.ActorOf(TrainerActor.Props(population, "w", evaluator, default, null, new Cluster.Configuration.LocalTraining("cuda:3", 7)));
+        ExpectRequest(population);
+        population.Reply(Work(1) with { Training = new TrainerSettings { Device = "cpu", Threads = 2 } });
+        var r = ExpectResult(population, 1);
+        Assert.Equal(("cuda:3", 7), (seen!.Training.Device, seen.Training.Threads));
+        Assert.Equal("cuda:3", r.Device);
+    }
 }

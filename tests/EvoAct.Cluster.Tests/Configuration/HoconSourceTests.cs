@@ -47,6 +47,24 @@ public sealed class HoconSourceTests : IDisposable
         Assert.DoesNotContain('\n', e.Message);
     }
 
+    [Theory]
+    [InlineData("evoact.training.curve = []   # no curve\n")]
+    [InlineData("evoact.training.curve = [] // no curve\n")]
+    [InlineData("evoact.training.curve = []   \r\n")]
+    public void An_empty_list_followed_by_spaces_or_a_comment_is_an_empty_list(string text)
+    {
+        // Akka's parser alone reads each of these as a key without a value.
+        var config = EvoActConfig.Load(file: Write("empty.conf", text));
+        Assert.Empty(new ConfigReader(config).StringList("evoact.training.curve"));
+    }
+
+    [Fact]
+    public void A_comment_keeps_its_quotes_and_hashes_inside_strings()
+    {
+        var config = EvoActConfig.Load(file: Write("s.conf", "evoact.run.name = \"a#b\"   # the name\n"));
+        Assert.Equal("a#b", config.GetString("evoact.run.name"));
+    }
+
     [Fact]
     public void A_key_akka_reads_without_a_value_is_refused()
     {

@@ -27,6 +27,13 @@ public class RunPlanTests(SerializerFixture serializer)
     }
 
     [Fact]
+    public void The_training_nodes_device_and_threads_may_differ_on_resume()
+    {
+        var moved = Copy() with { Training = Plan.Training with { Device = "cuda:2", Threads = Plan.Training.Threads + 5 } };
+        Assert.Null(Plan.Incompatibility(moved));
+    }
+
+    [Fact]
     public void A_plan_read_back_from_the_journal_is_compatible_with_the_same_config()
     {
         var back = serializer.RoundTrip(new RunStarted(Schema.Version, "r", Plan, DateTime.UtcNow));

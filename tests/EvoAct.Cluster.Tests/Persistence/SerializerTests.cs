@@ -139,7 +139,7 @@ public class SerializerTests(SerializerFixture fixture)
         new(6, "diverged", 0.125, double.PositiveInfinity, 0.5, 1.5, [new CurvePoint(0.125, 25, 0.1, double.PositiveInfinity)], "non-finite loss at step 30"),
     ];
 
-    static readonly EvaluationSettled Settled = new(Schema.Version, 42, "completed", 0.1 + 0.2, "ok", "worker-1", 12.5, At.AddSeconds(13), Seeds);
+    static readonly EvaluationSettled Settled = new(Schema.Version, 42, "completed", 0.1 + 0.2, "ok", "worker-1", 12.5, At.AddSeconds(13), Seeds, "cuda:1");
 
     /// <summary>One sample per manifest, every field set.</summary>
     public static IEnumerable<object[]> Samples() => new object[]
@@ -158,11 +158,11 @@ public class SerializerTests(SerializerFixture fixture)
             [[0.5, 0.25], [0.75]], new Dictionary<long, int> { [43] = 1 }),
         new RequestWork("worker-1"),
         new Work("run-1", 42, "sigmul(x, x)", FullTraining, Test: true, Seeds: 2, RunSeed: 9, Rungs: [0.25, 1.0]),
-        new RungReached(Schema.Version, 42, 1, 0.625, true, "worker-1", 4.5, At, Seeds),
-        new RungResult(42, "worker-1", 1, 0.625, 4.5, "sigmul(x, x)", Seeds),
+        new RungReached(Schema.Version, 42, 1, 0.625, true, "worker-1", 4.5, At, Seeds, "cuda:1"),
+        new RungResult(42, "worker-1", 1, 0.625, 4.5, "sigmul(x, x)", Seeds, "cuda:1"),
         new RungDecision(42, 1, true),
         new NoWork(true),
-        new WorkResult(42, "worker-1", "diverged", 0.25, "nan loss", 3.5, 0.75, "x * sigmoid(beta * x)", Seeds),
+        new WorkResult(42, "worker-1", "diverged", 0.25, "nan loss", 3.5, 0.75, "x * sigmoid(beta * x)", Seeds, "cpu"),
         new RunReady("run-1", true, 12, ["max-evaluations: 1 -> 2"], "refusing", Finished: true),
         new ResultAccepted(42),
         new JournalUnavailable("run-1", "57P01: terminating connection due to administrator command", TimeSpan.FromSeconds(4)),

@@ -13,7 +13,7 @@ public sealed class WireNamesTests(SerializerFixture fixture)
     [Fact]
     public void Each_value_has_the_name_journals_hold_and_reads_back_from_it()
     {
-        Assert.Equal(["completed", "diverged", "failed", "rejected", "deduplicated"], Enum.GetValues<EvaluationStatus>().Select(v => WireNames.Status[v]));
+        Assert.Equal(["completed", "diverged", "failed", "rejected", "deduplicated", "stopped"], Enum.GetValues<EvaluationStatus>().Select(v => WireNames.Status[v]));
         Assert.Equal(["train", "rejected", "deduplicated"], Enum.GetValues<ProposalKind>().Select(v => WireNames.Proposal[v]));
         Assert.Equal(["identity", "unary", "binary"], Enum.GetValues<MutationKind>().Select(v => WireNames.Mutation[v]));
         Assert.Equal(["NonFiniteOutput", "NonFiniteGradient", "ConstantOutput", "OutputTooLarge"], Enum.GetValues<Rejection>().Select(v => WireNames.Rejection[v]));
@@ -44,7 +44,7 @@ public sealed class WireNamesTests(SerializerFixture fixture)
     public void Anything_else_is_refused_naming_the_set(string? name)
     {
         var e = Assert.Throws<FormatException>(() => WireNames.Status.Parse(name));
-        Assert.Equal($"unknown evaluation status '{name}' (expected one of completed, diverged, failed, rejected, deduplicated)", e.Message);
+        Assert.Equal($"unknown evaluation status '{name}' (expected one of completed, diverged, failed, rejected, deduplicated, stopped)", e.Message);
     }
 
     [Fact]

@@ -14,7 +14,9 @@ public sealed class TrainerSettingsEqualityTests
 {
     /// <summary>Speed and logging only: switching them never makes a run incompatible.</summary>
     static readonly string[] NotAffectingFitness = [nameof(TrainerSettings.HostMemory), nameof(TrainerSettings.TensorBoardDir),
-                                                    nameof(TrainerSettings.Curve), nameof(TrainerSettings.RecordTest)];
+                                                    nameof(TrainerSettings.Curve), nameof(TrainerSettings.RecordTest),
+                                                    // the training node's (issue 11): a cluster mixes GPU and CPU workers
+                                                    nameof(TrainerSettings.Device), nameof(TrainerSettings.Threads)];
 
     static IEnumerable<PropertyInfo> Properties(Type t) =>
         t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract");
