@@ -123,11 +123,20 @@ public sealed class RunningEvoact : IDisposable
         process.WaitForExit();
     }
 
+    /// <summary>
+    /// Sends a signal to this process, and only to it: with kill(2) right after checking it is still
+    /// running. Spawning kill(1) left milliseconds in which the process could exit and, on a machine
+    /// whose pid space (32,768 here) a full suite wraps, its pid be another test's evoact.
+    /// </summary>
     public void Signal(string signal)
     {
-        using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString()]);
-        kill!.WaitForExit();
+        int number = signal switch { "INT" => 2, "KILL" => 9, "TERM" => 15, "CONT" => 18, "STOP" => 19, _ => throw new ArgumentException($"unknown signal {signal}") };
+        if (process.HasExited) throw new InvalidOperationException($"cannot send SIG{signal}: the process exited with code {process.ExitCode}");
+        if (Kill(process.Id, number) != 0) throw new InvalidOperationException($"kill({process.Id}, SIG{signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int Kill(int pid, int signal);
 
     public int WaitForExit(TimeSpan timeout)
     {
