@@ -66,8 +66,10 @@ public sealed class RunProgressView : IDisposable
     public static string OutageLine(JournalUnavailable o) =>
         string.Create(CultureInfo.InvariantCulture, $"journal unavailable: {o.Reason}; retrying in {Math.Max(1, (int)Math.Round(o.RetryIn.TotalSeconds))}s");
 
+    /// <summary>The progress line; an exhaustive run also says how far through its space it is.</summary>
     public static string Line(RunProgress p) => string.Create(CultureInfo.InvariantCulture,
-        $"[{p.Trained}/{p.MaxEvaluations}] {p.EvaluationsPerSecond:F2} eval/s  in flight {p.InFlight}  " +
+        $"[{p.Trained}/{p.MaxEvaluations}] {(p.GenomesProposed is { } g ? $"genome {g}/{p.SpaceSize} " : "")}" +
+        $"{p.EvaluationsPerSecond:F2} eval/s  in flight {p.InFlight}  " +
         $"failed {p.Failed + p.Diverged}  rejected {p.Rejected}  dedup {p.Deduplicated}  " +
         $"population best {Fmt(p.PopulationBest)} median {Fmt(p.PopulationMedian)}  best {Fmt(p.BestFitness)} {p.BestExpression}");
 

@@ -19,6 +19,7 @@ public sealed class BenchSearchTests : IClassFixture<BenchSearchTests.SmallTable
             var run = EvoactProcess.Run(TimeSpan.FromMinutes(3), ["run", "--preset", "smoke", "--data", Dir, "--run", "table", "--set", "evolution.strategy=exhaustive",
                 "--set", "evolution.seeds-per-candidate=2", "--set", "evolution.max-evaluations=1000", "--set", "training.record-test=true", .. Space]);
             Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains(run.Stdout.Split('\n'), l => l.Contains(" genome 32/32 ")); // the progress says how far through the space
             var export = EvoactProcess.Run("export", "--data", Dir, "--run", "table", "--per-seed", "--out", Table);
             Assert.True(export.ExitCode == 0, export.ToString());
         }

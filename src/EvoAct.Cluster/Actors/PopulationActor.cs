@@ -338,7 +338,8 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
             Count(EvaluationStatus.Diverged), Count(EvaluationStatus.Rejected), Count(EvaluationStatus.Deduplicated), ev.InFlight.Count,
             elapsed > 0 ? (ev.Trained - trainedAtStart) / elapsed : 0, best?.Fitness, best?.Proposal.Expression,
             fitness.Length > 0 ? fitness[^1] : null, fitness.Length > 0 ? fitness[fitness.Length / 2] : null,
-            ev.Finished && (finishedDurable || IsRecoveryFinishedRun));
+            ev.Finished && (finishedDurable || IsRecoveryFinishedRun),
+            ev.Enumeration is { } en ? (long)en.Proposed : null, ev.Enumeration is { } n && n.Of <= long.MaxValue ? (long)n.Of : null);
     }
 
     sealed class Tick

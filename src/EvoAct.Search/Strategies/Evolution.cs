@@ -126,6 +126,9 @@ public sealed class Evolution
     /// <summary>Nothing more will be proposed and every training has settled (an exhausted space still waits for its running trainings).</summary>
     public bool Finished => inFlight.Count == 0 && (Trained >= settings.MaxEvaluations || Exhausted);
     /// <summary>So many proposals in a row were free (rejected or already known) that the space is used up.</summary>
+    /// <summary>Exhaustive: genomes of the space proposed so far, and how many it has; null for the other strategies.</summary>
+    public (ulong Proposed, System.Numerics.BigInteger Of)? Enumeration => settings.Strategy == StrategyKind.Exhaustive ? (rngState, spaceSize) : null;
+
     public bool Exhausted => settings.Strategy == StrategyKind.Exhaustive ? rngState >= spaceSize : freeInARow >= settings.MaxFreeProposals;
 
     /// <summary>Silent redraws of a rejected random genome before it is proposed as rejected (a space the filter rejects entirely must not hang Decide).</summary>
