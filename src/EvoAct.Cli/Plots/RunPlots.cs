@@ -59,11 +59,21 @@ public static class RunPlots
     static string Fitness(string path, string run, ReplayResult replay)
     {
         var plot = new Plot();
-        var points = replay.Settled.Where(p => p.Fitness is not null).ToArray();
+        var points = replay.Settled.Where(p => p.Fitness is not null && !p.Stopped).ToArray();
         var dots = plot.Add.ScatterPoints(points.Select(p => (double)p.Index).ToArray(), points.Select(p => p.Fitness!.Value).ToArray());
         dots.LegendText = "fitness of each trained candidate";
         dots.MarkerSize = 4;
         dots.Color = Colors.Gray.WithAlpha(0.6);
+        // Multi-fidelity: a stopped candidate's score is its rung's, not a full-budget fitness: drawn apart, never the best.
+        var stopped = replay.Settled.Where(p => p.Fitness is not null && p.Stopped).ToArray();
+        if (stopped.Length > 0)
+        {
+            var marks = plot.Add.ScatterPoints(stopped.Select(p => (double)p.Index).ToArray(), stopped.Select(p => p.Fitness!.Value).ToArray());
+            marks.LegendText = "score at the rung where a candidate was stopped";
+            marks.MarkerSize = 3;
+            marks.MarkerShape = MarkerShape.OpenCircle;
+            marks.Color = Colors.Orange.WithAlpha(0.6);
+        }
         var best = plot.Add.ScatterLine(replay.Settled.Select(p => (double)p.Index).ToArray(), replay.Settled.Select(p => p.BestSoFar ?? double.NaN).ToArray());
         best.LegendText = "best so far";
         best.LineWidth = 2.5f;
@@ -99,6 +109,8 @@ public static class RunPlots
         Share("failed or diverged (trained, no fitness)", e => e.Status is EvaluationStatus.Failed or EvaluationStatus.Diverged);
         Share("rejected by the filter (not trained)", e => e.Status == EvaluationStatus.Rejected);
         Share("deduplicated (known function, not trained)", e => e.Status == EvaluationStatus.Deduplicated);
+        if (history.Any(e => e.Status == EvaluationStatus.Stopped))
+            Share("stopped at a rung (multi-fidelity: trained part of the budget)", e => e.Status == EvaluationStatus.Stopped);
         plot.Title($"Share of candidates that cost no useful training, run '{run}' (last {window} proposals)");
         plot.XLabel("proposal");
         plot.YLabel("share of the last 50 proposals (%)");
@@ -110,7 +122,7 @@ public static class RunPlots
 
     static string Shorten(string s) => s.Length <= 48 ? s : s[..45] + "...";
 
-    sealed record SettledPoint(int Index, double? Fitness, double? BestSoFar, double? PopulationMedian);
+    sealed record SettledPoint(int Index, double? Fitness, double? BestSoFar, double? PopulationMedian, bool Stopped);
 
     sealed record ReplayResult(RunState Final, IReadOnlyList<SettledPoint> Settled);
 
@@ -124,9 +136,10 @@ public static class RunPlots
         {
             var settled = state.Apply(e);
             if (settled is null || !settled.Trained && settled.Status != EvaluationStatus.Deduplicated) continue;
-            if (settled.Fitness is { } f && (best is null || f > best)) best = f;
+            bool stopped = settled.Status == EvaluationStatus.Stopped;
+            if (!stopped && settled.Fitness is { } f && (best is null || f > best)) best = f;
             var fit = state.Evolution!.Population.Select(i => i.Fitness).Where(double.IsFinite).Order().ToArray();
-            points.Add(new SettledPoint(points.Count + 1, settled.Trained ? settled.Fitness : null, best, fit.Length > 0 ? fit[fit.Length / 2] : null));
+            points.Add(new SettledPoint(points.Count + 1, settled.Trained ? settled.Fitness : null, best, fit.Length > 0 ? fit[fit.Length / 2] : null, stopped));
         }
         return new ReplayResult(state, points);
     }
