@@ -97,10 +97,11 @@ public static class BenchSearchCommand
         Console.WriteLine($"{"strategy",-28} {"to top 1% (IQR)",-22} {"reached",-8} {"to top 0.1% (IQR)",-22} {"reached",-8} {"best true",-10} {"returned",-10} {"free",-6}");
         foreach (var s in summaries)
         {
-            string Iqr(Func<SearchReplay, int?> f) =>
-                $"{F(s.Replays.Count == 0 ? double.NaN : StrategySummary.Quantile(s.Replays.Select(r => (double)(f(r) ?? o.Budget)).ToArray(), 0.5), "F0")} " +
-                $"({F(StrategySummary.Quantile(s.Replays.Select(r => (double)(f(r) ?? o.Budget)).ToArray(), 0.25), "F0")}-" +
-                $"{F(StrategySummary.Quantile(s.Replays.Select(r => (double)(f(r) ?? o.Budget)).ToArray(), 0.75), "F0")})";
+            string Iqr(Func<SearchReplay, int?> f)
+            {
+                var v = s.Replays.Select(r => (double)(f(r) ?? o.Budget)).ToArray();
+                return $"{F(StrategySummary.Quantile(v, 0.5), "F0")} ({F(StrategySummary.Quantile(v, 0.25), "F0")}-{F(StrategySummary.Quantile(v, 0.75), "F0")})";
+            }
             Console.WriteLine($"{s.Strategy,-28} {Iqr(r => r.TrainingsToTop1),-22} {$"{s.ReachedTop1}/{s.Seeds}",-8} {Iqr(r => r.TrainingsToTop01),-22} " +
                               $"{$"{s.ReachedTop01}/{s.Seeds}",-8} {F(s.MedianBestTrueFitness),-10} {F(s.MedianReturnedTrueFitness),-10} {F(s.MedianFreeShare, "P0"),-6}");
         }

@@ -29,9 +29,7 @@ public sealed class FakeEvaluator(TimeSpan delay) : IEvaluator
             Wait((f - reached) * delay, cancel);
             reached = f;
             double score = fitness - 0.05 * (1 - f);
-            var seeds = Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => new SeedResult(work.Training.Seed + (ulong)i,
-                WireNames.Status[EvaluationStatus.Stopped], score, 1 - score, null, f * delay.TotalSeconds)).ToArray();
-            return new RungOutcome(score, f * delay.TotalSeconds, seeds);
+            return new RungOutcome(score, f * delay.TotalSeconds, Seeds(work, EvaluationStatus.Stopped, score, null, f * delay.TotalSeconds));
         }, cancel =>
         {
             Wait((1 - reached) * delay, cancel);
@@ -49,13 +47,15 @@ public sealed class FakeEvaluator(TimeSpan delay) : IEvaluator
     WorkResult Result(Work work, string workerId)
     {
         double fitness = Fitness(work.Expression);
-        // One training per seed, all alike (the landscape has no noise), so that an exhaustive fake run exports a benchmark table.
-        var seeds = Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => new SeedResult(work.Training.Seed + (ulong)i,
-            WireNames.Status[EvaluationStatus.Completed], fitness, 1 - fitness, work.Test ? fitness : null, delay.TotalSeconds)).ToArray();
         // A transfer asks for test accuracy: the same landscape stands in for it.
         return new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Completed], fitness, null, delay.TotalSeconds, work.Test ? fitness : null,
-                              Seeds: seeds);
+                              Seeds: Seeds(work, EvaluationStatus.Completed, fitness, work.Test ? fitness : null, delay.TotalSeconds));
     }
+
+    /// <summary>One training per seed, all alike (the landscape has no noise), so that an exhaustive fake run exports a benchmark table.</summary>
+    static SeedResult[] Seeds(Work work, EvaluationStatus status, double accuracy, double? test, double seconds) =>
+        Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => new SeedResult(work.Training.Seed + (ulong)i,
+            WireNames.Status[status], accuracy, 1 - accuracy, test, seconds)).ToArray();
 
     public static double Fitness(string expression)
     {

@@ -38,9 +38,7 @@ public sealed class TorchEvaluator : IEvaluator
         {
             var r = ChildTrainer.Evaluate(Activation.Parse(work.Expression), training, test: work.Test, cancel: cancel,
                                           logName: work.Seeds > 1 ? $"{work.Run}/{work.Id:D6}-{index}" : $"{work.Run}/{work.Id:D6}");
-            return r.Outcome == Outcome.Ok
-                ? new SeedResult(training.Seed, WireNames.Status[EvaluationStatus.Completed], r.ValidationAccuracy, r.ValidationLoss, r.TestAccuracy, r.Seconds, r.Curve)
-                : new SeedResult(training.Seed, WireNames.Status[EvaluationStatus.Diverged], null, null, null, r.Seconds, r.Curve, r.Reason);
+            return Seed(training.Seed, r);
         }
         catch (OperationCanceledException)
         {
@@ -50,9 +48,14 @@ public sealed class TorchEvaluator : IEvaluator
         {
             // An exception in training is a failed evaluation with its reason, never a dead worker.
             return new SeedResult(training.Seed, WireNames.Status[EvaluationStatus.Failed], null, null, null, clock.Elapsed.TotalSeconds,
-                                  Reason: $"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
+                                  Reason: Failure.Reason(e));
         }
     }
+
+    /// <summary>A training that ended, as its seed's result: completed with its figures, or diverged with its reason.</summary>
+    static SeedResult Seed(ulong seed, EvaluationResult r) => r.Outcome == Outcome.Ok
+        ? new SeedResult(seed, WireNames.Status[EvaluationStatus.Completed], r.ValidationAccuracy, r.ValidationLoss, r.TestAccuracy, r.Seconds, r.Curve)
+        : new SeedResult(seed, WireNames.Status[EvaluationStatus.Diverged], null, null, null, r.Seconds, r.Curve, r.Reason);
 
     /// <summary>
     /// With rungs: one <see cref="ChildTraining"/> per seed, kept between rungs and trained on from
@@ -65,12 +68,10 @@ public sealed class TorchEvaluator : IEvaluator
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         WorkResult Failed(Exception e) => new(work.Id, workerId, WireNames.Status[EvaluationStatus.Failed], null,
-                                              $"{e.GetType().Name}: {e.Message.Split('\n')[0]}", clock.Elapsed.TotalSeconds);
+                                              Failure.Reason(e), clock.Elapsed.TotalSeconds);
 
         SeedResult Current(ChildTraining t, TrainerSettings s) => t.Final is { } r
-            ? r.Outcome == Outcome.Ok
-                ? new SeedResult(s.Seed, WireNames.Status[EvaluationStatus.Completed], r.ValidationAccuracy, r.ValidationLoss, r.TestAccuracy, r.Seconds, r.Curve)
-                : new SeedResult(s.Seed, WireNames.Status[EvaluationStatus.Diverged], null, null, null, r.Seconds, r.Curve, r.Reason)
+            ? Seed(s.Seed, r)
             : new SeedResult(s.Seed, WireNames.Status[EvaluationStatus.Stopped], t.Curve.Count > 0 ? t.Curve[^1].Accuracy : null,
                              t.Curve.Count > 0 ? t.Curve[^1].Loss : null, null, clock.Elapsed.TotalSeconds / settings.Length, t.Curve.ToArray());
 

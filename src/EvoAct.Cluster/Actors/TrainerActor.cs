@@ -145,7 +145,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
 
     WorkResult Failed(Work work, Exception e)
     {
-        var reason = $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
+        var reason = Failure.Reason(e);
         log.Warning("evaluation {0} ({1}) failed: {2}", work.Id, work.Expression, reason);
         return new WorkResult(work.Id, workerId, WireNames.Status[EvaluationStatus.Failed], null, reason, 0, null, work.Expression);
     }

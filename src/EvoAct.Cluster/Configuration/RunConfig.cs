@@ -18,20 +18,26 @@ public static class ConfigNames
     public static readonly ClosedSet<JournalProvider> Provider = new("persistence provider", (JournalProvider.Sqlite, "sqlite"), (JournalProvider.Postgres, "postgres"));
 }
 
-/// <param name="Table">kind = table: the table, loaded and checked against the run's space when the config is read.</param>
-/// <param name="Devices">the device of each slot (evoact.trainers.devices or --devices, else slots x training.device): the node's, not the run's</param>
+/// <summary>
+/// This node's trainer slots: one per entry of <paramref name="Devices"/> (the node's, not the run's:
+/// evoact.trainers.devices or --devices, else trainers.slots times <paramref name="Device"/>).
+/// </summary>
+/// <param name="Device">the node's default device (its training.device), for slots beyond the list</param>
 /// <param name="Threads">torch threads on this node (its evoact.training.threads; 0: all cores)</param>
-public sealed record TrainerSlots(int Slots, TrainerKind Kind, TimeSpan FakeDelay, Tables.BenchmarkTable? Table = null, double TableTimeScale = 0,
-                                  IReadOnlyList<string>? Devices = null, int Threads = 0)
+/// <param name="Table">kind = table: the table, loaded and checked against the run's space when the config is read.</param>
+public sealed record TrainerSlots(TrainerKind Kind, TimeSpan FakeDelay, IReadOnlyList<string> Devices, string Device = "cpu", int Threads = 0,
+                                  Tables.BenchmarkTable? Table = null, double TableTimeScale = 0)
 {
+    public int Slots => Devices.Count;
+
     /// <summary>What trainer slot <paramref name="i"/> trains on: its device and this node's threads.</summary>
-    public LocalTraining Local(int i) => new(Devices is { Count: > 0 } d ? d[i % d.Count] : "cpu", Threads);
+    public LocalTraining Local(int i) => new(i < Devices.Count ? Devices[i] : Device, Threads);
 
     /// <summary>One trainer per device of <paramref name="devices"/>.</summary>
-    public TrainerSlots WithDevices(IReadOnlyList<string> devices) => this with { Slots = devices.Count, Devices = devices };
+    public TrainerSlots WithDevices(IReadOnlyList<string> devices) => this with { Devices = devices };
 
-    /// <summary><paramref name="slots"/> trainers, on this node's first device.</summary>
-    public TrainerSlots WithSlots(int slots) => this with { Slots = slots, Devices = Enumerable.Repeat(Local(0).Device, slots).ToArray() };
+    /// <summary><paramref name="slots"/> trainers, on this node's default device.</summary>
+    public TrainerSlots WithSlots(int slots) => this with { Devices = Enumerable.Repeat(Device, slots).ToArray() };
 
     /// <summary>What every trainer slot of this kind trains with.</summary>
     public IEvaluator Evaluator() => Kind switch
@@ -84,8 +90,9 @@ public sealed record RunSettings(
 
     static TrainerSlots ReadTrainers(ConfigReader c, RunPlan plan)
     {
-        var slots = new TrainerSlots(c.Int("evoact.trainers.slots", 0, 256), c.Choice("evoact.trainers.kind", ConfigNames.TrainerKind),
-                                     c.Duration("evoact.trainers.fake-delay", allowZero: true), Threads: plan.Training.Threads);
+        int count = c.Int("evoact.trainers.slots", 0, 256);
+        var slots = new TrainerSlots(c.Choice("evoact.trainers.kind", ConfigNames.TrainerKind), c.Duration("evoact.trainers.fake-delay", allowZero: true),
+                                     [], plan.Training.Device, plan.Training.Threads);
         IReadOnlyList<string> devices;
         try
         {
@@ -95,7 +102,7 @@ public sealed record RunSettings(
         {
             throw new ConfigException("evoact.trainers.devices", e.Message);
         }
-        slots = devices.Count > 0 ? slots.WithDevices(devices) : slots with { Devices = Enumerable.Repeat(plan.Training.Device, slots.Slots).ToArray() };
+        slots = devices.Count > 0 ? slots.WithDevices(devices) : slots.WithSlots(count);
         if (slots.Kind != TrainerKind.Table) return slots;
         var path = c.String("evoact.trainers.table");
         if (path.Length == 0) throw new ConfigException("evoact.trainers.table", "required when trainers.kind = table: a benchmark table (evoact export --per-seed of an exhaustive run)");

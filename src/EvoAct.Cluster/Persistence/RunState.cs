@@ -58,28 +58,27 @@ public sealed class RunState(bool keepHistory = true)
             case EvaluationSettled s:
             {
                 var settled = Evolution!.Settle(s.Id, WireNames.Status.Parse(s.Status), s.Fitness, s.Reason, s.Worker, s.Seconds);
-                if (settled is not null && keepHistory)
-                {
-                    settledAt[s.Id] = s.At;
-                    if (s.Seeds is { Count: > 0 }) seeds[s.Id] = s.Seeds;
-                    if (s.Device is { } device) devices[s.Id] = device;
-                }
+                if (settled is not null) NoteSettled(s.Id, s.At, s.Seeds, s.Device);
                 return settled;
             }
             case RungReached rung:
             {
                 var stopped = Evolution!.ReachRung(rung.Id, rung.Rung, rung.Score, rung.Promoted, rung.Worker, rung.Seconds);
-                if (stopped is not null && keepHistory)
-                {
-                    settledAt[rung.Id] = rung.At;
-                    if (rung.Seeds is { Count: > 0 }) seeds[rung.Id] = rung.Seeds;
-                    if (rung.Device is { } device) devices[rung.Id] = device;
-                }
+                if (stopped is not null) NoteSettled(rung.Id, rung.At, rung.Seeds, rung.Device);
                 return stopped;
             }
             default:
                 throw new InvalidOperationException($"unknown event {e.GetType().Name}");
         }
+    }
+
+    /// <summary>The read side's record of a trained evaluation's settling: when, its trainings, and the device.</summary>
+    void NoteSettled(long id, DateTime at, IReadOnlyList<Messages.SeedResult>? trainings, string? device)
+    {
+        if (!keepHistory) return;
+        settledAt[id] = at;
+        if (trainings is { Count: > 0 }) seeds[id] = trainings;
+        if (device is not null) devices[id] = device;
     }
 
     Evaluation? ApplyProposal(CandidateProposed p)

@@ -64,13 +64,22 @@ public sealed class BenchmarkTable
 
     public static BenchmarkTable Parse(string csv, string name) => new(name, HistoryExport.FromCsv(csv));
 
-    /// <summary>Reads a table file; a missing or malformed one is a <see cref="FormatException"/> or <see cref="FileNotFoundException"/> naming it.</summary>
+    // Tables read, by file and version: every replay of `bench search` reads its settings, and with them the table.
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, DateTime Written, long Length), BenchmarkTable> Loaded = new();
+
+    /// <summary>
+    /// Reads a table file, once per version of it in this process (tables are immutable); a missing or
+    /// malformed one is a <see cref="FileNotFoundException"/> or <see cref="FormatException"/> naming it.
+    /// </summary>
     public static BenchmarkTable Load(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"benchmark table '{path}' does not exist", path);
+        var file = new FileInfo(path);
+        if (!file.Exists) throw new FileNotFoundException($"benchmark table '{path}' does not exist", path);
+        var key = (file.FullName, file.LastWriteTimeUtc, file.Length);
+        if (Loaded.TryGetValue(key, out var known)) return known;
         try
         {
-            return Parse(File.ReadAllText(path), path);
+            return Loaded[key] = Parse(File.ReadAllText(path), path);
         }
         catch (FormatException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
         {

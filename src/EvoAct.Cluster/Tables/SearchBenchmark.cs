@@ -107,7 +107,7 @@ public static class SearchBenchmark
     {
         var dir = Path.Combine(o.ScratchDirectory, $"{string.Concat(strategy.Select(ch => char.IsLetterOrDigit(ch) ? ch : '_'))}-{seed}");
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        var s = Settings(o, table, strategy, seed, dir) is var read ? read with { Trainers = read.Trainers with { Table = table } } : null!;
+        var s = Settings(o, table, strategy, seed, dir);
         var clock = Stopwatch.StartNew();
         try
         {
