@@ -21,26 +21,6 @@ public sealed class FidelityTests : IDisposable
 
     static readonly string[] Rungs = ["evolution.fidelity.rungs=[0.25, 0.5, 1.0]", "evolution.fidelity.keep=0.5"];
 
-    sealed class Kit(Akka.Configuration.Config config) : TestKit(config);
-
-    static (Kit kit, IActorRef population) Start(Cluster.Configuration.RunSettings s)
-    {
-        var kit = new Kit(RunFixture.AkkaConfig(s));
-        var owner = kit.CreateTestProbe();
-        var population = kit.Sys.ActorOf(PopulationActor.Props(RunFixture.Options(s), owner), "population");
-        owner.ExpectMsg<RunReady>(TimeSpan.FromSeconds(20));
-        return (kit, population);
-    }
-
-    static void RunToEnd(Kit kit, IActorRef population, int trainers)
-    {
-        for (int i = 0; i < trainers; i++)
-            kit.Sys.ActorOf(TrainerActor.Props(population, $"fake-{i}", new FakeEvaluator(TimeSpan.FromMilliseconds(1)), CancellationToken.None));
-        var watcher = kit.CreateTestProbe();
-        population.Tell(SubscribeProgress.Instance, watcher);
-        watcher.FishForMessage<RunProgress>(p => p.Finished, TimeSpan.FromSeconds(60));
-    }
-
     static (long Id, int Rung, bool Promoted)[] Decisions(RunState journal) =>
         RunState.OneByOne(journal.Events).OfType<RungReached>().Select(r => (r.Id, r.Rung, r.Promoted)).ToArray();
 
@@ -51,8 +31,8 @@ public sealed class FidelityTests : IDisposable
     public void Every_decision_is_journaled_and_stopped_candidates_stay_out_of_the_population(string provider)
     {
         var s = RunFixture.Settings(dir, $"rungs-{id}", maxEvaluations: 40, provider: provider, extra: Rungs);
-        var (kit, population) = Start(s);
-        using (kit) RunToEnd(kit, population, trainers: 3);
+        var (kit, population, _) = RunFixture.StartPopulation(s);
+        using (kit) RunFixture.RunToEnd(kit, population, trainers: 3);
         var journal = RunFixture.Journal(s);
         var ev = journal.Evolution!;
         var decisions = Decisions(journal);
@@ -77,15 +57,15 @@ public sealed class FidelityTests : IDisposable
     public void A_resumed_run_makes_the_promotion_decisions_of_the_uninterrupted_one(string provider, int snapshotEvery)
     {
         var whole = RunFixture.Settings(Path.Combine(dir, "a"), $"whole-{id}", maxEvaluations: 30, snapshotEvery: snapshotEvery, provider: provider, extra: Rungs);
-        var (k1, p1) = Start(whole);
-        using (k1) RunToEnd(k1, p1, trainers: 1);
+        var (k1, p1, _) = RunFixture.StartPopulation(whole);
+        using (k1) RunFixture.RunToEnd(k1, p1, trainers: 1);
 
         var half = RunFixture.Settings(Path.Combine(dir, "b"), $"half-{id}", maxEvaluations: 13, snapshotEvery: snapshotEvery, provider: provider, extra: Rungs);
-        var (k2, p2) = Start(half);
-        using (k2) RunToEnd(k2, p2, trainers: 1);
+        var (k2, p2, _) = RunFixture.StartPopulation(half);
+        using (k2) RunFixture.RunToEnd(k2, p2, trainers: 1);
         var rest = RunFixture.Settings(Path.Combine(dir, "b"), $"half-{id}", maxEvaluations: 30, snapshotEvery: snapshotEvery, provider: provider, extra: Rungs);
-        var (k3, p3) = Start(rest);
-        using (k3) RunToEnd(k3, p3, trainers: 1);
+        var (k3, p3, _) = RunFixture.StartPopulation(rest);
+        using (k3) RunFixture.RunToEnd(k3, p3, trainers: 1);
 
         var a = RunFixture.Journal(whole);
         var b = RunFixture.Journal(rest);
@@ -97,7 +77,7 @@ public sealed class FidelityTests : IDisposable
     public void A_candidate_whose_trainer_is_lost_between_rungs_restarts_from_scratch_elsewhere_without_a_second_decision()
     {
         var s = RunFixture.Settings(dir, $"lost-{id}", maxEvaluations: 1, population: 1, sample: 1, extra: Rungs);
-        var (kit, population) = Start(s);
+        var (kit, population, _) = RunFixture.StartPopulation(s);
         using (kit)
         {
             var first = kit.CreateTestProbe();

@@ -20,27 +20,6 @@ public sealed class PopulationActorTests : IDisposable
         Directory.Delete(dir, recursive: true);
     }
 
-    sealed class Kit(Akka.Configuration.Config config) : TestKit(config);
-
-    /// <summary>Start the population on its own actor system; wait until it is ready.</summary>
-    static (Kit kit, IActorRef population, RunReady ready) Start(Cluster.Configuration.RunSettings s)
-    {
-        var kit = new Kit(RunFixture.AkkaConfig(s));
-        var owner = kit.CreateTestProbe();
-        var population = kit.Sys.ActorOf(PopulationActor.Props(RunFixture.Options(s), owner), "population");
-        var ready = owner.ExpectMsg<RunReady>(TimeSpan.FromSeconds(20));
-        return (kit, population, ready);
-    }
-
-    static RunProgress RunToEnd(Kit kit, IActorRef population, int trainers)
-    {
-        for (int i = 0; i < trainers; i++)
-            kit.Sys.ActorOf(TrainerActor.Props(population, $"fake-{i}", new FakeEvaluator(TimeSpan.FromMilliseconds(1)), CancellationToken.None));
-        var watcher = kit.CreateTestProbe();
-        population.Tell(SubscribeProgress.Instance, watcher);
-        return watcher.FishForMessage<RunProgress>(p => p.Finished, TimeSpan.FromSeconds(60));
-    }
-
     public static TheoryData<string> Providers => new() { "sqlite", "postgres" };
 
     [Theory]
@@ -48,11 +27,11 @@ public sealed class PopulationActorTests : IDisposable
     public void Runs_to_max_evaluations_with_several_trainers_and_the_journal_holds_every_evaluation_once(string provider)
     {
         var s = RunFixture.Settings(dir, $"full-{id}", maxEvaluations: 40, provider: provider);
-        var (kit, population, ready) = Start(s);
+        var (kit, population, ready) = RunFixture.StartPopulation(s);
         using (kit)
         {
             Assert.False(ready.Resumed);
-            var final = RunToEnd(kit, population, trainers: 3);
+            var final = RunFixture.RunToEnd(kit, population, trainers: 3);
             Assert.Equal(40, final.Trained);
             Assert.Equal(0, final.InFlight);
         }
@@ -71,11 +50,11 @@ public sealed class PopulationActorTests : IDisposable
     public void Recovers_the_same_state_from_the_journal(string provider, int snapshotEvery)
     {
         var s = RunFixture.Settings(dir, $"recover-{id}", maxEvaluations: 25, snapshotEvery: snapshotEvery, provider: provider);
-        var (kit, population, _) = Start(s);
-        using (kit) RunToEnd(kit, population, trainers: 1);
+        var (kit, population, _) = RunFixture.StartPopulation(s);
+        using (kit) RunFixture.RunToEnd(kit, population, trainers: 1);
         var expected = RunFixture.Journal(s).Evolution!;
 
-        var (kit2, population2, ready) = Start(s);
+        var (kit2, population2, ready) = RunFixture.StartPopulation(s);
         using (kit2)
         {
             Assert.True(ready.Resumed);
@@ -100,18 +79,18 @@ public sealed class PopulationActorTests : IDisposable
     public void A_resumed_run_proposes_what_the_uninterrupted_run_would_have(string provider)
     {
         var whole = RunFixture.Settings(Path.Combine(dir, "a"), $"whole-{id}", maxEvaluations: 30, provider: provider);
-        var (k1, p1, _) = Start(whole);
-        using (k1) RunToEnd(k1, p1, trainers: 1);
+        var (k1, p1, _) = RunFixture.StartPopulation(whole);
+        using (k1) RunFixture.RunToEnd(k1, p1, trainers: 1);
 
         var half = RunFixture.Settings(Path.Combine(dir, "b"), $"half-{id}", maxEvaluations: 14, provider: provider);
-        var (k2, p2, _) = Start(half);
-        using (k2) RunToEnd(k2, p2, trainers: 1);
+        var (k2, p2, _) = RunFixture.StartPopulation(half);
+        using (k2) RunFixture.RunToEnd(k2, p2, trainers: 1);
         var rest = RunFixture.Settings(Path.Combine(dir, "b"), $"half-{id}", maxEvaluations: 30, provider: provider);
-        var (k3, p3, ready) = Start(rest);
+        var (k3, p3, ready) = RunFixture.StartPopulation(rest);
         using (k3)
         {
             Assert.Equal(["max-evaluations: 14 -> 30"], ready.Changes);
-            RunToEnd(k3, p3, trainers: 1);
+            RunFixture.RunToEnd(k3, p3, trainers: 1);
         }
 
         var a = RunFixture.Journal(whole).Evolution!.History.Select(e => (e.Id, e.Proposal.Genome.Encode(), e.Fitness)).ToArray();
@@ -124,12 +103,12 @@ public sealed class PopulationActorTests : IDisposable
     public void Resuming_with_another_search_space_is_refused_and_writes_nothing(string provider)
     {
         var s = RunFixture.Settings(dir, $"refuse-{id}", maxEvaluations: 10, provider: provider);
-        var (kit, population, _) = Start(s);
-        using (kit) RunToEnd(kit, population, trainers: 1);
+        var (kit, population, _) = RunFixture.StartPopulation(s);
+        using (kit) RunFixture.RunToEnd(kit, population, trainers: 1);
         int before = RunFixture.Journal(s).Events.Count;
 
         var other = RunFixture.Settings(dir, $"refuse-{id}", maxEvaluations: 10, provider: provider, extra: "search-space.core-units=1");
-        var (kit2, _, ready) = Start(other);
+        var (kit2, _, ready) = RunFixture.StartPopulation(other);
         using (kit2)
         {
             Assert.NotNull(ready.Refusal);
@@ -142,7 +121,7 @@ public sealed class PopulationActorTests : IDisposable
     public void A_trainer_that_dies_has_its_candidate_trained_elsewhere_and_late_duplicates_are_ignored()
     {
         var s = RunFixture.Settings(dir, maxEvaluations: 12);
-        var (kit, population, _) = Start(s);
+        var (kit, population, _) = RunFixture.StartPopulation(s);
         Work lost;
         using (kit)
         {
@@ -151,7 +130,7 @@ public sealed class PopulationActorTests : IDisposable
             lost = ghost.ExpectMsg<Work>(TimeSpan.FromSeconds(10));
             kit.Sys.Stop(ghost);
             // The ghost's result arrives after its death was noticed: accepted only if still in flight, and only once.
-            RunToEnd(kit, population, trainers: 1);
+            RunFixture.RunToEnd(kit, population, trainers: 1);
             population.Tell(new WorkResult(lost.Id, "ghost", "completed", 0.99, null, 1));
             population.Tell(new WorkResult(lost.Id, "ghost", "completed", 0.99, null, 1));
             var after = population.Ask<RunProgress>(GetProgress.Instance, TimeSpan.FromSeconds(10)).Result;
@@ -169,7 +148,7 @@ public sealed class PopulationActorTests : IDisposable
         // Candidates go out before their proposal is durable; a coordinator restarted with other mutation
         // settings may reuse an id for another genome, so a stale result must not be taken for it.
         var s = RunFixture.Settings(dir, maxEvaluations: 3);
-        var (kit, population, _) = Start(s);
+        var (kit, population, _) = RunFixture.StartPopulation(s);
         using (kit)
         {
             var trainer = kit.CreateTestProbe();
@@ -207,21 +186,21 @@ public sealed class PopulationActorTests : IDisposable
     public void A_run_with_a_snapshot_of_the_first_format_resumes()
     {
         var s = RunFixture.Settings(dir, $"legacy-{id}", maxEvaluations: 8);
-        var (kit, population, _) = Start(s);
+        var (kit, population, _) = RunFixture.StartPopulation(s);
         using (kit)
         {
-            RunToEnd(kit, population, trainers: 2);
+            RunFixture.RunToEnd(kit, population, trainers: 2);
             var report = kit.CreateTestProbe();
             kit.Sys.ActorOf(Props.Create(() => new LegacySnapshotWriter(PopulationActor.PersistenceIdOf(s.Name), report.Ref)));
             Assert.True(report.ExpectMsg<long>(TimeSpan.FromSeconds(20)) > 8);
         }
         var more = RunFixture.Settings(dir, $"legacy-{id}", maxEvaluations: 14);
-        var (kit2, population2, ready) = Start(more);
+        var (kit2, population2, ready) = RunFixture.StartPopulation(more);
         using (kit2)
         {
             Assert.True(ready.Resumed);
             Assert.Equal(8, ready.Evaluations);
-            Assert.Equal(14, RunToEnd(kit2, population2, trainers: 2).Trained);
+            Assert.Equal(14, RunFixture.RunToEnd(kit2, population2, trainers: 2).Trained);
         }
         var history = RunFixture.Journal(more).Evolution!.History;
         Assert.Equal(14, history.Count(e => e.Trained));
@@ -232,7 +211,7 @@ public sealed class PopulationActorTests : IDisposable
     public void An_evaluation_past_its_timeout_is_handed_to_another_trainer()
     {
         var s = RunFixture.Settings(dir, maxEvaluations: 5, timeout: "300ms");
-        var (kit, population, _) = Start(s);
+        var (kit, population, _) = RunFixture.StartPopulation(s);
         using (kit)
         {
             var slow = kit.CreateTestProbe();
@@ -255,7 +234,7 @@ public sealed class PopulationActorTests : IDisposable
     public async Task A_result_with_an_outcome_outside_the_protocol_is_settled_as_failed_naming_it(string status)
     {
         var s = RunFixture.Settings(dir, maxEvaluations: 3);
-        var (kit, population, _) = Start(s);
+        var (kit, population, _) = RunFixture.StartPopulation(s);
         using (kit)
         {
             var trainer = kit.CreateTestProbe();

@@ -22,18 +22,8 @@ public sealed class PopulationRecoveryTests : IDisposable
         Directory.Delete(dir, recursive: true);
     }
 
-    sealed class Kit(Akka.Configuration.Config config) : TestKit(config);
-
     const int Max = 24, SettledBeforeStop = 10, InFlightAtStop = 3;
     static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-
-    static (Kit Kit, IActorRef Population, RunReady Ready) Start(Cluster.Configuration.RunSettings s)
-    {
-        var kit = new Kit(RunFixture.AkkaConfig(s));
-        var owner = kit.CreateTestProbe();
-        var population = kit.Sys.ActorOf(PopulationActor.Props(RunFixture.Options(s), owner), "population");
-        return (kit, population, owner.ExpectMsg<RunReady>(Wait));
-    }
 
     /// <summary>
     /// The population's next answer to a request, past the <see cref="ResultAccepted"/> it sends for
@@ -94,7 +84,7 @@ public sealed class PopulationRecoveryTests : IDisposable
     public async Task Candidates_in_flight_are_dispatched_again_first_and_the_run_goes_on_as_if_uninterrupted(int snapshotEvery)
     {
         var whole = RunFixture.Settings(Path.Combine(dir, "whole"), "r", maxEvaluations: Max, snapshotEvery: snapshotEvery);
-        var (k1, p1, _) = Start(whole);
+        var (k1, p1, _) = RunFixture.StartPopulation(whole);
         using (k1)
         {
             var trainer = k1.CreateTestProbe();
@@ -106,7 +96,7 @@ public sealed class PopulationRecoveryTests : IDisposable
 
         var broken = RunFixture.Settings(Path.Combine(dir, "broken"), "r", maxEvaluations: Max, snapshotEvery: snapshotEvery);
         Work[] lost;
-        var (k2, p2, _) = Start(broken);
+        var (k2, p2, _) = RunFixture.StartPopulation(broken);
         using (k2)
         {
             Drive(p2, k2.CreateTestProbe(), SettledBeforeStop);
@@ -120,7 +110,7 @@ public sealed class PopulationRecoveryTests : IDisposable
         }
         if (snapshotEvery < 1000) Assert.True(LastSequenceNr(broken.DataDirectory, "snapshot") > 0, "a snapshot was written");
 
-        var (k3, p3, ready) = Start(broken);
+        var (k3, p3, ready) = RunFixture.StartPopulation(broken);
         using (k3)
         {
             Assert.True(ready.Resumed);
@@ -144,7 +134,7 @@ public sealed class PopulationRecoveryTests : IDisposable
     public async Task A_repeated_request_from_the_same_trainer_gets_the_same_candidate()
     {
         var s = RunFixture.Settings(dir, "again", maxEvaluations: 5);
-        var (kit, population, _) = Start(s);
+        var (kit, population, _) = RunFixture.StartPopulation(s);
         using (kit)
         {
             var trainer = kit.CreateTestProbe();

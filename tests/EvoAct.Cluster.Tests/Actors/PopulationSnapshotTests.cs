@@ -22,8 +22,6 @@ public sealed class PopulationSnapshotTests : IDisposable
         Directory.Delete(dir, recursive: true);
     }
 
-    sealed class Kit(Akka.Configuration.Config config) : TestKit(config);
-
     /// <summary>What a snapshot decides the future by, without the capture times.</summary>
     static string Essence(RunStateSnapshot s) => string.Join(" | ",
         $"trained {s.Trained}, next {s.NextId}, rng {s.RngState}, initial {s.InitialProposed}, free {s.FreeInARow}",
@@ -38,7 +36,7 @@ public sealed class PopulationSnapshotTests : IDisposable
     {
         var s = RunFixture.Settings(dir, "snap", maxEvaluations: 30, population: 6, sample: 2, snapshotEvery: 1);
         List<(long Seq, byte[] Bytes, string Manifest)> snapshots;
-        using (var kit = new Kit(RunFixture.AkkaConfig(s)))
+        using (var kit = new ActorKit(RunFixture.AkkaConfig(s)))
         {
             var owner = kit.CreateTestProbe();
             var population = kit.Sys.ActorOf(PopulationActor.Props(RunFixture.Options(s), owner), "population");

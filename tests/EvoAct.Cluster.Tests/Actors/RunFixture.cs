@@ -1,7 +1,9 @@
 using Akka.Actor;
+using Akka.TestKit.Xunit2;
 using EvoAct.Cluster.Actors;
 using EvoAct.Cluster.Configuration;
 using EvoAct.Cluster.Hosting;
+using EvoAct.Cluster.Messages;
 using EvoAct.Cluster.Persistence;
 
 namespace EvoAct.Cluster.Tests.Actors;
@@ -43,4 +45,27 @@ public static class RunFixture
         JournalReader.ReadAsync(s.Persistence, s.DataDirectory, s.Name).GetAwaiter().GetResult() ?? throw new InvalidOperationException("no run in the journal");
 
     public static string TempDir() => Directory.CreateTempSubdirectory("evoact-run").FullName;
+
+    /// <summary>The population actor of <paramref name="s"/> on an actor system of its own, once ready.</summary>
+    public static (ActorKit Kit, IActorRef Population, RunReady Ready) StartPopulation(RunSettings s)
+    {
+        var kit = new ActorKit(AkkaConfig(s));
+        var owner = kit.CreateTestProbe();
+        var population = kit.Sys.ActorOf(PopulationActor.Props(Options(s), owner), "population");
+        var ready = owner.ExpectMsg<RunReady>(TimeSpan.FromSeconds(20));
+        return (kit, population, ready);
+    }
+
+    /// <summary>Fake trainers (1 ms each) until the run has spent its budget; its last progress.</summary>
+    public static RunProgress RunToEnd(ActorKit kit, IActorRef population, int trainers)
+    {
+        for (int i = 0; i < trainers; i++)
+            kit.Sys.ActorOf(TrainerActor.Props(population, $"fake-{i}", new FakeEvaluator(TimeSpan.FromMilliseconds(1)), CancellationToken.None));
+        var watcher = kit.CreateTestProbe();
+        population.Tell(SubscribeProgress.Instance, watcher);
+        return watcher.FishForMessage<RunProgress>(p => p.Finished, TimeSpan.FromSeconds(60));
+    }
 }
+
+/// <summary>A test kit on a given Akka config (a run's journal), for tests that start and stop several actor systems.</summary>
+public sealed class ActorKit(Akka.Configuration.Config config) : TestKit(config);

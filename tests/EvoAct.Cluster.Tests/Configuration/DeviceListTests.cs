@@ -32,6 +32,10 @@ public sealed class DeviceListTests
         var plain = RunFixture.Settings(dir, extra: ["trainers.slots=3"]);
         Assert.Equal(3, plain.Trainers.Slots);
         Assert.Equal("cpu", plain.Trainers.Local(2).Device);
+        // a node configured without local trainers still knows its device for the ones a command asks for (worker --trainers 2)
+        var none = RunFixture.Settings(dir, extra: ["trainers.slots=0", "training.device=cuda:1"]);
+        Assert.Equal(0, none.Trainers.Slots);
+        Assert.Equal(["cuda:1", "cuda:1"], none.Trainers.WithSlots(2).Devices);
         var bad = Assert.Throws<ConfigException>(() => RunFixture.Settings(dir, extra: ["trainers.devices=[\"tpu\"]"]));
         Assert.Equal("evoact.trainers.devices", bad.Key);
     }

@@ -19,8 +19,6 @@ public sealed class TransferActorTests : IDisposable
         Directory.Delete(dir, recursive: true);
     }
 
-    sealed class Kit(Akka.Configuration.Config config) : TestKit(config);
-
     Cluster.Configuration.RunSettings Settings => RunFixture.Settings(dir, "src");
 
     TransferPlan Plan(int runs = 3) => new("src", "smoke",
@@ -28,9 +26,9 @@ public sealed class TransferActorTests : IDisposable
             .Select((j, i) => new TransferJob(i, j.a, j.seed)).ToArray(),
         Settings.Plan.Training);
 
-    (Kit Kit, IActorRef Transfer, RunReady Ready) Start(TransferPlan plan)
+    (ActorKit Kit, IActorRef Transfer, RunReady Ready) Start(TransferPlan plan)
     {
-        var kit = new Kit(RunFixture.AkkaConfig(Settings));
+        var kit = new ActorKit(RunFixture.AkkaConfig(Settings));
         var owner = kit.CreateTestProbe();
         var transfer = kit.Sys.ActorOf(TransferActor.Props("transfer-t", plan, owner, TimeSpan.FromHours(1)), "transfer");
         return (kit, transfer, owner.ExpectMsg<RunReady>(Wait));

@@ -17,8 +17,6 @@ public sealed class TransferHostTests : IDisposable
         Directory.Delete(dir, recursive: true);
     }
 
-    sealed class Kit(Akka.Configuration.Config config) : TestKit(config);
-
     [Fact]
     public async Task A_resumed_transfer_trains_only_the_jobs_not_done_and_reports_every_job()
     {
@@ -29,7 +27,7 @@ public sealed class TransferHostTests : IDisposable
             s.Plan.Training);
 
         // The first host: jobs 2 and 5 finish (by a "trainer" of the test's), then it stops.
-        using (var kit = new Kit(RunFixture.AkkaConfig(s)))
+        using (var kit = new ActorKit(RunFixture.AkkaConfig(s)))
         {
             var owner = kit.CreateTestProbe();
             var transfer = kit.Sys.ActorOf(TransferActor.Props("transfer-h", plan, owner, TimeSpan.FromHours(1)));
@@ -62,7 +60,7 @@ public sealed class TransferHostTests : IDisposable
     /// <summary>The jobs done in the journal, as a second actor system reads them.</summary>
     static IReadOnlyDictionary<int, TransferJobDone> Read(Cluster.Configuration.RunSettings s, TransferPlan plan)
     {
-        using var kit = new Kit(RunFixture.AkkaConfig(s));
+        using var kit = new ActorKit(RunFixture.AkkaConfig(s));
         var owner = kit.CreateTestProbe();
         var transfer = kit.Sys.ActorOf(TransferActor.Props("transfer-h", plan, owner, TimeSpan.FromHours(1)));
         owner.ExpectMsg<RunReady>(Wait);
