@@ -22,7 +22,8 @@ ensure_run_deps() {
 # The tests also read the real Fashion-MNIST files and compare against Debian's PyTorch.
 ensure_test_deps() {
   ensure_dotnet
-  apt_install dataset-fashion-mnist python3-torch bsdutils   # bsdutils: script(1), a pseudo-terminal for the live-table test
+  # bsdutils: script(1), a pseudo-terminal for the live-table test; chromium: the dashboard's browser tests (headless, driven by Playwright)
+  apt_install dataset-fashion-mnist python3-torch bsdutils chromium
 }
 
 # Builds the CLI (Release) quietly: its output is shown only when the build fails.

@@ -16,5 +16,6 @@ root.Subcommands.Add(PlotCommand.Create());
 root.Subcommands.Add(ExportActivationCommand.Create());
 root.Subcommands.Add(TransferCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(DashboardCommand.Create());
 
 return Cli.Run(root, args);

@@ -12,7 +12,8 @@ public static class ClusterCommands
         var options = new RunOptions();
         var port = new Option<int?>("--port") { Description = "Port to bind (default: evoact.cluster.seed-port)" };
         var trainers = new Option<int>("--trainers") { Description = "Trainer slots on the seed itself (default 0: coordinator only)", DefaultValueFactory = _ => 0 };
-        var command = new Command("seed", "Start the seed node: role coordinator, hosting the population as a cluster singleton") { port, trainers };
+        var dashboard = DashboardCommand.PortOption();
+        var command = new Command("seed", "Start the seed node: role coordinator, hosting the population as a cluster singleton") { port, trainers, dashboard };
         options.AddTo(command, withDevices: true);
         command.SetAction(r =>
         {
@@ -21,10 +22,18 @@ public static class ClusterCommands
             int local = r.GetValue(options.Devices) is not null ? s.Trainers.Slots : r.GetValue(trainers);
             RunCommand.PreloadData(s, local);
             using var stop = new StopSignal();
+            var board = DashboardCommand.StartBeside(s, r.GetValue(dashboard));
             Cluster.Hosting.EmbeddedRun.Outcome outcome;
-            using (var view = new RunProgressView())
+            try
+            {
+                using var view = new RunProgressView();
                 outcome = ClusterNode.RunSeedAsync(s, c, r.GetValue(port) ?? c.SeedPort, local, Console.WriteLine,
                     RunCommand.Announce, view.Report, view.ReportOutage, stop.Token).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                board?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
             return RunCommand.Finish(outcome);
         });
         return command;

@@ -15,19 +15,28 @@ public static class RunCommand
     public static Command Create()
     {
         var options = new RunOptions();
-        var command = new Command("run", "Run (or resume) an evolution in this process: coordinator, local trainers, SQLite journal");
+        var dashboard = DashboardCommand.PortOption();
+        var command = new Command("run", "Run (or resume) an evolution in this process: coordinator, local trainers, SQLite journal") { dashboard };
         options.AddTo(command, withDevices: true);
-        command.SetAction(r => Run(options.Load(r)));
+        command.SetAction(r => Run(options.Load(r), r.GetValue(dashboard)));
         return command;
     }
 
-    static int Run(Cluster.Configuration.RunSettings s)
+    static int Run(Cluster.Configuration.RunSettings s, int? dashboardPort)
     {
         PreloadData(s, s.Trainers.Slots);
         using var stop = new StopSignal();
+        var dashboard = DashboardCommand.StartBeside(s, dashboardPort);
         EmbeddedRun.Outcome outcome;
-        using (var view = new RunProgressView())
+        try
+        {
+            using var view = new RunProgressView();
             outcome = EmbeddedRun.RunAsync(s, Announce, view.Report, view.ReportOutage, stop.Token).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            dashboard?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
         return Finish(outcome);
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using EvoAct.Cluster.Hosting;
 using EvoAct.Cluster.Persistence;
+using EvoAct.Cluster.ReadSide;
 using EvoAct.Search.Strategies;
 
 namespace EvoAct.Cli.Commands;
@@ -19,72 +20,11 @@ public static class StatusCommand
         {
             var (s, state) = Load(options, r);
             var ev = state.Evolution!;
-            var h = ev.History;
             int Count(EvaluationStatus st) => ev.Count(st);
-            var index = h.Select((e, i) => (e.Id, i)).ToDictionary(p => p.Id, p => p.i);
             var best = ev.Best;
             if (r.GetValue(json))
             {
-                JsonOutput.Write(w =>
-                {
-                    w.WriteString("run", s.Name);
-                    w.WriteNumber("completed", Count(EvaluationStatus.Completed));
-                    w.WriteNumber("failed", Count(EvaluationStatus.Failed));
-                    w.WriteNumber("diverged", Count(EvaluationStatus.Diverged));
-                    w.WriteNumber("stopped", Count(EvaluationStatus.Stopped));
-                    w.WriteNumber("rejected", Count(EvaluationStatus.Rejected));
-                    w.WriteNumber("deduplicated", Count(EvaluationStatus.Deduplicated));
-                    w.WriteNumber("in_flight", ev.InFlight.Count);
-                    w.WriteNumber("max_evaluations", ev.Settings.MaxEvaluations);
-                    w.WriteStartArray("population");
-                    foreach (var i in ev.Population)
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("id", i.Id);
-                        w.WriteString("expression", i.Evaluation.Proposal.Expression);
-                        w.Number("fitness", i.Fitness);
-                        w.WriteNumber("age", h.Count - 1 - index[i.Id]);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                    if (best is null) w.WriteNull("best");
-                    else
-                    {
-                        w.WriteStartObject("best");
-                        w.WriteNumber("id", best.Id);
-                        w.WriteString("expression", best.Proposal.Expression);
-                        w.Number("fitness", best.Fitness);
-                        if (state.Devices.TryGetValue(best.Id, out var device)) w.WriteString("device", device); else w.WriteNull("device");
-                        // Its trainings (a deduplicated best: those of the function's trained twin), with their learning curves.
-                        var seeds = state.Seeds.GetValueOrDefault(best.Id) ?? h.Where(e => e.Status == EvaluationStatus.Completed && e.Proposal.Fingerprint == best.Proposal.Fingerprint)
-                                                                                .Select(e => state.Seeds.GetValueOrDefault(e.Id)).FirstOrDefault(x => x is not null);
-                        w.WriteStartArray("seeds");
-                        foreach (var seed in seeds ?? [])
-                        {
-                            w.WriteStartObject();
-                            w.WriteNumber("seed", seed.Seed);
-                            w.WriteString("status", seed.Status);
-                            w.Number("accuracy", seed.Accuracy);
-                            w.Number("loss", seed.Loss);
-                            w.Number("test_accuracy", seed.TestAccuracy);
-                            w.WriteNumber("seconds", seed.Seconds);
-                            w.WriteStartArray("curve");
-                            foreach (var point in seed.Curve ?? [])
-                            {
-                                w.WriteStartObject();
-                                w.WriteNumber("fraction", point.Fraction);
-                                w.WriteNumber("step", point.Step);
-                                w.Number("accuracy", point.Accuracy);
-                                w.Number("loss", point.Loss);
-                                w.WriteEndObject();
-                            }
-                            w.WriteEndArray();
-                            w.WriteEndObject();
-                        }
-                        w.WriteEndArray();
-                        w.WriteEndObject();
-                    }
-                });
+                JsonOutput.Write(w => RunStatusJson.Write(w, s.Name, state));
                 return 0;
             }
             Console.WriteLine($"run            {s.Name} ({(ev.Finished ? "finished" : "not finished")})");

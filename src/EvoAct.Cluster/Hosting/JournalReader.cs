@@ -48,7 +48,7 @@ public static class JournalReader
     /// creates or checks the tables), and throws an AskTimeoutException past that: on a busy machine or
     /// database it does. Try a few times, then say so in one line instead of a stack trace.
     /// </summary>
-    static SqlReadJournal OpenReadJournal(ActorSystem system)
+    internal static SqlReadJournal OpenReadJournal(ActorSystem system)
     {
         const int attempts = 4;
         for (int i = 1; ; i++)

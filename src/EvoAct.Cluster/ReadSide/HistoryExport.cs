@@ -39,7 +39,10 @@ public static class HistoryExport
         ["id", "parent_id", "mutation", "genome", "expression", "fingerprint", "status", "fitness", "reason", "worker", "seconds", "proposed_at", "settled_at",
          "seeds", "seed", "loss", "test_accuracy", "curve", "device"];
 
-    public static IReadOnlyList<ExportRow> Rows(RunState state, bool perSeed = false) => state.Evolution!.History.SelectMany(e =>
+    public static IReadOnlyList<ExportRow> Rows(RunState state, bool perSeed = false) => Rows(state, state.Evolution!.History, perSeed);
+
+    /// <summary>The rows of some of a run's evaluations (a page of them, or one).</summary>
+    public static IReadOnlyList<ExportRow> Rows(RunState state, IEnumerable<Evaluation> evaluations, bool perSeed = false) => evaluations.SelectMany(e =>
     {
         var row = new ExportRow(
             e.Id, e.Proposal.ParentId, e.Proposal.Mutation?.ToString() ?? "random", e.Proposal.Genome.Encode(), e.Proposal.Expression,
@@ -111,7 +114,8 @@ public static class HistoryExport
     public static string ToJson(string run, IEnumerable<ExportRow> rows) =>
         JsonSerializer.Serialize(new { run, evaluations = rows }, JsonOptions);
 
-    static readonly JsonSerializerOptions JsonOptions = new()
+    /// <summary>The export's JSON form (snake_case), also the dashboard API's.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

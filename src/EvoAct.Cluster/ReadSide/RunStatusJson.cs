@@ -1,0 +1,99 @@
+using System.Text.Json;
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Strategies;
+
+namespace EvoAct.Cluster.ReadSide;
+
+/// <summary>
+/// The object `status --json` prints and the dashboard's `GET /api/runs/{run}` serves: counts, the
+/// population with ages, and the best with its trainings and learning curves. One writer for both,
+/// so the two cannot drift apart.
+/// </summary>
+public static class RunStatusJson
+{
+    public static void Write(Utf8JsonWriter w, string run, RunState state)
+    {
+        var ev = state.Evolution!;
+        var h = ev.History;
+        int Count(EvaluationStatus st) => ev.Count(st);
+        var best = ev.Best;
+        w.WriteString("run", run);
+        w.WriteNumber("completed", Count(EvaluationStatus.Completed));
+        w.WriteNumber("failed", Count(EvaluationStatus.Failed));
+        w.WriteNumber("diverged", Count(EvaluationStatus.Diverged));
+        w.WriteNumber("stopped", Count(EvaluationStatus.Stopped));
+        w.WriteNumber("rejected", Count(EvaluationStatus.Rejected));
+        w.WriteNumber("deduplicated", Count(EvaluationStatus.Deduplicated));
+        w.WriteNumber("in_flight", ev.InFlight.Count);
+        w.WriteNumber("max_evaluations", ev.Settings.MaxEvaluations);
+        w.WriteStartArray("population");
+        foreach (var (i, age) in PopulationWithAges(state))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("id", i.Id);
+            w.WriteString("expression", i.Evaluation.Proposal.Expression);
+            Number(w, "fitness", i.Fitness);
+            w.WriteNumber("age", age);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        if (best is null) { w.WriteNull("best"); return; }
+        w.WriteStartObject("best");
+        w.WriteNumber("id", best.Id);
+        w.WriteString("expression", best.Proposal.Expression);
+        Number(w, "fitness", best.Fitness);
+        if (state.Devices.TryGetValue(best.Id, out var device)) w.WriteString("device", device); else w.WriteNull("device");
+        WriteSeeds(w, TrainingsOf(state, best));
+        w.WriteEndObject();
+    }
+
+    /// <summary>The population, each member with its age: how many evaluations were settled after it.</summary>
+    public static IEnumerable<(Individual Member, int Age)> PopulationWithAges(RunState state)
+    {
+        var h = state.Evolution!.History;
+        var index = new Dictionary<long, int>(h.Count);
+        for (int i = 0; i < h.Count; i++) index[h[i].Id] = i;
+        return state.Evolution.Population.Select(i => (i, h.Count - 1 - index[i.Id]));
+    }
+
+    /// <summary>An evaluation's trainings; a deduplicated one: those of its function's trained twin.</summary>
+    public static IReadOnlyList<Messages.SeedResult> TrainingsOf(RunState state, Evaluation e) =>
+        state.Seeds.GetValueOrDefault(e.Id)
+        ?? state.Evolution!.History.Where(t => t.Status == EvaluationStatus.Completed && t.Proposal.Fingerprint == e.Proposal.Fingerprint)
+                                   .Select(t => state.Seeds.GetValueOrDefault(t.Id)).FirstOrDefault(x => x is not null)
+        ?? [];
+
+    public static void WriteSeeds(Utf8JsonWriter w, IReadOnlyList<Messages.SeedResult> seeds)
+    {
+        w.WriteStartArray("seeds");
+        foreach (var seed in seeds)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("seed", seed.Seed);
+            w.WriteString("status", seed.Status);
+            Number(w, "accuracy", seed.Accuracy);
+            Number(w, "loss", seed.Loss);
+            Number(w, "test_accuracy", seed.TestAccuracy);
+            w.WriteNumber("seconds", seed.Seconds);
+            w.WriteStartArray("curve");
+            foreach (var point in seed.Curve ?? [])
+            {
+                w.WriteStartObject();
+                w.WriteNumber("fraction", point.Fraction);
+                w.WriteNumber("step", point.Step);
+                Number(w, "accuracy", point.Accuracy);
+                Number(w, "loss", point.Loss);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    /// <summary>Non-finite numbers are null (JSON has no NaN).</summary>
+    public static void Number(Utf8JsonWriter w, string name, double? v)
+    {
+        if (v is { } d && double.IsFinite(d)) w.WriteNumber(name, d); else w.WriteNull(name);
+    }
+}
