@@ -15,8 +15,27 @@ public static class SqliteJournalFile
 {
     static readonly byte[] Magic = "SQLite format 3\0"u8.ToArray();
 
-    /// <summary>Checks (or creates) the file and puts it in WAL mode; throws <see cref="BadInputException"/>.</summary>
+    static readonly HashSet<string> Checked = new();
+
+    /// <summary>
+    /// Checks (or creates) the file and puts it in WAL mode; throws <see cref="BadInputException"/>.
+    /// Once per file per process: the header check opens the file outside SQLite, and closing any
+    /// descriptor of a file drops every POSIX lock the process holds on it, SQLite's included. A second
+    /// check while this process's journal connections are open (a dashboard following the journal a
+    /// run writes) would leave the writer unlocked: another process's reader then saw stale pages, and
+    /// the file was corrupted.
+    /// </summary>
     public static void Open(string path)
+    {
+        lock (Checked)
+        {
+            if (Checked.Contains(path) && File.Exists(path)) return; // a file deleted since is a new one: checked again
+            Check(path);
+            Checked.Add(path);
+        }
+    }
+
+    static void Check(string path)
     {
         bool existed = File.Exists(path);
         if (existed) CheckHeader(path);

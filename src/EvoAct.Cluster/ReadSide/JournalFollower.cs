@@ -71,6 +71,8 @@ public sealed class JournalFollower : IAsyncDisposable
     public string? Problem { get; private set; }
     /// <summary>Whether one full poll has been made (pages before it would show no runs that exist).</summary>
     public bool Caught { get; private set; }
+    /// <summary>How many polls have completed (a stuck follower shows here).</summary>
+    public long Polls { get; private set; }
 
     public JournalFollower(PersistenceSettings persistence, string dataDirectory, TimeSpan interval) =>
         (this.persistence, this.dataDirectory, this.interval) = (persistence, dataDirectory, interval);
@@ -139,6 +141,7 @@ public sealed class JournalFollower : IAsyncDisposable
         }
         Problem = null;
         Caught = true;
+        Polls++;
     }
 
     void Apply(string id, Akka.Persistence.Query.EventEnvelope env)
