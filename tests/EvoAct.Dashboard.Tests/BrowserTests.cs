@@ -96,7 +96,10 @@ public sealed class BrowserTests(JournalFixture journal) : IAsyncLifetime
         Assert.Equal(best.GetProperty("expression").GetString(), await page.Locator("#expression").InnerTextAsync());
         Assert.True(await page.Locator("#lineage").IsVisibleAsync());
         var api = JsonDocument.Parse(await (await page.APIRequest.GetAsync($"{journal.LiveUrl}/api/runs/done/evaluations/{best.GetProperty("id").GetInt64()}")).TextAsync()).RootElement;
-        Assert.Equal(api.GetProperty("lineage").GetArrayLength(), await page.Locator("#lineage li:not(.mutation)").CountAsync() - (api.GetProperty("lineage").GetArrayLength() > 0 ? 1 : 0));
+        // Every ancestor is listed (the older ones folded), with the evaluation itself on top.
+        var ancestors = api.GetProperty("lineage").EnumerateArray().Select(a => $"#{a.GetProperty("id").GetInt64()}").ToArray();
+        var listed = (await page.Locator("ol.lineage li:not(.mutation) a").AllInnerTextsAsync()).ToArray();
+        Assert.Equal(ancestors, listed);
         Assert.Contains("class EvolvedActivation", await page.Locator("#code-pytorch").InnerTextAsync());
         Assert.Contains("nn.Module<Tensor, Tensor>", await page.Locator("#code-torchsharp").InnerTextAsync());
         Assert.Equal(api.GetProperty("evaluation").GetProperty("fingerprint").GetString(), await page.Locator("#fingerprint").InnerTextAsync());

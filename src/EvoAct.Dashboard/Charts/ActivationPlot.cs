@@ -11,7 +11,7 @@ namespace EvoAct.Dashboard.Charts;
 public static class ActivationPlot
 {
     static readonly ConcurrentDictionary<string, string> Cache = new();
-    const int Points = 81;
+    const int Points = 51;
 
     public static string Svg(string expression, int width = 180, int height = 90) =>
         Cache.Count > 4096 ? Draw(expression, width, height) : Cache.GetOrAdd($"{expression}|{width}x{height}", _ => Draw(expression, width, height));

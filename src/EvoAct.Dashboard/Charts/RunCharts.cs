@@ -18,7 +18,7 @@ public static class RunCharts
         double hi = fit.DefaultIfEmpty(1).Max(), lo = fit.Length == 0 ? 0 : Quantile(fit, 0.05);
         lo = Math.Max(fit.DefaultIfEmpty(0).Min(), lo - (hi - lo) * 0.1);
         var chart = new SvgChart(width, height, (0, Math.Max(1, s.Count)), (lo, hi + (hi - lo) * 0.03), "trainings", "validation accuracy");
-        chart.Cloud(s.Where(p => p.Status == EvaluationStatus.Completed).Select(p => ((double)p.Training, p.Fitness ?? double.NaN)), "#8aa6cf", "evaluation");
+        chart.Cloud(s.Where(p => p.Status == EvaluationStatus.Completed).Select(p => ((double)p.Training, p.Fitness ?? double.NaN)), "#5b82c0", "evaluation");
         chart.Cloud(s.Where(p => p.Status == EvaluationStatus.Stopped).Select(p => ((double)p.Training, p.Fitness ?? double.NaN)), "#d9b38a", s.Any(p => p.Status == EvaluationStatus.Stopped) ? "stopped at a rung" : null);
         chart.Line(s.Select(p => ((double)p.Training, p.PopulationMedian ?? double.NaN)), "#2e9b48", "population median");
         chart.Line(s.Select(p => ((double)p.Training, p.Best ?? double.NaN)), "#b51f4f", "best so far", 2, step: true);

@@ -38,9 +38,15 @@ public static class EvaluationPage
         {
             sb.Append("<ol id=\"lineage\" class=\"lineage\">");
             sb.Append($"<li><b>#{e.Id}</b> <code>{E(e.Proposal.Expression)}</code> {Fit(e.Fitness)}</li>");
-            foreach (var step in d.Lineage)
+            // The nearest ancestors in view; a long chain's older part folded away.
+            const int Shown = 12;
+            for (int i = 0; i < d.Lineage.Count; i++)
+            {
+                var step = d.Lineage[i];
+                if (i == Shown) sb.Append($"</ol><details><summary>{d.Lineage.Count - Shown} older ancestors</summary><ol class=\"lineage\">");
                 sb.Append($"<li class=\"mutation\">↑ {E(step.Mutation)}</li><li><a href=\"/runs/{r}/evaluations/{step.Id}\">#{step.Id}</a> <code>{E(step.Expression)}</code> {Fit(step.Fitness)} <small>{E(step.Status)}</small></li>");
-            sb.Append("</ol>");
+            }
+            sb.Append(d.Lineage.Count > Shown ? "</ol></details>" : "</ol>");
             if (d.Lineage.Count >= EvaluationDetail.MaxLineage) sb.Append($"<p>Cut at {EvaluationDetail.MaxLineage} ancestors.</p>");
         }
         sb.Append("</section>");
