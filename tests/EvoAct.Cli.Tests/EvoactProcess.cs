@@ -36,7 +36,11 @@ public static class EvoactProcess
     static ProcessStartInfo StartInfo(string[] args)
     {
         Assert.True(File.Exists(DllPath), $"evoact.dll not found at {DllPath}");
-        var psi = new ProcessStartInfo(DotnetHost())
+        // Through `env --default-signal=INT`, which execs the host in the same process: a suite started
+        // as a background job (`cmd &`, nohup) runs with SIGINT ignored, every child inherits that, and
+        // evoact then rightly ignores Ctrl-C as a background job does. The tests press Ctrl-C as a
+        // user at a terminal would, where SIGINT has its default disposition.
+        var psi = new ProcessStartInfo(File.Exists("/usr/bin/env") ? "/usr/bin/env" : DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -44,6 +48,11 @@ public static class EvoactProcess
             UseShellExecute = false,
             CreateNoWindow = true,
         };
+        if (psi.FileName == "/usr/bin/env")
+        {
+            psi.ArgumentList.Add("--default-signal=INT");
+            psi.ArgumentList.Add(DotnetHost());
+        }
         psi.ArgumentList.Add(DllPath);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
