@@ -21,7 +21,8 @@ for n in 1000 10000; do
     --set evolution.population-size=100 --set evolution.sample-size=25 --set evolution.max-evaluations=$n > /dev/null
 done
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-evoact dashboard --data "$work" --port "$port" > "$work/board.log" 2>&1 &
+# dotnet itself, not the evoact function: a function in the background is a subshell, and killing it would leave the server running.
+dotnet "$dll" dashboard --data "$work" --port "$port" > "$work/board.log" 2>&1 &
 board=$!
 url="http://127.0.0.1:$port"
 for _ in $(seq 100); do curl -sf "$url/api/runs" > /dev/null && break; sleep 0.2; done

@@ -17,7 +17,8 @@ for strategy in regularized random; do
     --set evolution.strategy=$strategy --set evolution.population-size=50 --set evolution.sample-size=10 --set evolution.max-evaluations=600 > /dev/null
 done
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-evoact dashboard --data "$work" --port "$port" > /dev/null 2>&1 &
+# dotnet itself, not the evoact function: a function in the background is a subshell, and killing it would leave the server running.
+dotnet "$dll" dashboard --data "$work" --port "$port" > /dev/null 2>&1 &
 board=$!
 url="http://127.0.0.1:$port"
 for _ in $(seq 100); do curl -sf "$url/api/runs" > /dev/null && break; sleep 0.2; done
