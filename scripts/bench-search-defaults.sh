@@ -13,15 +13,21 @@ build_cli "$root"
 dll="$root/src/EvoAct.Cli/bin/Release/net10.0/evoact.dll"
 table=${1:-$root/benchmarks/tables/fmnist-k1.csv}
 seeds=${SEEDS:-20}; budget=${BUDGET:-300}
-row() { # label strategy [--set k=v]...
-  local label=$1 strategy=$2; shift 2
+# One `bench search` as one Markdown row; FORMAT picks the columns: "defaults" (trainings) or "steps" (training steps).
+search_row() { # FORMAT label strategy [k=v]...
+  local format=$1 label=$2 strategy=$3; shift 3
   local sets=(); for s in "$@"; do sets+=(--set "$s"); done
   dotnet "$dll" bench search --table "$table" --strategy "$strategy" --seeds "$seeds" --budget "$budget" "${sets[@]}" --json |
     python3 -c "
 import json,sys; r=json.load(sys.stdin); s=r['strategies'][0]
 f=lambda v: '-' if v is None else (f'{v:.4f}' if isinstance(v, float) and v < 1 else f'{v:g}')
-print(f\"| {sys.argv[1]} | {f(s['median_trainings_to_top1'])} | {s['reached_top1']}/{s['seeds']} | {f(s['median_trainings_to_top01'])} | {s['reached_top01']}/{s['seeds']} | {f(s['median_best_true_fitness'])} | {s['free_share']:.2f} |\")" "$label"
+if sys.argv[1] == 'steps':
+    print(f\"| {sys.argv[2]} | {f(s['median_steps_to_top1'])} | {s['reached_top1']}/{s['seeds']} | {f(s['median_best_true_fitness'])} | {f(s['median_returned_true_fitness'])} |\")
+else:
+    print(f\"| {sys.argv[2]} | {f(s['median_trainings_to_top1'])} | {s['reached_top1']}/{s['seeds']} | {f(s['median_trainings_to_top01'])} | {s['reached_top01']}/{s['seeds']} | {f(s['median_best_true_fitness'])} | {s['free_share']:.2f} |\")" "$format" "$label"
 }
+row() { search_row defaults "$@"; }
+steps_row() { search_row steps "$@"; }
 echo "table $(basename "$table"), $seeds seeds, budget $budget trainings"
 echo "| setting | trainings to top 1% | reached | to top 0.1% | reached | best true fitness | free share |"
 echo "|---|---|---|---|---|---|---|"
@@ -39,15 +45,6 @@ row "P=$P S=$S, deduplicate off" regularized "${base[@]}" evolution.deduplicate=
 row "P=$P S=$S, tournament" tournament "${base[@]}"
 
 # Issue 13 §2: multi-fidelity on the same table, compute counted in training steps (a full training: the table's steps).
-steps_row() { # label strategy [--set k=v]...
-  local label=$1 strategy=$2; shift 2
-  local sets=(); for s in "$@"; do sets+=(--set "$s"); done
-  dotnet "$dll" bench search --table "$table" --strategy "$strategy" --seeds "$seeds" --budget "$budget" "${sets[@]}" --json |
-    python3 -c "
-import json,sys; r=json.load(sys.stdin); s=r['strategies'][0]
-f=lambda v: '-' if v is None else (f'{v:.4f}' if isinstance(v, float) and v < 1 else f'{v:g}')
-print(f\"| {sys.argv[1]} | {f(s['median_steps_to_top1'])} | {s['reached_top1']}/{s['seeds']} | {f(s['median_best_true_fitness'])} | {f(s['median_returned_true_fitness'])} |\")" "$label"
-}
 echo
 echo "multi-fidelity, P=$P S=$S: compute in training steps (budget $budget full trainings)"
 echo "| setting | training steps to top 1% | reached | best true fitness | returned true fitness |"

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace EvoAct.Cli;
 
-/// <summary>One JSON object on one line of stdout. Non-finite numbers are null (JSON has no NaN).</summary>
+/// <summary>One JSON object on one line of stdout. Numbers: <see cref="Cluster.ReadSide.JsonNumbers"/> (non-finite is null).</summary>
 public static class JsonOutput
 {
     // Relaxed escaping: expressions keep their '+' and '<' readable instead of \u002B.
@@ -19,18 +19,5 @@ public static class JsonOutput
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');
-    }
-
-    public static void Number(this Utf8JsonWriter w, string name, double? v)
-    {
-        if (v is { } d && double.IsFinite(d)) w.WriteNumber(name, d); else w.WriteNull(name);
-    }
-
-    public static void Numbers(this Utf8JsonWriter w, string name, IEnumerable<double> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values)
-            if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue();
-        w.WriteEndArray();
     }
 }

@@ -12,11 +12,13 @@ public sealed record DashboardOptions(PersistenceSettings Persistence, string Da
     public const string TokenVariable = "EVOACT_DASHBOARD_TOKEN";
     /// <summary>How often the journal is polled: pages are at most this much plus a render behind it.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>The option that set the port, as messages name it (`run` and `seed` take --dashboard-port).</summary>
+    public string PortOption { get; init; } = "--port";
 
     /// <summary>The address to bind, or a one-line reason why these options cannot be served.</summary>
     public IPAddress Validate()
     {
-        if (Port is < 0 or > 65535) throw new BadInputException($"--port: {Port} is not a port (0-65535)");
+        if (Port is < 0 or > 65535) throw new BadInputException($"{PortOption}: {Port} is not a port (0-65535)");
         IPAddress ip = Host == "localhost" ? IPAddress.Loopback
                      : IPAddress.TryParse(Host, out var parsed) ? parsed
                      : throw new BadInputException($"--host: '{Host}' is not an IP address (give one, e.g. 127.0.0.1 or 0.0.0.0, or localhost)");

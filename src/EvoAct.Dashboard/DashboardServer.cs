@@ -66,7 +66,7 @@ public sealed class DashboardServer : IAsyncDisposable
         MapPages(app, follower);
         ApiEndpoints.Map(app, follower);
         app.MapGet("/api/events", (HttpContext ctx) => Events(ctx, follower, app.Lifetime.ApplicationStopping));
-        app.MapFallback((HttpContext ctx) => Respond.NotFound(ctx, $"nothing at {ctx.Request.Path}"));
+        app.MapFallback((HttpContext ctx) => Respond.NotFound($"nothing at {ctx.Request.Path}"));
         try
         {
             await app.StartAsync();
@@ -76,8 +76,8 @@ public sealed class DashboardServer : IAsyncDisposable
             await app.DisposeAsync();
             await follower.DisposeAsync();
             throw new BadInputException(e.InnerException is not null && e.InnerException.GetType().Name == "AddressInUseException" || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
-                ? $"--port: {options.Port} on {options.Host} is already in use"
-                : $"--host/--port: cannot serve on {options.Host}:{options.Port}: {e.GetBaseException().Message}");
+                ? $"{options.PortOption}: {options.Port} on {options.Host} is already in use"
+                : $"--host/{options.PortOption}: cannot serve on {options.Host}:{options.Port}: {e.GetBaseException().Message}");
         }
         follower.Start();
         var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -87,10 +87,11 @@ public sealed class DashboardServer : IAsyncDisposable
     static void MapPages(WebApplication app, JournalFollower follower)
     {
         // Each page: the whole document, or with ?fragment=1 only its live part (what the script swaps in).
-        IResult Page(HttpContext ctx, string title, Func<string> live)
+        // A live part of null: what the page shows is not there (404 with the message).
+        IResult Page(HttpContext ctx, string title, Func<string?> live, string? missing = null)
         {
             long version = follower.Version; // read first: a change while rendering makes the page fetch again
-            string html = live();
+            if (live() is not { } html) return Respond.NotFound(missing!);
             bool fragment = ctx.Request.Query["fragment"] == "1";
             var path = ctx.Request.Path + QueryWithout(ctx.Request.Query, "fragment", "token");
             var text = fragment ? html : Html.Page(title, html, path + (path.Contains('?') ? "&" : "?") + "fragment=1", follower.Problem, version);
@@ -101,18 +102,17 @@ public sealed class DashboardServer : IAsyncDisposable
         app.MapGet("/", (HttpContext ctx) => Page(ctx, "Runs", () => RunsPage.Live(follower, DateTime.UtcNow)));
         app.MapGet("/transfers", (HttpContext ctx) => Page(ctx, "Transfers", () => TransfersPage.Live(follower, DateTime.UtcNow)));
         app.MapGet("/runs/{run}", (HttpContext ctx, string run) => follower.Run(run) is not { } r
-            ? Respond.NotFound(ctx, $"no run '{run}' in this journal")
+            ? Respond.NotFound($"no run '{run}' in this journal")
             : Page(ctx, run, () => { lock (follower.Gate) return RunPage.Live(r, DateTime.UtcNow); }));
         app.MapGet("/runs/{run}/evaluations", (HttpContext ctx, string run, string? page) => follower.Run(run) is not { } r
-            ? Respond.NotFound(ctx, $"no run '{run}' in this journal")
+            ? Respond.NotFound($"no run '{run}' in this journal")
             : Page(ctx, $"{run}: evaluations", () => { lock (follower.Gate) return EvaluationsPage.Live(r, int.TryParse(page, out var p) ? p : 1); }));
         app.MapGet("/runs/{run}/evaluations/{id}", (HttpContext ctx, string run, string id) =>
         {
-            if (follower.Run(run) is not { } r) return Respond.NotFound(ctx, $"no run '{run}' in this journal");
-            if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return Respond.NotFound(ctx, $"run '{run}' has no evaluation '{id}'");
-            lock (follower.Gate)
-                if (EvaluationDetail.Of(r, n) is null) return Respond.NotFound(ctx, $"run '{run}' has no evaluation #{n}");
-            return Page(ctx, $"{run} #{n}", () => { lock (follower.Gate) return EvaluationPage.Live(r, EvaluationDetail.Of(r, n)!); });
+            if (follower.Run(run) is not { } r) return Respond.NotFound($"no run '{run}' in this journal");
+            if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return Respond.NotFound($"run '{run}' has no evaluation '{id}'");
+            return Page(ctx, $"{run} #{n}", () => { lock (follower.Gate) return EvaluationDetail.Of(r, n) is { } d ? EvaluationPage.Live(r, d) : null; },
+                        $"run '{run}' has no evaluation #{n}");
         });
         app.MapGet("/charts/compare", (HttpContext ctx) =>
         {
@@ -136,7 +136,7 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         var type = Path.GetExtension(file) switch { ".css" => "text/css; charset=utf-8", ".js" => "text/javascript; charset=utf-8", _ => null };
         using var stream = type is null ? null : typeof(DashboardServer).Assembly.GetManifestResourceStream($"web/{file}");
-        if (stream is null) return Respond.NotFound(ctx, $"nothing at {ctx.Request.Path}");
+        if (stream is null) return Respond.NotFound($"nothing at {ctx.Request.Path}");
         using var reader = new StreamReader(stream);
         return Results.Content(reader.ReadToEnd(), type);
     }

@@ -22,10 +22,10 @@ public sealed record EvaluationDetail(
     /// <summary>Lineages are cut here: a long run's chain can be thousands deep; the page says so.</summary>
     public const int MaxLineage = 200;
 
-    public static EvaluationDetail? Of(FollowedRun run, long id, IReadOnlyDictionary<long, Evaluation>? index = null)
+    public static EvaluationDetail? Of(FollowedRun run, long id)
     {
         var state = run.State;
-        var byId = index ?? state.Evolution!.History.ToDictionary(e => e.Id);
+        var byId = state.Evolution!.History.ToDictionary(e => e.Id);
         if (!byId.TryGetValue(id, out var e)) return null;
         var lineage = new List<LineageStep>();
         for (var cur = e; cur.Proposal.ParentId is { } parent && lineage.Count < MaxLineage; )

@@ -17,10 +17,10 @@ public static class Respond
             return ctx.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new { error = message }, Relaxed));
         }
         ctx.Response.ContentType = "text/html; charset=utf-8";
-        return ctx.Response.WriteAsync(Pages.Html.NotFound(message).Replace("<h1>Not found</h1>", ctx.Response.StatusCode == 404 ? "<h1>Not found</h1>" : $"<h1>{ctx.Response.StatusCode}</h1>"));
+        return ctx.Response.WriteAsync(Pages.Html.ErrorPage(ctx.Response.StatusCode == 404 ? "Not found" : $"{ctx.Response.StatusCode}", message));
     }
 
-    public static IResult NotFound(HttpContext ctx, string message) => new ErrorResult(StatusCodes.Status404NotFound, message);
+    public static IResult NotFound(string message) => new ErrorResult(StatusCodes.Status404NotFound, message);
     public static IResult BadRequest(string message) => new ErrorResult(StatusCodes.Status400BadRequest, message);
 
     sealed class ErrorResult(int status, string message) : IResult

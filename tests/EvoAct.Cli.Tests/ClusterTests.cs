@@ -15,15 +15,6 @@ public sealed class ClusterTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    internal static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     static string[] Common(int max) =>
     [
         "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=300ms",
@@ -43,7 +34,7 @@ public sealed class ClusterTests : IDisposable
     public void Seed_and_two_workers_survive_kill_9_of_a_worker_and_of_the_seed()
     {
         const int max = 40;
-        int port = FreePort();
+        int port = EvoactProcess.FreePort();
         var seedAddress = $"akka.tcp://evoact@127.0.0.1:{port}";
         string[] seedArgs = ["seed", "--data", dir, "--run", "c", "--port", port.ToString(), "--set", $"cluster.seed-nodes=[\"{seedAddress}\"]", .. Common(max)];
         string[] workerArgs = ["worker", "--seed-nodes", seedAddress, .. Common(max)];

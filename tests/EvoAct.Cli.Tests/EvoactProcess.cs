@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Diagnostics;
 
 namespace EvoAct.Cli.Tests;
@@ -31,6 +33,18 @@ public static class EvoactProcess
     }
 
     public static EvoactResult Run(params string[] args) => Run(DefaultTimeout, args);
+
+    /// <summary>A loopback port free right now (for a node, a dashboard, a server the test starts).</summary>
+    public static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+
 
     /// <summary>`dotnet evoact.dll args...` with every stream redirected, as every test runs it.</summary>
     static ProcessStartInfo StartInfo(string[] args)

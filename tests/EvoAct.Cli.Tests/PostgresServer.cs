@@ -20,7 +20,7 @@ public sealed class PostgresServer : IDisposable
     public PostgresServer()
     {
         bin = Directory.GetDirectories("/usr/lib/postgresql").OrderBy(d => Version.Parse(Path.GetFileName(d) + ".0")).Last() + "/bin";
-        Port = FreePort();
+        Port = EvoactProcess.FreePort();
         Directory.CreateDirectory(dir);
         Sh("chown", "postgres", dir);
         AsPostgres("initdb", "-D", $"{dir}/data", "-U", "evoact", "-A", "trust", "--no-sync");
@@ -40,15 +40,6 @@ public sealed class PostgresServer : IDisposable
     {
         try { if (IsRunning) Stop(); }
         finally { Directory.Delete(dir, recursive: true); }
-    }
-
-    static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 
     void AsPostgres(string tool, params string[] args) => Sh("runuser", ["-u", "postgres", "--", $"{bin}/{tool}", .. args]);

@@ -16,15 +16,6 @@ public sealed class SignalTests : IDisposable
 
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     static readonly string[] Fake =
     [
         "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=50ms", "--set", "evolution.population-size=10",
@@ -69,7 +60,7 @@ public sealed class SignalTests : IDisposable
     [Fact]
     public void Seed_survives_garbage_on_its_port_then_worker_and_seed_exit_0_on_sigterm()
     {
-        int port = FreePort();
+        int port = EvoactProcess.FreePort();
         using var seed = EvoactProcess.Start(SeedArgs(port, "sig"));
         seed.WaitForLine(l => l.StartsWith("starting run sig"), Patience);
         using var worker = EvoactProcess.Start(["worker", "--seed-nodes", $"akka.tcp://evoact@127.0.0.1:{port}", .. Fake]);
@@ -91,7 +82,7 @@ public sealed class SignalTests : IDisposable
     [Fact]
     public void Seed_with_its_own_trainers_exits_0_on_ctrl_c()
     {
-        int port = FreePort();
+        int port = EvoactProcess.FreePort();
         using var seed = EvoactProcess.Start(SeedArgs(port, "int", trainers: 1));
         seed.WaitForLine(l => l.StartsWith("[") && !l.StartsWith("[0/"), Patience);
         StopsCleanly(seed, "INT", "stopped run int at evaluation");

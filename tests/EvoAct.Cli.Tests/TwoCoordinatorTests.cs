@@ -36,8 +36,8 @@ public sealed class TwoCoordinatorTests : IDisposable
 
     (int Low, int High) Ports()
     {
-        int p = ClusterTests.FreePort(), q = ClusterTests.FreePort();
-        while (q == p) q = ClusterTests.FreePort();
+        int p = EvoactProcess.FreePort(), q = EvoactProcess.FreePort();
+        while (q == p) q = EvoactProcess.FreePort();
         return (Math.Min(p, q), Math.Max(p, q));
     }
 
@@ -96,7 +96,7 @@ public sealed class TwoCoordinatorTests : IDisposable
         Assert.Contains(second.Lines, l => l.StartsWith($"finished run {run}: {max} evaluations") || l.StartsWith($"run {run} is already finished"));
 
         // Started again on the finished run, a seed says so and exits; nothing is trained.
-        int port = ClusterTests.FreePort();
+        int port = EvoactProcess.FreePort();
         var again = EvoactProcess.Run(TimeSpan.FromSeconds(90), Seed(a, port, $"[\"akka.tcp://evoact@127.0.0.1:{port}\"]", max));
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains($"run {run} is already finished: {max} evaluations", again.Stdout);

@@ -37,7 +37,7 @@ public sealed class WriterLockTests : IDisposable
         Assert.Single(second.StderrLines);
         Assert.Matches($@"^evoact: config error: --run: run '{run}' is already being written by another process \(evoact pid {first.Pid}@.+\) on the PostgreSQL journal$", second.StderrLines[0]);
 
-        int port = ClusterTests.FreePort();
+        int port = EvoactProcess.FreePort();
         var seed = EvoactProcess.Run(TimeSpan.FromSeconds(90),
             [.. Args("seed", b, 100000), "--port", port.ToString(), "--set", $"cluster.seed-nodes=[\"akka.tcp://evoact@127.0.0.1:{port}\"]"]);
         Assert.True(seed.ExitCode == 2, seed.ToString());

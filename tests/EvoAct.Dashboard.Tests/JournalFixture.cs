@@ -32,20 +32,11 @@ public sealed class JournalFixture : IDisposable
         var transfer = EvoactProcess.Run(TimeSpan.FromSeconds(180), "transfer", "--data", Dir, "--run", "done", "--preset", "smoke", "--top", "1",
                                          "--include", "relu", "--runs", "1");
         Assert.True(transfer.ExitCode == 0, transfer.ToString());
-        int port = FreePort();
+        int port = EvoactProcess.FreePort();
         Live = EvoactProcess.Start([.. RunArgs(Dir, "live", 100_000, "250ms"), "--dashboard-port", port.ToString()]);
         Live.WaitForLine(l => l.StartsWith("dashboard at http://127.0.0.1:"), TimeSpan.FromSeconds(60));
         Live.WaitForLine(l => l.StartsWith("[3/"), TimeSpan.FromSeconds(60));
         LiveUrl = $"http://127.0.0.1:{port}";
-    }
-
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 
     /// <summary>`evoact ARGS --json` (status, top, export) on this journal, parsed.</summary>

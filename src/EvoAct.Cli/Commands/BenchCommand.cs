@@ -6,6 +6,7 @@ using EvoAct.Training.Activations;
 using EvoAct.Training.Models;
 using EvoAct.Training.Trainer;
 using static TorchSharp.torch;
+using EvoAct.Cluster.ReadSide;
 
 namespace EvoAct.Cli.Commands;
 

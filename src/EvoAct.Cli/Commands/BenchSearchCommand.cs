@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using EvoAct.Cli.Plots;
 using EvoAct.Cluster.Tables;
+using EvoAct.Cluster.ReadSide;
 
 namespace EvoAct.Cli.Commands;
 
@@ -121,26 +122,20 @@ public static class BenchSearchCommand
             w.WriteStartObject();
             w.WriteString("strategy", s.Strategy);
             w.WriteNumber("seeds", s.Seeds);
-            Number(w, "median_trainings_to_top1", s.MedianTrainingsToTop1);
-            Number(w, "median_trainings_to_top01", s.MedianTrainingsToTop01);
+            w.Number("median_trainings_to_top1", s.MedianTrainingsToTop1);
+            w.Number("median_trainings_to_top01", s.MedianTrainingsToTop01);
             w.WriteNumber("reached_top1", s.ReachedTop1);
             w.WriteNumber("reached_top01", s.ReachedTop01);
-            Number(w, "median_best_true_fitness", s.MedianBestTrueFitness);
-            Number(w, "median_returned_true_fitness", s.MedianReturnedTrueFitness);
-            Number(w, "free_share", s.MedianFreeShare);
-            Number(w, "median_steps_to_top1", s.MedianStepsToTop1);
+            w.Number("median_best_true_fitness", s.MedianBestTrueFitness);
+            w.Number("median_returned_true_fitness", s.MedianReturnedTrueFitness);
+            w.Number("free_share", s.MedianFreeShare);
+            w.Number("median_steps_to_top1", s.MedianStepsToTop1);
             Ints(w, "trainings_to_top1", s.Replays.Select(r => r.TrainingsToTop1));
             Ints(w, "trainings_to_top01", s.Replays.Select(r => r.TrainingsToTop01));
             w.WriteEndObject();
         }
         w.WriteEndArray();
     });
-
-    static void Number(Utf8JsonWriter w, string name, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteNull(name);
-    }
 
     static void Ints(Utf8JsonWriter w, string name, IEnumerable<int?> values)
     {

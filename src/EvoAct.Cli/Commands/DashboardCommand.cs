@@ -47,16 +47,11 @@ public static class DashboardCommand
         if (port is not { } p) return null;
         // The run creates its data directory; the dashboard must not wait for it to say it is missing.
         if (s.Persistence.Provider == Cluster.Configuration.JournalProvider.Sqlite && !File.Exists(s.DataDirectory)) Directory.CreateDirectory(s.DataDirectory);
-        var o = new DashboardOptions(s.Persistence, s.DataDirectory, "127.0.0.1", p, Environment.GetEnvironmentVariable(DashboardOptions.TokenVariable));
-        DashboardServer server;
-        try
+        var o = new DashboardOptions(s.Persistence, s.DataDirectory, "127.0.0.1", p, Environment.GetEnvironmentVariable(DashboardOptions.TokenVariable))
         {
-            server = DashboardServer.StartAsync(o).GetAwaiter().GetResult();
-        }
-        catch (Cluster.Configuration.BadInputException e) when (e.Message.StartsWith("--port:"))
-        {
-            throw new Cluster.Configuration.BadInputException("--dashboard-port:" + e.Message["--port:".Length..]);
-        }
+            PortOption = "--dashboard-port",
+        };
+        var server = DashboardServer.StartAsync(o).GetAwaiter().GetResult();
         Console.WriteLine($"dashboard at {Shown(server.Url, o)}");
         return server;
     }

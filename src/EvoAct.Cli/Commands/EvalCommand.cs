@@ -4,6 +4,7 @@ using EvoAct.Search.Fingerprints;
 using EvoAct.Training.Activations;
 using EvoAct.Training.Data;
 using EvoAct.Training.Trainer;
+using EvoAct.Cluster.ReadSide;
 
 namespace EvoAct.Cli.Commands;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using EvoAct.Cluster.Configuration;
 using EvoAct.Search.Expressions;
 using EvoAct.Search.Fingerprints;
+using EvoAct.Cluster.ReadSide;
 
 namespace EvoAct.Cli.Commands;
 

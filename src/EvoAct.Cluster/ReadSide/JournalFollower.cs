@@ -20,8 +20,6 @@ public sealed class FollowedRun(string name)
     public RunState State { get; } = new();
     public DateTime LastActivity { get; internal set; }
     public long SequenceNr { get; internal set; }
-    /// <summary>Bumped on every applied event: pages and caches compare it.</summary>
-    public long Version { get; internal set; }
     public List<FitnessPoint> Series { get; } = new();
     public List<RunReconfigured> Reconfigurations { get; } = new();
     public bool Finished => State.Evolution!.Finished;
@@ -35,7 +33,6 @@ public sealed class FollowedTransfer(string name)
     public DateTime StartedAt { get; internal set; }
     public DateTime LastActivity { get; internal set; }
     public long SequenceNr { get; internal set; }
-    public long Version { get; internal set; }
     public Dictionary<int, TransferJobDone> Done { get; } = new();
     public bool Finished => Plan is not null && Done.Count >= Plan.Jobs.Count;
 }
@@ -69,8 +66,6 @@ public sealed class JournalFollower : IAsyncDisposable
     public long Version { get; private set; }
     /// <summary>Why the journal cannot be read right now, or null.</summary>
     public string? Problem { get; private set; }
-    /// <summary>Whether one full poll has been made (pages before it would show no runs that exist).</summary>
-    public bool Caught { get; private set; }
     /// <summary>How many polls have completed (a stuck follower shows here).</summary>
     public long Polls { get; private set; }
 
@@ -108,7 +103,6 @@ public sealed class JournalFollower : IAsyncDisposable
             if (sqlite && !File.Exists(AkkaSetup.SqlitePath(dataDirectory)))
             {
                 Problem = null; // no run has written here yet: an empty dashboard, not an error
-                Caught = true;
                 return;
             }
             system = ActorSystem.Create("evoact-dashboard", AkkaSetup.Build(persistence, dataDirectory));
@@ -140,7 +134,6 @@ public sealed class JournalFollower : IAsyncDisposable
             }
         }
         Problem = null;
-        Caught = true;
         Polls++;
     }
 
@@ -178,7 +171,6 @@ public sealed class JournalFollower : IAsyncDisposable
         }
         run.SequenceNr = env.SequenceNr;
         run.LastActivity = EventTime(e) ?? run.LastActivity;
-        run.Version++;
     }
 
     static void ApplyTransfer(FollowedTransfer t, Akka.Persistence.Query.EventEnvelope env)
@@ -194,7 +186,6 @@ public sealed class JournalFollower : IAsyncDisposable
                 break;
         }
         t.SequenceNr = env.SequenceNr;
-        t.Version++;
     }
 
     static DateTime? EventTime(IRunEvent e) => e switch

@@ -14,7 +14,6 @@ public static class RunStatusJson
     public static void Write(Utf8JsonWriter w, string run, RunState state)
     {
         var ev = state.Evolution!;
-        var h = ev.History;
         int Count(EvaluationStatus st) => ev.Count(st);
         var best = ev.Best;
         w.WriteString("run", run);
@@ -32,7 +31,7 @@ public static class RunStatusJson
             w.WriteStartObject();
             w.WriteNumber("id", i.Id);
             w.WriteString("expression", i.Evaluation.Proposal.Expression);
-            Number(w, "fitness", i.Fitness);
+            w.Number("fitness", i.Fitness);
             w.WriteNumber("age", age);
             w.WriteEndObject();
         }
@@ -41,7 +40,7 @@ public static class RunStatusJson
         w.WriteStartObject("best");
         w.WriteNumber("id", best.Id);
         w.WriteString("expression", best.Proposal.Expression);
-        Number(w, "fitness", best.Fitness);
+        w.Number("fitness", best.Fitness);
         if (state.Devices.TryGetValue(best.Id, out var device)) w.WriteString("device", device); else w.WriteNull("device");
         WriteSeeds(w, TrainingsOf(state, best));
         w.WriteEndObject();
@@ -71,9 +70,9 @@ public static class RunStatusJson
             w.WriteStartObject();
             w.WriteNumber("seed", seed.Seed);
             w.WriteString("status", seed.Status);
-            Number(w, "accuracy", seed.Accuracy);
-            Number(w, "loss", seed.Loss);
-            Number(w, "test_accuracy", seed.TestAccuracy);
+            w.Number("accuracy", seed.Accuracy);
+            w.Number("loss", seed.Loss);
+            w.Number("test_accuracy", seed.TestAccuracy);
             w.WriteNumber("seconds", seed.Seconds);
             w.WriteStartArray("curve");
             foreach (var point in seed.Curve ?? [])
@@ -81,19 +80,13 @@ public static class RunStatusJson
                 w.WriteStartObject();
                 w.WriteNumber("fraction", point.Fraction);
                 w.WriteNumber("step", point.Step);
-                Number(w, "accuracy", point.Accuracy);
-                Number(w, "loss", point.Loss);
+                w.Number("accuracy", point.Accuracy);
+                w.Number("loss", point.Loss);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
             w.WriteEndObject();
         }
         w.WriteEndArray();
-    }
-
-    /// <summary>Non-finite numbers are null (JSON has no NaN).</summary>
-    public static void Number(Utf8JsonWriter w, string name, double? v)
-    {
-        if (v is { } d && double.IsFinite(d)) w.WriteNumber(name, d); else w.WriteNull(name);
     }
 }

@@ -37,7 +37,7 @@ public static class ApiEndpoints
             if (follower.Problem is { } p) w.WriteString("problem", p); else w.WriteNull("problem");
         }));
 
-        app.MapGet("/api/runs/{run}", (HttpContext ctx, string run) => follower.Run(run) is not { } r ? NoRun(ctx, run) : Json(w =>
+        app.MapGet("/api/runs/{run}", (HttpContext ctx, string run) => follower.Run(run) is not { } r ? NoRun(run) : Json(w =>
         {
             lock (follower.Gate)
             {
@@ -48,7 +48,7 @@ public static class ApiEndpoints
 
         app.MapGet("/api/runs/{run}/evaluations", (HttpContext ctx, string run, string? offset, string? limit) =>
         {
-            if (follower.Run(run) is not { } r) return NoRun(ctx, run);
+            if (follower.Run(run) is not { } r) return NoRun(run);
             if (!TryCount(offset, 0, out int from)) return Respond.BadRequest("offset: a whole number >= 0");
             if (!TryCount(limit, 100, out int take) || take < 1 || take > MaxPage) return Respond.BadRequest($"limit: a whole number from 1 to {MaxPage}");
             string text;
@@ -63,10 +63,10 @@ public static class ApiEndpoints
 
         app.MapGet("/api/runs/{run}/evaluations/{id}", (HttpContext ctx, string run, string id) =>
         {
-            if (follower.Run(run) is not { } r) return NoRun(ctx, run);
+            if (follower.Run(run) is not { } r) return NoRun(run);
             EvaluationDetail? d;
             lock (follower.Gate) d = long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? EvaluationDetail.Of(r, n) : null;
-            if (d is null) return Respond.NotFound(ctx, $"run '{run}' has no evaluation '{id}'");
+            if (d is null) return Respond.NotFound($"run '{run}' has no evaluation '{id}'");
             return Results.Text(JsonSerializer.Serialize(new
             {
                 run = r.Name, evaluation = d.Row, filter = d.Filter,
@@ -96,16 +96,16 @@ public static class ApiEndpoints
         w.WriteString("state", s.State);
         w.WriteNumber("trained", s.Trained);
         if (!skipName) w.WriteNumber("max_evaluations", s.MaxEvaluations);
-        RunStatusJson.Number(w, "best_fitness", s.BestFitness);
+        w.Number("best_fitness", s.BestFitness);
         if (s.BestExpression is null) w.WriteNull("best_expression"); else w.WriteString("best_expression", s.BestExpression);
         if (s.BestId is { } id) w.WriteNumber("best_id", id); else w.WriteNull("best_id");
         if (s.StartedAt is { } at) w.WriteString("started_at", at); else w.WriteNull("started_at");
         w.WriteString("last_activity", s.LastActivity);
-        RunStatusJson.Number(w, "trainings_per_minute", s.TrainingsPerMinute);
-        RunStatusJson.Number(w, "eta_seconds", s.Eta?.TotalSeconds);
+        w.Number("trainings_per_minute", s.TrainingsPerMinute);
+        w.Number("eta_seconds", s.Eta?.TotalSeconds);
     }
 
-    static IResult NoRun(HttpContext ctx, string run) => Respond.NotFound(ctx, $"no run '{run}' in this journal");
+    static IResult NoRun(string run) => Respond.NotFound($"no run '{run}' in this journal");
 
     static bool TryCount(string? text, int fallback, out int value)
     {

@@ -38,8 +38,8 @@ public static class Html
         return sb.ToString();
     }
 
-    public static string NotFound(string message) =>
-        Page("not found", $"<h1>Not found</h1><p class=\"problem\">{E(message)}</p><p><a href=\"/\">All runs</a></p>", null, null);
+    public static string ErrorPage(string heading, string message) =>
+        Page(heading, $"<h1>{E(heading)}</h1><p class=\"problem\">{E(message)}</p><p><a href=\"/\">All runs</a></p>", null, null);
 
     /// <summary>A row of cells; each cell is already HTML.</summary>
     public static string Row(params string[] cells) => "<tr>" + string.Concat(cells.Select(c => $"<td>{c}</td>")) + "</tr>";

@@ -12,7 +12,12 @@ public static class RunsPage
         if (runs.Count == 0)
             return "<h1>Runs</h1><p class=\"empty\" id=\"no-runs\">No runs in this journal yet. Start one (<code>evoact run --data DIR</code>); it shows up here within seconds.</p>";
         RunSummary[] rows;
-        lock (follower.Gate) rows = runs.Select(r => RunSummary.Of(r, now)).ToArray();
+        string compare;
+        lock (follower.Gate)
+        {
+            rows = runs.Select(r => RunSummary.Of(r, now)).ToArray();
+            compare = Charts.RunCharts.Compare(runs.Take(8).ToArray());
+        }
         var table = Table("runs", ["compare", "run", "strategy", "state", "trainings", "best", "best expression", "started", "last activity"],
             rows.Select(s => Row(
                 $"<input type=\"checkbox\" class=\"compare\" value=\"{E(s.Name)}\" aria-label=\"compare {E(s.Name)}\">",
@@ -25,6 +30,6 @@ public static class RunsPage
                 Time(s.StartedAt),
                 $"<span title=\"{Time(s.LastActivity)}\">{Ago(s.LastActivity, now)}</span>")));
         return $"<h1>Runs</h1>{table}<h2>Best so far, runs compared</h2><p class=\"hint\">Tick runs above to compare them.</p>" +
-               $"<div id=\"compare-chart\" data-src=\"/charts/compare\">{Charts.RunCharts.Compare(runs.Take(8).ToArray())}</div>";
+               $"<div id=\"compare-chart\" data-src=\"/charts/compare\">{compare}</div>";
     }
 }
