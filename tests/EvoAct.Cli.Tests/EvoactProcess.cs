@@ -132,7 +132,15 @@ public sealed class RunningEvoact : IDisposable
         {
             var found = Lines.FirstOrDefault(match);
             if (found is not null) return found;
-            if (process.HasExited && Lines.FirstOrDefault(match) is null) break;
+            if (process.HasExited)
+            {
+                // HasExited can be true before the last redirected lines are delivered: the no-argument
+                // WaitForExit drains them, so a line printed just before exit is never missed.
+                process.WaitForExit();
+                found = Lines.FirstOrDefault(match);
+                if (found is not null) return found;
+                break;
+            }
             Thread.Sleep(50);
         }
         string ended = process.HasExited ? $"the process exited with code {process.ExitCode} first" : $"none within {timeout.TotalSeconds} s";

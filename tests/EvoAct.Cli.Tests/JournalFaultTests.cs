@@ -138,20 +138,11 @@ public sealed class JournalFaultTests : IDisposable
 /// <summary>SQLite on a full disk mid-run: a tmpfs of a few MB, filled up with a file, then freed.</summary>
 public sealed class SqliteDiskFullTests
 {
-    static void Sh(string file, params string[] args)
-    {
-        using var p = System.Diagnostics.Process.Start(file, args)!;
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}");
-    }
-
-    [Fact(Skip = "Flaky since the merge of the fault and test-integrity work: in 1 of 2 full-suite runs the resumed process stopped printing short of the budget and exited with nothing on stderr (see the issue 11 note); passes alone. Skipped until that silent exit is found.")]
+    [TmpfsFact]
     public void A_full_disk_mid_run_is_an_outage_the_run_waits_out_and_finishes_once_space_is_freed()
     {
-        var mount = Directory.CreateTempSubdirectory("evoact-tmpfs").FullName;
-        Sh("mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", mount);
-        var data = Path.Combine(mount, "runs");
-        var filler = Path.Combine(mount, "filler");
+        using var disk = new Tmpfs("size=6m");
+        var data = Path.Combine(disk.Path, "runs");
         RunningEvoact? run = null;
         try
         {
@@ -160,12 +151,11 @@ public sealed class SqliteDiskFullTests
                 "--set", "trainers.slots=2", "--set", "evolution.population-size=10", "--set", "evolution.sample-size=3",
                 "--set", $"evolution.max-evaluations={max}", "--set", "run.progress-interval=100ms");
             run.WaitForLine(l => Regex.IsMatch(l, @"^\[([2-9]\d)/200\]"), TimeSpan.FromSeconds(90));
-            // Fill what is left (dd stops at ENOSPC).
-            using (var dd = System.Diagnostics.Process.Start("dd", ["if=/dev/zero", $"of={filler}", "bs=64k"])!) dd.WaitForExit();
+            disk.Fill();
             var outage = run.WaitForLine(l => l.StartsWith("journal unavailable: "), TimeSpan.FromSeconds(60));
             Assert.Contains("full", outage);
             Assert.False(run.HasExited, run.Stderr);
-            File.Delete(filler);
+            disk.Free();
             run.WaitForLine(l => l.StartsWith($"finished run full: {max} evaluations"), TimeSpan.FromSeconds(120));
             Assert.Equal(0, run.WaitForExit(TimeSpan.FromSeconds(60)));
 
@@ -178,8 +168,6 @@ public sealed class SqliteDiskFullTests
         finally
         {
             run?.Dispose();
-            Sh("umount", "-l", mount);
-            Directory.Delete(mount, recursive: true);
         }
     }
 }

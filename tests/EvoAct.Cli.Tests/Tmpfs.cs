@@ -18,7 +18,12 @@ public sealed class Tmpfs : IDisposable
     }
 
     /// <summary>Fills the file system to the last byte (dd until ENOSPC).</summary>
-    public void Fill() => Run("dd", "if=/dev/zero", $"of={System.IO.Path.Combine(Path, "fill")}", "bs=4k");
+    public void Fill() => Run("dd", "if=/dev/zero", $"of={FillPath}", "bs=4k");
+
+    /// <summary>Gives back what <see cref="Fill"/> took.</summary>
+    public void Free() => File.Delete(FillPath);
+
+    string FillPath => System.IO.Path.Combine(Path, "fill");
 
     public void Dispose()
     {
