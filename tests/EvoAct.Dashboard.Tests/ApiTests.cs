@@ -58,6 +58,26 @@ public sealed class ApiTests(JournalFixture journal) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_live_run_says_who_trains_what_on_which_device_since_when()
+    {
+        // Between a settlement and the next hand-out nothing is in flight: look until something is.
+        JsonElement[] training = [];
+        for (var until = DateTime.UtcNow.AddSeconds(20); training.Length == 0 && DateTime.UtcNow < until; await Task.Delay(100))
+            training = (await Get("/api/runs/live")).Body.GetProperty("training").EnumerateArray().ToArray();
+        Assert.NotEmpty(training);
+        var workers = journal.Cli("export", "--run", "live", "--format", "json").GetProperty("evaluations").EnumerateArray()
+            .Select(e => e.GetProperty("worker").GetString()).Where(w => !string.IsNullOrEmpty(w)).ToHashSet();
+        foreach (var t in training)
+        {
+            Assert.Contains(t.GetProperty("worker").GetString(), workers); // the trainer that settles the others
+            Assert.Equal("cpu", t.GetProperty("device").GetString());
+            var since = t.GetProperty("since").GetDateTime().ToUniversalTime();
+            Assert.InRange(since, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddSeconds(5));
+        }
+        Assert.Empty((await Get("/api/runs/done")).Body.GetProperty("training").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Evaluations_are_the_export_rows_paged()
     {
         var export = journal.Cli("export", "--run", "done", "--format", "json").GetProperty("evaluations").EnumerateArray().ToArray();

@@ -86,6 +86,18 @@ public sealed class BrowserTests(JournalFixture journal) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_workers_table_shows_who_trains_what_while_it_trains()
+    {
+        await Open("/runs/live");
+        // A worker's "training now" cell links the candidate it trains; the in-flight table names the worker.
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('table.workers tbody tr td:nth-child(3) a')].length > 0", null, new() { Timeout = 30_000 });
+        var worker = (await page.Locator("table.workers tbody tr td:nth-child(1)").AllInnerTextsAsync()).First();
+        await page.WaitForFunctionAsync($"() => [...document.querySelectorAll('table.in-flight tbody tr td:nth-child(3)')].some(td => td.textContent === {JsonSerializer.Serialize(worker)})", null, new() { Timeout = 30_000 });
+        Assert.Equal("cpu", await page.Locator("table.workers tbody tr td:nth-child(2)").First.InnerTextAsync());
+        AssertNoConsoleErrors();
+    }
+
+    [Fact]
     public async Task Clicking_the_best_shows_its_expression_lineage_and_code()
     {
         var best = journal.Cli("status", "--run", "done", "--json").GetProperty("best");

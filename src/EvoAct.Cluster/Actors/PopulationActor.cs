@@ -69,7 +69,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
         Recover<IRunEvent>(e => { state.Apply(e); applied = LastSequenceNr; });
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
-        Command<RequestWork>(r => Serve(Sender, r.WorkerId));
+        Command<RequestWork>(r => Serve(Sender, r));
         Command<WorkResult>(OnResult);
         Command<RungResult>(OnRung);
         Command<Terminated>(t => OnGone(t.ActorRef));
@@ -129,7 +129,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
     }
 
     /// <summary>Hand the worker a candidate: a re-dispatch first, else the strategy's next proposal.</summary>
-    void Serve(IActorRef worker, string workerId)
+    void Serve(IActorRef worker, RequestWork request)
     {
         Context.Watch(worker);
         // A repeated request (the answer was lost) gets the same candidate again, not a second one.
@@ -140,24 +140,31 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
         }
         if (dispatch.TryTakePending(id => Evolution.InFlightProposal(id) is not null, out var again))
         {
-            Send(worker, Evolution.InFlightProposal(again)!);
+            HandOut(worker, request, Evolution.InFlightProposal(again)!);
             return;
         }
         // Every proposal is applied at once (the next decision depends on it); the free ones this
-        // request went through and the one to train are written as one event.
+        // request went through are written as one event, then the hand-out of the one to train.
         while (Evolution.Decide() is { } proposal)
         {
             Apply(RunState.ToEvent(proposal, DateTime.UtcNow));
             if (proposal.Kind == ProposalKind.Train)
             {
-                Flush();
-                Send(worker, proposal);
+                HandOut(worker, request, proposal);
                 return;
             }
         }
         Flush();
         worker.Tell(new NoWork(Evolution.Finished));
         if (Evolution.Finished) PublishFinished();
+    }
+
+    /// <summary>A candidate goes to a trainer: journaled (who, on which device, when), then sent without waiting for the write.</summary>
+    void HandOut(IActorRef worker, RequestWork request, Proposal p)
+    {
+        Apply(new CandidateDispatched(Schema.Version, p.Id, request.WorkerId, request.Device ?? state.Plan!.Training.Device, DateTime.UtcNow));
+        Flush();
+        Send(worker, p);
     }
 
     void Send(IActorRef worker, Proposal p)
@@ -279,8 +286,8 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
     }
 
     /// <summary>
-    /// Persists every event applied since the last flush: proposals as one journal row (a request
-    /// goes through many free ones late in a run), anything else one row each. When a snapshot is
+    /// Persists every event applied since the last flush: consecutive proposals as one journal row (a
+    /// request goes through many free ones late in a run), anything else one row each. When a snapshot is
     /// due it is captured here, when nothing applied is left unwritten (so it holds exactly the
     /// events up to the last one written), and saved once that one is durable (so it never runs
     /// ahead of the journal).
@@ -288,9 +295,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
     void Flush(Action? afterDurable = null)
     {
         if (unwritten.Count == 0) return;
-        IReadOnlyList<IRunEvent> rows = unwritten.Count > 1 && unwritten.All(e => e is CandidateProposed)
-            ? [new CandidatesProposed(Schema.Version, unwritten.Cast<CandidateProposed>().ToArray(), unwritten[^1].At)]
-            : unwritten.ToArray();
+        var rows = Rows(unwritten);
         unwritten.Clear();
         applied += rows.Count;
         RunStateSnapshot? snapshot = null;
@@ -307,6 +312,27 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
             afterDurable?.Invoke();
             if (snapshot is not null) SaveSnapshot(snapshot);
         });
+    }
+
+    /// <summary>The journal rows of these events: each run of two or more proposals becomes one <see cref="CandidatesProposed"/>.</summary>
+    internal static IReadOnlyList<IRunEvent> Rows(IReadOnlyList<IRunEvent> events)
+    {
+        var rows = new List<IRunEvent>();
+        var proposals = new List<CandidateProposed>();
+        void Close()
+        {
+            if (proposals.Count == 1) rows.Add(proposals[0]);
+            else if (proposals.Count > 1) rows.Add(new CandidatesProposed(Schema.Version, proposals.ToArray(), proposals[^1].At));
+            proposals.Clear();
+        }
+        foreach (var e in events)
+        {
+            if (e is CandidateProposed p) { proposals.Add(p); continue; }
+            Close();
+            rows.Add(e);
+        }
+        Close();
+        return rows;
     }
 
     bool finishedPublished, finishedDurable;

@@ -69,7 +69,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     /// </summary>
     void Ask()
     {
-        population.Tell(new RequestWork(workerId));
+        population.Tell(new RequestWork(workerId, local?.Device));
         Timers.StartSingleTimer("ask", AskAgain.Instance, TimeSpan.FromSeconds(5));
     }
 

@@ -7,8 +7,8 @@ namespace EvoAct.Cluster.Messages;
 // The pull protocol between trainers and the population: a free trainer asks, the population answers
 // with a candidate or with "nothing now". Fast and slow trainers therefore both stay busy.
 
-/// <summary>A trainer is free.</summary>
-public sealed record RequestWork(string WorkerId) : IEvoActMessage;
+/// <summary>A trainer is free. Device: the device its slot trains on (null: the run's configured one).</summary>
+public sealed record RequestWork(string WorkerId, string? Device = null) : IEvoActMessage;
 
 /// <summary>
 /// Train this candidate with these settings (the run's, so workers need no matching config). Test:

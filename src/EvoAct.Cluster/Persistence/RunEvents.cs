@@ -40,6 +40,13 @@ public sealed record EvaluationSettled(
     IReadOnlyList<SeedResult>? Seeds = null, string? Device = null) : IRunEvent;
 
 /// <summary>
+/// A candidate was handed to a trainer: which one, on which device, when. Written at each hand-out
+/// (a re-dispatch too, not a repeated answer to the same trainer), so the read side shows who trains
+/// what while it trains; the settled event names the worker again.
+/// </summary>
+public sealed record CandidateDispatched(int SchemaVersion, long Id, string Worker, string? Device, DateTime At) : IRunEvent;
+
+/// <summary>
 /// A candidate reached a rung short of the full budget (multi-fidelity) with this validation score,
 /// and the coordinator decided: promoted (it trains on) or stopped (it settles as stopped).
 /// </summary>

@@ -18,6 +18,7 @@ public sealed class RunState(bool keepHistory = true)
     readonly Dictionary<long, DateTime> settledAt = new();
     readonly Dictionary<long, IReadOnlyList<Messages.SeedResult>> seeds = new();
     readonly Dictionary<long, string> devices = new();
+    readonly Dictionary<long, CandidateDispatched> dispatched = new();
 
     public string? Run { get; private set; }
     public RunPlan? Plan { get; private set; }
@@ -32,6 +33,8 @@ public sealed class RunState(bool keepHistory = true)
     public IReadOnlyDictionary<long, IReadOnlyList<Messages.SeedResult>> Seeds => seeds;
     /// <summary>The device that trained each evaluation, where its journal says.</summary>
     public IReadOnlyDictionary<long, string> Devices => devices;
+    /// <summary>Each trained evaluation's last hand-out (who, on which device, since when), where its journal has one: an in-flight one's is who trains it now.</summary>
+    public IReadOnlyDictionary<long, CandidateDispatched> Dispatched => dispatched;
 
     /// <summary>Applies an event; returns the evaluation it settled, if any.</summary>
     public Evaluation? Apply(IRunEvent e)
@@ -55,6 +58,9 @@ public sealed class RunState(bool keepHistory = true)
             }
             case CandidateProposed p:
                 return ApplyProposal(p);
+            case CandidateDispatched d:
+                if (keepHistory) dispatched[d.Id] = d;
+                return null;
             case EvaluationSettled s:
             {
                 var settled = Evolution!.Settle(s.Id, WireNames.Status.Parse(s.Status), s.Fitness, s.Reason, s.Worker, s.Seconds);

@@ -170,7 +170,7 @@ public sealed class JournalFollower : IAsyncDisposable
             }
         }
         run.SequenceNr = env.SequenceNr;
-        run.LastActivity = EventTime(e) ?? run.LastActivity;
+        run.LastActivity = e.At;
     }
 
     static void ApplyTransfer(FollowedTransfer t, Akka.Persistence.Query.EventEnvelope env)
@@ -188,16 +188,6 @@ public sealed class JournalFollower : IAsyncDisposable
         t.SequenceNr = env.SequenceNr;
     }
 
-    static DateTime? EventTime(IRunEvent e) => e switch
-    {
-        RunStarted s => s.At,
-        CandidateProposed p => p.At,
-        CandidatesProposed b => b.At,
-        EvaluationSettled s => s.At,
-        RungReached r => r.At,
-        RunReconfigured r => r.At,
-        _ => null,
-    };
 
     async Task LoopAsync(CancellationToken ct)
     {

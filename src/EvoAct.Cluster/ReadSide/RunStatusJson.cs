@@ -5,8 +5,8 @@ using EvoAct.Search.Strategies;
 namespace EvoAct.Cluster.ReadSide;
 
 /// <summary>
-/// The object `status --json` prints and the dashboard's `GET /api/runs/{run}` serves: counts, the
-/// population with ages, and the best with its trainings and learning curves. One writer for both,
+/// The object `status --json` prints and the dashboard's `GET /api/runs/{run}` serves: counts, what
+/// is training where, the population with ages, and the best with its trainings and learning curves. One writer for both,
 /// so the two cannot drift apart.
 /// </summary>
 public static class RunStatusJson
@@ -25,6 +25,24 @@ public static class RunStatusJson
         w.WriteNumber("deduplicated", Count(EvaluationStatus.Deduplicated));
         w.WriteNumber("in_flight", ev.InFlight.Count);
         w.WriteNumber("max_evaluations", ev.Settings.MaxEvaluations);
+        // What is in flight and, where the journal has its hand-out, who trains it, on which device, since when.
+        w.WriteStartArray("training");
+        foreach (var p in ev.InFlight.OrderBy(p => p.Id))
+        {
+            var d = state.Dispatched.GetValueOrDefault(p.Id);
+            w.WriteStartObject();
+            w.WriteNumber("id", p.Id);
+            w.WriteString("expression", p.Expression);
+            if (d is null) { w.WriteNull("worker"); w.WriteNull("device"); w.WriteNull("since"); }
+            else
+            {
+                w.WriteString("worker", d.Worker);
+                if (d.Device is null) w.WriteNull("device"); else w.WriteString("device", d.Device);
+                w.WriteString("since", d.At);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteStartArray("population");
         foreach (var (i, age) in PopulationWithAges(state))
         {

@@ -22,6 +22,7 @@ public sealed class EvoActSerializer(ExtendedActorSystem system) : SerializerWit
         ["RunStarted"] = typeof(RunStarted),
         ["CandidateProposed"] = typeof(CandidateProposed),
         ["CandidatesProposed"] = typeof(CandidatesProposed),
+        ["CandidateDispatched"] = typeof(CandidateDispatched),
         ["EvaluationSettled"] = typeof(EvaluationSettled),
         ["RungReached"] = typeof(RungReached),
         ["RungResult"] = typeof(RungResult),

@@ -77,27 +77,46 @@ public static class RunPage
     }
 
     /// <summary>
-    /// Who trained what, on which device, from the journal: each worker's trainings and its last one.
-    /// The journal records a candidate's worker when it settles (or reaches a rung), not when it is
-    /// handed out, so an in-flight candidate shows since when it waits, and its worker once it reports.
+    /// Who trains what, on which device, since when, from the journal: each hand-out is journaled
+    /// (<see cref="Cluster.Persistence.CandidateDispatched"/>), so an in-flight candidate names its
+    /// trainer at once; each worker's row adds its trainings and its last settled one. A candidate
+    /// from a journal written before hand-outs were journaled shows "-" until it settles.
     /// </summary>
     static string Workers(FollowedRun run, DateTime now)
     {
         var ev = run.State.Evolution!;
         var r = U(run.Name);
-        var byWorker = ev.History.Where(e => e.Trained && e.Worker is not null).GroupBy(e => e.Worker!)
-            .Select(g => (Worker: g.Key, Count: g.Count(), Last: g.MaxBy(e => run.State.SettledAt.GetValueOrDefault(e.Id))!,
-                          Devices: string.Join(", ", g.Select(e => run.State.Devices.GetValueOrDefault(e.Id)).Where(d => d is not null).Distinct())))
-            .OrderBy(w => w.Worker).ToArray();
-        var sb = new StringBuilder("<section><h2>Workers</h2>");
-        sb.Append(Table("workers", ["worker", "device", "trainings", "last settled", "last candidate", "seconds"], byWorker.Select(w => Row(
-            E(w.Worker), E(w.Devices.Length == 0 ? "-" : w.Devices), $"{w.Count}", Ago(run.State.SettledAt.GetValueOrDefault(w.Last.Id), now),
-            $"<a href=\"/runs/{r}/evaluations/{w.Last.Id}\"><code>{E(w.Last.Proposal.Expression)}</code></a>", Num(w.Last.Seconds, "0.##")))));
+        var dispatched = run.State.Dispatched;
         var inFlight = ev.InFlight.OrderBy(p => p.Id).ToArray();
+        var current = inFlight.Where(p => dispatched.ContainsKey(p.Id)).GroupBy(p => dispatched[p.Id].Worker)
+            .ToDictionary(g => g.Key, g => g.MaxBy(p => dispatched[p.Id].At)!);
+        var trained = ev.History.Where(e => e.Trained && e.Worker is not null).GroupBy(e => e.Worker!).ToDictionary(g => g.Key, g => g.ToArray());
+        var names = trained.Keys.Union(current.Keys).Order(StringComparer.Ordinal).ToArray();
+        string Device(string worker) => string.Join(", ",
+            (current.TryGetValue(worker, out var c) ? [dispatched[c.Id].Device] : Array.Empty<string?>())
+            .Concat(trained.GetValueOrDefault(worker, []).Select(e => run.State.Devices.GetValueOrDefault(e.Id)))
+            .Where(d => d is not null).Distinct());
+        string Link(long id, string expression) => $"<a href=\"/runs/{r}/evaluations/{id}\"><code>{E(expression)}</code></a>";
+
+        var sb = new StringBuilder("<section><h2>Workers</h2>");
+        sb.Append(Table("workers", ["worker", "device", "training now", "since", "trainings", "last settled", "last candidate"], names.Select(w =>
+        {
+            var done = trained.GetValueOrDefault(w, []);
+            var last = done.Length == 0 ? null : done.MaxBy(e => run.State.SettledAt.GetValueOrDefault(e.Id));
+            var busy = current.GetValueOrDefault(w);
+            return Row(E(w), E(Device(w) is { Length: > 0 } d ? d : "-"),
+                busy is null ? "-" : Link(busy.Id, busy.Expression), busy is null ? "-" : Ago(dispatched[busy.Id].At, now),
+                $"{done.Length}", last is null ? "-" : Ago(run.State.SettledAt.GetValueOrDefault(last.Id), now),
+                last is null ? "-" : Link(last.Id, last.Proposal.Expression));
+        })));
         sb.Append($"<h3>In flight ({inFlight.Length})</h3>");
-        sb.Append(Table("in-flight", ["id", "expression", "since", "rung"], inFlight.Take(50).Select(p => Row(
-            $"#{p.Id}", $"<code>{E(p.Expression)}</code>", run.State.ProposedAt.TryGetValue(p.Id, out var at) ? Ago(at, now) : "-",
-            ev.Settings.Fidelity is { } f ? $"{ev.RungOf(p.Id) + 1} of {f.Rungs.Count}" : "-"))));
+        sb.Append(Table("in-flight", ["id", "expression", "worker", "device", "since", "rung"], inFlight.Take(50).Select(p =>
+        {
+            var d = dispatched.GetValueOrDefault(p.Id);
+            var since = d?.At ?? run.State.ProposedAt.GetValueOrDefault(p.Id);
+            return Row($"#{p.Id}", $"<code>{E(p.Expression)}</code>", E(d?.Worker ?? "-"), E(d?.Device ?? "-"),
+                since == default ? "-" : Ago(since, now), ev.Settings.Fidelity is { } f ? $"{ev.RungOf(p.Id) + 1} of {f.Rungs.Count}" : "-");
+        })));
         return sb.Append("</section>").ToString();
     }
 

@@ -143,6 +143,38 @@ public sealed class PopulationActorTests : IDisposable
     }
 
     [Fact]
+    public void Each_hand_out_is_journaled_with_its_trainer_and_device_while_it_trains_and_a_repeated_request_writes_none()
+    {
+        var s = RunFixture.Settings(dir, maxEvaluations: 12);
+        var (kit, population, _) = RunFixture.StartPopulation(s);
+        Work first;
+        using (kit)
+        {
+            var gpu = kit.CreateTestProbe();
+            population.Tell(new RequestWork("gpu-node/0", "cuda:1"), gpu);
+            first = gpu.ExpectMsg<Work>(TimeSpan.FromSeconds(10));
+            population.Tell(new RequestWork("gpu-node/0", "cuda:1"), gpu); // its answer was lost: it asks again
+            Assert.Equal(first.Id, gpu.ExpectMsg<Work>(TimeSpan.FromSeconds(10)).Id);
+            // While it trains, the journal already says who trains it, and on what.
+            kit.AwaitAssert(() =>
+            {
+                var d = RunFixture.Journal(s).Dispatched[first.Id];
+                Assert.Equal(("gpu-node/0", "cuda:1"), (d.Worker, d.Device));
+            }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+            kit.Sys.Stop(gpu);
+            RunFixture.RunToEnd(kit, population, trainers: 1); // fake-0 names no device: the run's
+        }
+        var journal = RunFixture.Journal(s);
+        var handOuts = journal.Events.OfType<CandidateDispatched>().ToArray();
+        // Two for the lost one (the repeated request wrote none), one for each other candidate trained.
+        Assert.Equal([("gpu-node/0", "cuda:1"), ("fake-0", "cpu")], handOuts.Where(d => d.Id == first.Id).Select(d => (d.Worker, d.Device)));
+        var trained = journal.Evolution!.History.Where(e => e.Trained).ToArray();
+        Assert.Equal(trained.Length + 1, handOuts.Length);
+        Assert.All(trained, e => Assert.Equal(e.Worker, journal.Dispatched[e.Id].Worker));
+        Assert.All(trained, e => Assert.True(journal.Dispatched[e.Id].At <= journal.SettledAt[e.Id]));
+    }
+
+    [Fact]
     public void A_result_for_another_candidate_under_the_same_id_is_not_credited()
     {
         // Candidates go out before their proposal is durable; a coordinator restarted with other mutation

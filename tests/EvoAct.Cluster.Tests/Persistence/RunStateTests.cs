@@ -1,3 +1,4 @@
+using EvoAct.Cluster.Actors;
 using EvoAct.Cluster.Persistence;
 using EvoAct.Search;
 using EvoAct.Search.Strategies;
@@ -204,26 +205,8 @@ public class RunStateTests(SerializerFixture serializer)
         Assert.Equal(DescribeLean(full), DescribeLean(fromSnapshot));
     }
 
-    /// <summary>Consecutive proposals merged into batches, as the population actor writes them.</summary>
-    static List<IRunEvent> Batched(IEnumerable<IRunEvent> events)
-    {
-        var result = new List<IRunEvent>();
-        var run = new List<CandidateProposed>();
-        void Flush()
-        {
-            if (run.Count == 1) result.Add(run[0]);
-            else if (run.Count > 1) result.Add(new CandidatesProposed(Schema.Version, run.ToArray(), run[^1].At));
-            run.Clear();
-        }
-        foreach (var e in events)
-        {
-            if (e is CandidateProposed p) { run.Add(p); continue; }
-            Flush();
-            result.Add(e);
-        }
-        Flush();
-        return result;
-    }
+    /// <summary>Consecutive proposals merged into batches, by the population actor's own row function.</summary>
+    static List<IRunEvent> Batched(IEnumerable<IRunEvent> events) => PopulationActor.Rows(events.ToList()).ToList();
 
     [Fact]
     public void Proposals_written_in_batches_fold_to_the_same_run_as_one_by_one()
