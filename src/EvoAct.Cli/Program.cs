@@ -15,6 +15,7 @@ root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());
 root.Subcommands.Add(ExportActivationCommand.Create());
 root.Subcommands.Add(TransferCommand.Create());
+root.Subcommands.Add(FidelityCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(DashboardCommand.Create());
 

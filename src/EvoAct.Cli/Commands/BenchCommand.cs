@@ -242,11 +242,8 @@ public static class BenchCommand
     /// <summary>A random genome of the paper's space that the degeneracy filter passes.</summary>
     internal static Activation RandomCandidate(Search.Rng rng)
     {
-        while (true)
-        {
-            var e = Search.SearchSpace.Paper.Random(rng).ToExpr();
-            if (Search.Fingerprints.CandidateFilter.Default.Check(e) is null) return new Activation(Search.Expressions.ExpressionPrinter.Print(e), e, null);
-        }
+        var e = Search.Fingerprints.CandidateFilter.Default.RandomPassing(Search.SearchSpace.Paper, rng).ToExpr();
+        return new Activation(Search.Expressions.ExpressionPrinter.Print(e), e, null);
     }
 
     /// <summary>VmRSS from /proc (Environment.WorkingSet is the same number, but say where it comes from).</summary>

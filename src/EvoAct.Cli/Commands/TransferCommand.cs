@@ -51,30 +51,12 @@ public static class TransferCommand
             var jobs = activations.SelectMany(a => Enumerable.Range(0, r.GetValue(runs)).Select(seed => (a, seed)))
                                   .Select((j, i) => new TransferJob(i, j.a, j.seed)).ToArray();
             var plan = new TransferPlan(s.Name, preset, jobs, training);
-            var transferName = r.GetValue(name) ?? TransferActor.DefaultName(s.Name, preset);
-            if (!System.Text.RegularExpressions.Regex.IsMatch(transferName, @"^[A-Za-z0-9._-]+$") || transferName.All(ch => ch == '.')) throw new UsageException($"--name: '{transferName}' is not a valid name (letters, digits, - _ .)");
+            var transferName = CheckName(r.GetValue(name) ?? TransferActor.DefaultName(s.Name, preset));
 
-            RunCommand.PreloadData(s, Math.Max(1, s.Trainers.Slots)); // TransferHost runs at least one trainer
-            using var stop = new StopSignal();
-            var outcome = TransferHost.RunAsync(s, transferName, plan, ready =>
-            {
-                if (ready.Refusal is not null) return;
-                Console.WriteLine(ready.Resumed
-                    ? $"resuming transfer {ready.Run} at job {ready.Evaluations}/{jobs.Length}"
-                    : $"starting transfer {ready.Run}: {activations.Length} activations x {r.GetValue(runs)} runs on {training.Model} ({training.Data.Name})");
-            }, p => Console.WriteLine($"[{p.Done}/{p.Total}] jobs done"), o => Console.WriteLine(RunProgressView.OutageLine(o)), stop.Token).GetAwaiter().GetResult();
-            if (outcome.Ready.Refusal is not null) throw new UsageException(outcome.Ready.Refusal);
-            if (outcome.GaveUp is not null)
-            {
-                Console.Error.WriteLine($"evoact: {outcome.GaveUp}");
-                return 1;
-            }
-            if (outcome.Final is null)
-            {
-                Console.WriteLine("stopped; run the same command to resume");
-                return 0;
-            }
-            var rows = TransferReport.Rows(plan, outcome.Final.Results.ToDictionary(d => d.Job));
+            var final = Host(s, transferName, plan, $"{activations.Length} activations x {r.GetValue(runs)} runs on {training.Model} ({training.Data.Name})");
+            if (final is null) return 0;
+            if (final is not { Finished: true }) return 1;
+            var rows = TransferReport.Rows(plan, final.Results.ToDictionary(d => d.Job));
             var stem = Path.Combine(s.DataDirectory, transferName);
             var markdown = TransferReport.Markdown(plan, rows);
             File.WriteAllText(stem + ".md", markdown);
@@ -87,4 +69,35 @@ public static class TransferCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// Runs a transfer plan (a transfer or a fidelity study) over the local trainers, printing its
+    /// start, progress and outage lines. The final progress; null when stopped (resume by running the
+    /// same command again); an unfinished one when the journal gave up (its line is on stderr).
+    /// </summary>
+    internal static TransferProgress? Host(RunSettings s, string name, TransferPlan plan, string what)
+    {
+        RunCommand.PreloadData(s, Math.Max(1, s.Trainers.Slots)); // TransferHost runs at least one trainer
+        using var stop = new StopSignal();
+        var outcome = TransferHost.RunAsync(s, name, plan, ready =>
+        {
+            if (ready.Refusal is not null) return;
+            Console.WriteLine(ready.Resumed ? $"resuming {Kind(plan)} {ready.Run} at job {ready.Evaluations}/{plan.Jobs.Count}" : $"starting {Kind(plan)} {ready.Run}: {what}");
+        }, p => Console.WriteLine($"[{p.Done}/{p.Total}] jobs done"), o => Console.WriteLine(RunProgressView.OutageLine(o)), stop.Token).GetAwaiter().GetResult();
+        if (outcome.Ready.Refusal is not null) throw new UsageException(outcome.Ready.Refusal);
+        if (outcome.GaveUp is not null)
+        {
+            Console.Error.WriteLine($"evoact: {outcome.GaveUp}");
+            return new TransferProgress(0, plan.Jobs.Count, false, []);
+        }
+        if (outcome.Final is null) Console.WriteLine("stopped; run the same command to resume");
+        return outcome.Final;
+    }
+
+    /// <summary>A study's name is its journal's persistence id and its report files' stem.</summary>
+    internal static string CheckName(string name) =>
+        System.Text.RegularExpressions.Regex.IsMatch(name, @"^[A-Za-z0-9._-]+$") && !name.All(ch => ch == '.') ? name
+            : throw new UsageException($"--name: '{name}' is not a valid name (letters, digits, - _ .)");
+
+    static string Kind(TransferPlan plan) => plan.Proxy is null ? "transfer" : "fidelity study";
 }

@@ -57,9 +57,17 @@ public sealed class FakeEvaluator(TimeSpan delay) : IEvaluator
         Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => new SeedResult(work.Training.Seed + (ulong)i,
             WireNames.Status[status], accuracy, 1 - accuracy, test, seconds)).ToArray();
 
+    /// <summary>The baselines (transfers and fidelity studies train them) as expressions of the grammar with their shapes.</summary>
+    static readonly Dictionary<string, string> Baselines = new()
+    {
+        ["relu"] = "relu(x)", ["silu"] = "x * sigmoid(x)", ["swish"] = "x * sigmoid(beta * x)", ["gelu"] = "x * sigmoid(1.702 * x)",
+        ["elu"] = "relu(x) + min0(exp(x) - 1)", ["selu"] = "1.0507 * (relu(x) + min0(1.6733 * (exp(x) - 1)))",
+        ["softplus"] = "softplus(x)", ["leaky_relu"] = "max(x, 0.01 * x)", ["tanh"] = "tanh(x)",
+    };
+
     public static double Fitness(string expression)
     {
-        var e = ExpressionParser.Parse(expression);
+        var e = ExpressionParser.Parse(Baselines.GetValueOrDefault(expression, expression));
         double error = Grid.Average(x =>
         {
             double d = ExpressionEvaluator.Value(e, x) - x / (1 + Math.Exp(-x));

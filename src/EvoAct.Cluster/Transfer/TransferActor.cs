@@ -90,8 +90,8 @@ public sealed class TransferActor : JournaledActor
 
     bool IsAssigned(int id) => dispatch.IsAssigned(id);
 
-    Work WorkFor(TransferJob j) =>
-        new(plan!.SourceRun, j.Id, j.Activation, plan.Training with { Seed = plan.Training.Seed + (ulong)j.Seed }, Test: true);
+    // Test accuracy is what a target is judged by; a proxy, like the search, never reads the test set.
+    Work WorkFor(TransferJob j) => new(plan!.SourceRun, j.Id, j.Activation, plan.SetupOf(j), Test: !j.OnProxy);
 
     void OnResult(WorkResult r)
     {

@@ -24,7 +24,7 @@ public sealed record TransferRow(string Activation, IReadOnlyList<double> TestAc
 public static class TransferReport
 {
     public static IReadOnlyList<TransferRow> Rows(TransferPlan plan, IReadOnlyDictionary<int, TransferJobDone> done) =>
-        plan.Jobs.GroupBy(j => j.Activation).Select(g => new TransferRow(
+        plan.Jobs.Where(j => !j.OnProxy).GroupBy(j => j.Activation).Select(g => new TransferRow(
                 g.Key,
                 g.Select(j => done.GetValueOrDefault(j.Id)).Where(d => d?.TestAccuracy is not null).Select(d => d!.TestAccuracy!.Value).ToArray(),
                 g.Count(j => done.TryGetValue(j.Id, out var d) && d.TestAccuracy is null)))
@@ -34,7 +34,7 @@ public static class TransferReport
     {
         var t = plan.Training;
         var sb = new StringBuilder();
-        sb.AppendLine($"Transfer of run '{plan.SourceRun}': {t.Model} on {t.Data.Name}, preset {plan.Preset}; test accuracy (%), median of {plan.Jobs.Count / Math.Max(1, rows.Count)} runs (min-max).");
+        sb.AppendLine($"Transfer of run '{plan.SourceRun}': {t.Model} on {t.Data.Name}, preset {plan.Preset}; test accuracy (%), median of {plan.Jobs.Count(j => !j.OnProxy) / Math.Max(1, rows.Count)} runs (min-max).");
         sb.AppendLine();
         sb.AppendLine($"| activation | {t.Model} ({t.Data.Name}) | min-max | runs | failed |");
         sb.AppendLine("|---|---|---|---|---|");
@@ -55,6 +55,6 @@ public static class TransferReport
     }
 
     static string Pct(double? v) => v is { } d ? (100 * d).ToString("F1", CultureInfo.InvariantCulture) : "-";
-    static string Num(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
-    static string Quote(string s) => s.IndexOfAny([',', '"']) < 0 ? s : "\"" + s.Replace("\"", "\"\"") + "\"";
+    internal static string Num(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+    internal static string Quote(string s) => s.IndexOfAny([',', '"']) < 0 ? s : "\"" + s.Replace("\"", "\"\"") + "\"";
 }

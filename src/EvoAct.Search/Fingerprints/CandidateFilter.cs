@@ -10,6 +10,17 @@ public sealed class CandidateFilter(FilterSettings settings)
 {
     public static CandidateFilter Default { get; } = new(FilterSettings.Default);
 
+    /// <summary>A random genome of the space that this filter passes (drawn until one does).</summary>
+    public Genomes.Genome RandomPassing(SearchSpace space, Rng rng)
+    {
+        for (int tries = 0; tries < 1_000_000; tries++)
+        {
+            var g = space.Random(rng);
+            if (Check(g.ToExpr()) is null) return g;
+        }
+        throw new InvalidOperationException($"no genome of {space} passed the filter in a million draws");
+    }
+
     /// <summary>Null when the candidate may be trained, else the reason it may not.</summary>
     public Rejection? Check(Expr e)
     {

@@ -172,7 +172,8 @@ public class SerializerTests(SerializerFixture fixture)
         new RunProgress("run-1", 1, 2, 3, 4, 5, 6, 7, 8, 9.5, 0.9, "sigmul(x, x)", 0.8, 0.7, true, 300, 1014),
         GetProgress.Instance,
         new EvoAct.Cluster.Transfer.TransferStarted(Schema.Version,
-            new EvoAct.Cluster.Transfer.TransferPlan("run-1", "smoke", [new EvoAct.Cluster.Transfer.TransferJob(3, "relu", 2)], FullTraining), At),
+            new EvoAct.Cluster.Transfer.TransferPlan("run-1", "smoke", [new EvoAct.Cluster.Transfer.TransferJob(3, "relu", 2, OnProxy: true)], FullTraining,
+                FullTraining with { Steps = 7 }, "cpu-proxy"), At),
         TransferDone,
         new EvoAct.Cluster.Transfer.TransferProgress(1, 2, true, [TransferDone]),
     }.Select(o => new[] { o });
