@@ -19,8 +19,7 @@ public static class Cli
         if (parsed.Errors.Count > 0)
         {
             // One line, whatever System.CommandLine's message looks like ("Must be one of:\n\t'a'\n\t'b'").
-            var message = System.Text.RegularExpressions.Regex.Replace(parsed.Errors[0].Message, @"\s+", " ").Trim();
-            Console.Error.WriteLine($"evoact: {message}");
+            Console.Error.WriteLine($"evoact: {OneLine(parsed.Errors[0].Message)}");
             return BadInput;
         }
         try
@@ -39,7 +38,17 @@ public static class Cli
             Console.Error.WriteLine($"evoact: {Describe(e)}");
             return BadInput;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("EVOACT_DEBUG") is not "1")
+        {
+            // A failure nobody foresaw is still one line (and exit 1, not .NET's 134 with a stack trace);
+            // the trace is one environment variable away for whoever debugs it.
+            var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
+            Console.Error.WriteLine($"evoact: unexpected error: {inner.GetType().Name}: {OneLine(inner.Message)} (EVOACT_DEBUG=1 shows where)");
+            return 1;
+        }
     }
+
+    static string OneLine(string s) => System.Text.RegularExpressions.Regex.Replace(s, @"\s+", " ").Trim();
 
     static bool IsBadInput(Exception e) => e is ParseException or ConfigException or UsageException or BadInputException or DatasetException or Cluster.Persistence.JournalUnavailableException;
 

@@ -91,4 +91,19 @@ public sealed class ClusterTests : IDisposable
             seed.Dispose();
         }
     }
+
+    [Fact]
+    public void A_seed_that_no_seed_node_lets_in_exits_1_with_one_line_after_the_join_timeout()
+    {
+        int port = EvoactProcess.FreePort(), nobody = EvoactProcess.FreePort();
+        while (nobody == port) nobody = EvoactProcess.FreePort();
+        // Its only seed node is an address where nothing listens, and not its own: it can never join.
+        var r = EvoactProcess.Run(TimeSpan.FromSeconds(90), ["seed", "--data", dir, "--run", "lonely", "--port", port.ToString(),
+            "--set", $"cluster.seed-nodes=[\"akka.tcp://evoact@127.0.0.1:{nobody}\"]", "--set", "cluster.join-timeout=3s", .. Common(10)]);
+        Assert.True(r.ExitCode == 1, r.ToString());
+        var line = Assert.Single(r.StderrLines.Where(l => l.StartsWith("evoact:")));
+        Assert.Matches($@"^evoact: this node \(akka\.tcp://evoact@127\.0\.0\.1:{port}\) did not join a cluster within 3 s \(evoact\.cluster\.join-timeout\): no seed node of akka\.tcp://evoact@127\.0\.0\.1:{nobody} let it in", line);
+        Assert.DoesNotContain("Exception", r.Stderr);
+        Assert.DoesNotContain("starting run", r.Stdout);
+    }
 }

@@ -117,7 +117,15 @@ public static class ClusterNode
         {
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             cluster.RegisterOnMemberUp(() => up.TrySetResult());
-            await up.Task.WaitAsync(TimeSpan.FromMinutes(2), stop);
+            try
+            {
+                await up.Task.WaitAsync(c.JoinTimeout, stop);
+            }
+            catch (TimeoutException)
+            {
+                return new EmbeddedRun.Outcome(blank, null, false,
+                    $"this node ({cluster.SelfAddress}) did not join a cluster within {c.JoinTimeout.TotalSeconds:0} s (evoact.cluster.join-timeout): no seed node of {string.Join(", ", c.SeedNodes)} let it in; check evoact.cluster.seed-nodes: this node's own address must be among them, or one of them must be up");
+            }
             say($"seed up at {cluster.SelfAddress}");
 
             var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
@@ -163,7 +171,7 @@ public static class ClusterNode
         finally
         {
             trainersStop.Cancel();
-            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(30));
+            await Shutdown.Bounded(system, leaveCluster: true);
         }
     }
 
@@ -252,7 +260,7 @@ public static class ClusterNode
             finally
             {
                 trainersStop.Cancel();
-                await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(30));
+                await Shutdown.Bounded(system, leaveCluster: true);
             }
             await Task.Delay(TimeSpan.FromSeconds(1), stop).ContinueWith(_ => { });
         }

@@ -20,27 +20,15 @@ public static class EmbeddedRun
     public static async Task<Outcome> RunAsync(RunSettings s, Action<RunReady> onReady, Action<RunProgress> onProgress, Action<JournalUnavailable> onOutage,
                                                CancellationToken stop)
     {
-        PostgresJournal.Check(s.Persistence);
-        var locks = WriterLocks.AcquireForProcess(s.Persistence, s.DataDirectory, s.Name, PopulationActor.PersistenceIdOf(s.Name), $"run '{s.Name}'");
-        ActorSystem system;
-        try
-        {
-            // Building the config checks the journal file: a refusal there must not leave the lock file behind.
-            system = ActorSystem.Create("evoact", AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka));
-        }
-        catch
-        {
-            locks.Dispose();
-            throw;
-        }
-        using var trainersStop = new CancellationTokenSource();
+        await using var host = JournaledHost.Start(s, "evoact", s.Name, PopulationActor.PersistenceIdOf(s.Name), $"run '{s.Name}'");
+        var system = host.System;
         try
         {
             var events = new RunEvents<RunProgress> { OnReady = onReady, OnProgress = onProgress, OnOutage = onOutage, IsFinished = p => p.Finished };
             var observer = system.ActorOf(RunObserver.For(events), "observer");
             var options = new PopulationOptions(s.Name, s.Plan, s.SnapshotEvery, s.EvaluationTimeout, s.ProgressInterval);
             var population = system.ActorOf(JournalSupervisor.Props(PopulationActor.Props(options, observer), observer,
-                new SupervisorOptions(s.Name, $"run '{s.Name}'", s.JournalOutageLimit, () => locks)), "population");
+                new SupervisorOptions(s.Name, $"run '{s.Name}'", s.JournalOutageLimit, () => host.Locks)), "population");
 
             // No time limit: the wait ends with the first recovery, with the outage limit, or with Ctrl-C.
             var first = await Task.WhenAny(events.Ready.Task, events.GaveUp.Task).WaitAsync(stop);
@@ -51,7 +39,7 @@ public static class EmbeddedRun
 
             var evaluator = s.Trainers.Evaluator();
             for (int i = 0; i < s.Trainers.Slots; i++)
-                system.ActorOf(TrainerActor.Props(population, $"{Environment.MachineName}/{i}", evaluator, trainersStop.Token, local: s.Trainers.Local(i)), $"trainer-{i}");
+                system.ActorOf(TrainerActor.Props(population, $"{Environment.MachineName}/{i}", evaluator, host.TrainersStop, local: s.Trainers.Local(i)), $"trainer-{i}");
             population.Tell(SubscribeProgress.Instance, observer);
 
             try
@@ -69,12 +57,6 @@ public static class EmbeddedRun
         {
             // Stopped before the run was ready (e.g. during an outage at start): nothing to report.
             return new Outcome(new RunReady(s.Name, false, 0, [], null), null, true);
-        }
-        finally
-        {
-            trainersStop.Cancel();
-            await system.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
-            locks.Dispose();
         }
     }
 

@@ -15,26 +15,14 @@ public static class TransferHost
     public static async Task<Outcome> RunAsync(RunSettings s, string name, TransferPlan plan, Action<RunReady> onReady, Action<TransferProgress> onProgress,
                                                Action<JournalUnavailable> onOutage, CancellationToken stop)
     {
-        PostgresJournal.Check(s.Persistence);
-        var locks = WriterLocks.AcquireForProcess(s.Persistence, s.DataDirectory, name, name, $"transfer '{name}'");
-        ActorSystem system;
-        try
-        {
-            // Building the config checks the journal file: a refusal there must not leave the lock file behind.
-            system = ActorSystem.Create("evoact-transfer", AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka));
-        }
-        catch
-        {
-            locks.Dispose();
-            throw;
-        }
-        using var trainersStop = new CancellationTokenSource();
+        await using var host = JournaledHost.Start(s, "evoact-transfer", name, name, $"transfer '{name}'");
+        var system = host.System;
         try
         {
             var events = new RunEvents<TransferProgress> { OnReady = onReady, OnProgress = onProgress, OnOutage = onOutage, IsFinished = p => p.Finished };
             var observer = system.ActorOf(RunObserver.For(events));
             var transfer = system.ActorOf(JournalSupervisor.Props(TransferActor.Props(name, plan, observer, s.EvaluationTimeout), observer,
-                new SupervisorOptions(name, $"transfer '{name}'", s.JournalOutageLimit, () => locks)), "transfer");
+                new SupervisorOptions(name, $"transfer '{name}'", s.JournalOutageLimit, () => host.Locks)), "transfer");
             var first = await Task.WhenAny(events.Ready.Task, events.GaveUp.Task).WaitAsync(stop);
             if (first == events.GaveUp.Task) return new Outcome(new RunReady(name, false, 0, [], null), null, false, events.GaveUp.Task.Result.Message);
             var r = events.Ready.Task.Result;
@@ -42,7 +30,7 @@ public static class TransferHost
             if (r.Refusal is not null) return new Outcome(r, null, false);
             var evaluator = s.Trainers.Evaluator();
             for (int i = 0; i < Math.Max(1, s.Trainers.Slots); i++)
-                system.ActorOf(TrainerActor.Props(transfer, $"{Environment.MachineName}/{i}", evaluator, trainersStop.Token, local: s.Trainers.Local(i)), $"trainer-{i}");
+                system.ActorOf(TrainerActor.Props(transfer, $"{Environment.MachineName}/{i}", evaluator, host.TrainersStop, local: s.Trainers.Local(i)), $"trainer-{i}");
             transfer.Tell(SubscribeProgress.Instance, observer);
             try
             {
@@ -58,12 +46,6 @@ public static class TransferHost
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             return new Outcome(new RunReady(name, false, 0, [], null), null, true);
-        }
-        finally
-        {
-            trainersStop.Cancel();
-            await system.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
-            locks.Dispose();
         }
     }
 }
