@@ -19,4 +19,4 @@ root.Subcommands.Add(FidelityCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(DashboardCommand.Create());
 
-return Cli.Run(root, args);
+return CommandLineRunner.Run(root, args);

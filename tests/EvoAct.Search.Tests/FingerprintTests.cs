@@ -50,7 +50,7 @@ public class FingerprintTests
     {
         var f = F("x * sigmoid(beta * x)");
         Assert.Matches("^[0-9a-f]{16}$", f);
-        Assert.Equal(f, F("x * sigmoid(beta * x)"));
+        Assert.Equal("d38fa06f300064a5", f); // recorded: a change of the probe set or the hash shows here (and in every journal's dedup)
         Assert.Equal(f, Fingerprint.Of(new BinaryCall(BinaryOp.Mul, Expr.X,
             new UnaryCall(UnaryOp.Sigmoid, new BinaryCall(BinaryOp.Mul, Expr.Beta, Expr.X)))));
     }

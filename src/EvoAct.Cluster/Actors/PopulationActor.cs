@@ -193,11 +193,8 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
             return;
         }
         dispatch.Complete(r.Id);
-        // The journal holds only the closed set of a training's outcomes; anything else from the wire is a failure, named.
-        var settled = WireNames.Status.TryParse(r.Status, out var status) && WireNames.IsTrainingOutcome(status)
-            ? new EvaluationSettled(Schema.Version, r.Id, r.Status, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow, r.Seeds, r.Device)
-            : new EvaluationSettled(Schema.Version, r.Id, WireNames.Status[EvaluationStatus.Failed], null,
-                                    $"trainer reported an unknown outcome '{r.Status}'", r.WorkerId, r.Seconds, DateTime.UtcNow);
+        var c = r.Checked();
+        var settled = new EvaluationSettled(Schema.Version, r.Id, c.Status, c.Fitness, c.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow, c.Seeds, c.Device);
         // The trainer keeps its result (and resends it) until it is durable.
         Record(settled, () => from.Tell(new ResultAccepted(r.Id)));
         progressDue = true;

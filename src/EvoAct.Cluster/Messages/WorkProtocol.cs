@@ -42,7 +42,18 @@ public sealed record NoWork(bool Finished) : IEvoActMessage;
 /// re-proposes from its durable state; after a reconfiguration that may be another genome).
 /// </summary>
 public sealed record WorkResult(long Id, string WorkerId, string Status, double? Fitness, string? Reason, double Seconds, double? TestAccuracy = null,
-                                string? Expression = null, IReadOnlyList<SeedResult>? Seeds = null, string? Device = null) : IEvoActMessage;
+                                string? Expression = null, IReadOnlyList<SeedResult>? Seeds = null, string? Device = null) : IEvoActMessage
+{
+    /// <summary>
+    /// This result as a journal may hold it: journals hold only the closed set of a training's
+    /// outcomes, so anything else from the wire is a failure that names what was reported (its scores
+    /// and trainings dropped). Every coordinator journals results through this.
+    /// </summary>
+    public WorkResult Checked() =>
+        WireNames.Status.TryParse(Status, out var s) && WireNames.IsTrainingOutcome(s) ? this
+            : this with { Status = WireNames.Status[EvaluationStatus.Failed], Fitness = null, TestAccuracy = null, Seeds = null,
+                          Reason = $"trainer reported an unknown outcome '{Status}'" };
+}
 
 /// <summary>
 /// One training of a candidate: its training seed, outcome, final validation accuracy and loss, test

@@ -50,7 +50,8 @@ public sealed class EvoActSerializer(ExtendedActorSystem system) : SerializerWit
 
     public static readonly JsonSerializerOptions Options = new()
     {
-        Converters = { new JsonStringEnumConverter() },
+        // Enums by name only: a number ("Strategy": 3) is refused, as a closed set refuses "3".
+        Converters = { new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false) },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 

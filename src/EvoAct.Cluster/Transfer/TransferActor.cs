@@ -103,7 +103,8 @@ public sealed class TransferActor : JournaledActor
             from.Tell(new ResultAccepted(r.Id));
             return;
         }
-        var e = new TransferJobDone(Schema.Version, id, r.Status, r.TestAccuracy, r.Fitness, r.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow);
+        var c = r.Checked();
+        var e = new TransferJobDone(Schema.Version, id, c.Status, c.TestAccuracy, c.Fitness, c.Reason, r.WorkerId, r.Seconds, DateTime.UtcNow);
         done[id] = e;
         PersistAsync(e, _ =>
         {

@@ -72,21 +72,25 @@ public sealed class TrainerActorTests() : TestKit(AkkaSetup.Build(null, ""))
     {
         var coordinator = CreateTestProbe();
         Sys.ActorOf(TrainerActor.Props(coordinator, "t0", new FakeEvaluator(TimeSpan.Zero), CancellationToken.None));
-        coordinator.ExpectMsg<RequestWork>();
+        coordinator.ExpectMsg<RequestWork>(Wait);
+        var trainer = coordinator.LastSender;
         coordinator.Reply(Work(7));
-        var first = coordinator.ExpectMsg<WorkResult>();
+        var first = coordinator.ExpectMsg<WorkResult>(Wait);
         Assert.Equal(7, first.Id);
-        coordinator.ExpectMsg<RequestWork>(); // the next request does not wait for the write
+        coordinator.ExpectMsg<RequestWork>(Wait); // the next request does not wait for the write
 
         // No answer (the coordinator's journal is out): the same result comes again.
         var again = coordinator.FishForMessage<WorkResult>(_ => true, TrainerActor.ResendEvery * 3);
         Assert.Equal(first with { Seconds = again.Seconds }, again);
 
-        coordinator.Send(coordinator.LastSender, new ResultAccepted(7));
-        // A resend already on its way may still arrive; after that, none.
-        coordinator.ReceiveWhile(TimeSpan.FromMilliseconds(500), m => m);
+        coordinator.Send(trainer, new ResultAccepted(7));
+        // A marker, not a wait: the next candidate's result is sent after the trainer has taken the
+        // acceptance in, so a resend of 7 that was on its way has arrived before it. None after.
+        coordinator.Send(trainer, Work(8));
+        coordinator.FishForMessage<WorkResult>(r => r.Id == 8, Wait);
         var later = coordinator.ReceiveWhile(TrainerActor.ResendEvery * 3, m => m);
-        Assert.DoesNotContain(later, m => m is WorkResult);
+        Assert.DoesNotContain(later, m => m is WorkResult { Id: 7 });
+        Assert.Contains(later, m => m is WorkResult { Id: 8 }); // unaccepted: it is still sent again
     }
 
     [Fact]

@@ -236,6 +236,20 @@ public class SerializerTests(SerializerFixture fixture)
     }
 
     [Fact]
+    public void An_enum_in_a_journaled_plan_reads_by_name_only()
+    {
+        var started = new RunStarted(Schema.Version, "run-1", FullPlan, At);
+        var json = Encoding.UTF8.GetString(serializer.ToBinary(started));
+        Assert.Contains("\"Strategy\":\"", json);
+        foreach (var number in new[] { "0", "3" })
+        {
+            var bad = System.Text.RegularExpressions.Regex.Replace(json, "\"Strategy\":\"[A-Za-z]+\"", $"\"Strategy\":{number}");
+            Assert.NotEqual(json, bad);
+            Assert.ThrowsAny<Exception>(() => serializer.FromBinary(Encoding.UTF8.GetBytes(bad), serializer.Manifest(started)));
+        }
+    }
+
+    [Fact]
     public void An_unknown_manifest_is_an_error_not_a_lookup()
     {
         var bytes = serializer.ToBinary(new RequestWork("w"));

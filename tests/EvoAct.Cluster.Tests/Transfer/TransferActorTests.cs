@@ -47,6 +47,31 @@ public sealed class TransferActorTests : IDisposable
         transfer.Tell(new WorkResult(w.Id, worker, "completed", 0.5, null, 1, 0.25 + w.Id / 100.0, w.Expression), trainer);
 
     [Fact]
+    public void An_outcome_outside_the_closed_set_is_journaled_as_a_failure_that_names_it_and_a_proxy_job_asks_no_test_set()
+    {
+        var training = Settings.Plan.Training;
+        var plan = new TransferPlan("src", "smoke", [new TransferJob(0, "relu(x)", 0, OnProxy: true), new TransferJob(1, "relu(x)", 0)], training,
+                                    training with { Steps = 7 }, "tiny");
+        var (kit, transfer, _) = Start(plan);
+        using (kit)
+        {
+            var trainer = kit.CreateTestProbe();
+            var proxy = Take(transfer, trainer);
+            Assert.Equal((false, 7), (proxy.Test, proxy.Training.Steps));
+            transfer.Tell(new WorkResult(proxy.Id, "w", "3", 0.9, null, 1, 0.8, proxy.Expression), trainer);
+            var target = Take(transfer, trainer);
+            Assert.Equal((true, training.Steps), (target.Test, target.Training.Steps));
+            Answer(transfer, trainer, target, "w");
+            transfer.Tell(SubscribeProgress.Instance, trainer);
+            var done = trainer.FishForMessage<TransferProgress>(p => p.Finished, Wait).Results;
+            Assert.Equal(("failed", "trainer reported an unknown outcome '3'"), (done[0].Status, done[0].Reason));
+            Assert.Null(done[0].ValidationAccuracy);
+            Assert.Null(done[0].TestAccuracy);
+            Assert.Equal("completed", done[1].Status);
+        }
+    }
+
+    [Fact]
     public void After_a_stop_only_the_unfinished_jobs_are_trained_again_and_finished_ones_keep_their_results()
     {
         var plan = Plan();

@@ -9,7 +9,7 @@ namespace EvoAct.Cli;
 /// Runs a command line. Bad input of any kind (arguments, expressions, config) is one line on
 /// stderr and exit code 2, never a stack trace; 1 is left for failures of the work itself.
 /// </summary>
-public static class Cli
+public static class CommandLineRunner
 {
     public const int BadInput = 2;
 
