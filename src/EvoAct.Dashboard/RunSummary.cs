@@ -22,7 +22,7 @@ public sealed record RunSummary(
         double? rate = Rate(run);
         int left = Math.Max(0, ev.Settings.MaxEvaluations - ev.Trained);
         TimeSpan? eta = state == "live" && rate is > 0 ? TimeSpan.FromMinutes(left / rate.Value) : null;
-        return new RunSummary(run.Name, ev.Settings.Strategy.ToString().ToLowerInvariant(), state, ev.Trained, ev.Settings.MaxEvaluations,
+        return new RunSummary(run.Name, Cluster.Configuration.ConfigNames.Strategy[ev.Settings.Strategy], state, ev.Trained, ev.Settings.MaxEvaluations,
             ev.History.Count + ev.InFlight.Count, ev.InFlight.Count, best?.Fitness, best?.Proposal.Expression, best?.Id,
             run.State.StartedAt, run.LastActivity, rate, eta);
     }

@@ -16,6 +16,9 @@ public static class ConfigNames
 {
     public static readonly ClosedSet<TrainerKind> TrainerKind = new("trainer kind", (Configuration.TrainerKind.Torch, "torch"), (Configuration.TrainerKind.Fake, "fake"), (Configuration.TrainerKind.Table, "table"));
     public static readonly ClosedSet<JournalProvider> Provider = new("persistence provider", (JournalProvider.Sqlite, "sqlite"), (JournalProvider.Postgres, "postgres"));
+    public static readonly ClosedSet<StrategyKind> Strategy = new("strategy", (StrategyKind.Regularized, "regularized"), (StrategyKind.Tournament, "tournament"),
+        (StrategyKind.Random, "random"), (StrategyKind.Exhaustive, "exhaustive"));
+    public static readonly ClosedSet<FailurePolicy> OnFailure = new("on-failure policy", (FailurePolicy.Ignore, "ignore"), (FailurePolicy.Worst, "worst"));
 }
 
 /// <summary>
@@ -140,17 +143,11 @@ public sealed record RunSettings(
     {
         var s = new EvolutionSettings
         {
-            Strategy = c.Choice("evoact.evolution.strategy", "regularized", "tournament", "random", "exhaustive") switch
-            {
-                "regularized" => StrategyKind.Regularized,
-                "tournament" => StrategyKind.Tournament,
-                "exhaustive" => StrategyKind.Exhaustive,
-                _ => StrategyKind.Random,
-            },
+            Strategy = c.Choice("evoact.evolution.strategy", ConfigNames.Strategy),
             PopulationSize = c.Int("evoact.evolution.population-size", 1, 1_000_000),
             SampleSize = c.Int("evoact.evolution.sample-size", 1, 1_000_000),
             MaxEvaluations = c.Int("evoact.evolution.max-evaluations", 1),
-            OnFailure = c.Choice("evoact.evolution.on-failure", "ignore", "worst") == "worst" ? FailurePolicy.Worst : FailurePolicy.Ignore,
+            OnFailure = c.Choice("evoact.evolution.on-failure", ConfigNames.OnFailure),
             Deduplicate = c.Bool("evoact.evolution.deduplicate"),
             Seed = (ulong)c.Long("evoact.evolution.seed", 0),
             SeedsPerCandidate = c.Int("evoact.evolution.seeds-per-candidate", 1, 100),
