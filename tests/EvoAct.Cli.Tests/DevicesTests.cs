@@ -27,6 +27,30 @@ public sealed class DevicesTests : IDisposable
         Assert.Equal("cpu", s.RootElement.GetProperty("best").GetProperty("device").GetString());
     }
 
+    [Fact]
+    public void A_worker_with_cpu_2_trains_on_two_slots_of_its_own_for_a_seed_that_trains_nothing()
+    {
+        int port = EvoactProcess.FreePort();
+        var address = $"akka.tcp://evoact@127.0.0.1:{port}";
+        string[] common = ["--set", "trainers.kind=fake", "--set", "trainers.fake-delay=50ms", "--set", "evolution.max-evaluations=24",
+                           "--set", "evolution.population-size=8", "--set", "evolution.sample-size=2"];
+        using var seed = EvoactProcess.Start(["seed", "--data", dir, "--run", "d", "--port", port.ToString(), "--set", $"cluster.seed-nodes=[\"{address}\"]", .. common]);
+        using var worker = EvoactProcess.Start(["worker", "--seed-nodes", address, "--devices", "cpu:2", .. common]);
+        Assert.Matches(@"^worker up at akka\.tcp://evoact@127\.0\.0\.1:\d+ with 2 trainer\(s\)$", worker.WaitForLine(l => l.StartsWith("worker up at"), TimeSpan.FromSeconds(120)));
+        seed.WaitForLine(l => l.StartsWith("finished run d: 24 evaluations"), TimeSpan.FromSeconds(120));
+        Assert.Equal(0, seed.WaitForExit(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, worker.WaitForExit(TimeSpan.FromSeconds(60)));
+
+        var export = EvoactProcess.Run("export", "--data", dir, "--run", "d", "--format", "json");
+        using var doc = JsonDocument.Parse(export.Stdout);
+        var trained = doc.RootElement.GetProperty("evaluations").EnumerateArray().Where(e => e.GetProperty("status").GetString() == "completed").ToArray();
+        Assert.Equal(24, trained.Length);
+        Assert.All(trained, e => Assert.Equal("cpu", e.GetProperty("device").GetString()));
+        var workers = trained.Select(e => e.GetProperty("worker").GetString()!).Distinct().ToArray();
+        Assert.Equal(2, workers.Length); // the worker's two slots, none on the seed
+        Assert.Single(workers.Select(w => w[..w.LastIndexOf('/')]).Distinct());
+    }
+
     [Theory]
     [InlineData("run")]
     [InlineData("worker")]

@@ -29,6 +29,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
     readonly List<IRunEvent> unwritten = new();   // applied, not yet handed to the journal: see Flush
     readonly Dispatch<IActorRef> dispatch = new();
     readonly HashSet<IActorRef> subscribers = new();
+    readonly HashSet<IActorRef> trainers = new();   // every trainer that asked and is still there: told when the run is finished
     readonly ILoggingAdapter log = Context.GetLogger();
     readonly DateTime startedAt = DateTime.UtcNow;
     int trainedAtStart;
@@ -132,6 +133,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
     void Serve(IActorRef worker, RequestWork request)
     {
         Context.Watch(worker);
+        trainers.Add(worker);
         // A repeated request (the answer was lost) gets the same candidate again, not a second one.
         if (dispatch.AssignedTo(worker) is { } mine && Evolution.InFlightProposal(mine) is { } same)
         {
@@ -241,6 +243,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
     void OnGone(IActorRef actor)
     {
         subscribers.Remove(actor);
+        trainers.Remove(actor);
         var ids = dispatch.ReleaseWorker(actor);
         if (ids.Count > 0) log.Warning("trainer {0} is gone; re-dispatching {1}", actor.Path, string.Join(", ", ids));
     }
@@ -345,6 +348,9 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
         DeferAsync(Tick.Instance, _ =>
         {
             finishedDurable = true;
+            // Every trainer hears it now, not only when it next asks: a worker's last slots would
+            // otherwise ask a coordinator that has already exited, and never learn that the run is over.
+            foreach (var t in trainers) t.Tell(new NoWork(true));
             var p = Progress();
             foreach (var s in subscribers) s.Tell(p);
         });

@@ -238,6 +238,7 @@ public static class ClusterNode
             using var trainersStop = new CancellationTokenSource();
             var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             try
             {
                 var cluster = Akka.Cluster.Cluster.Get(system);
@@ -246,10 +247,12 @@ public static class ClusterNode
                 await up.Task.WaitAsync(stop);
                 say($"worker up at {cluster.SelfAddress} with {slots.Slots} trainer(s)");
                 system.ActorOf(Props.Create(() => new CoordinatorWatch(lost)), "coordinator-watch");
-                var monitor = system.ActorOf(Props.Create(() => new FinishMonitor(slots.Slots, done)), "finish-monitor");
+                var monitor = system.ActorOf(Props.Create(() => new FinishMonitor(slots.Slots, done, heard)), "finish-monitor");
                 StartTrainers(system, Proxy(system), slots, slots.Slots, evaluator, trainersStop.Token, monitor);
                 var which = await Task.WhenAny(lost.Task, done.Task, system.WhenTerminated, Task.Delay(Timeout.Infinite, stop));
-                if (which == done.Task) { say("run finished"); return; }
+                // Lost after one of its trainers heard the run is finished: the coordinator exited with
+                // the run, before the other slots could hear it (it tells them, but it may be gone first).
+                if (which == done.Task || which == lost.Task && heard.Task.IsCompleted) { say("run finished"); return; }
                 if (stop.IsCancellationRequested) return;
                 say("lost the coordinator; joining again");
             }
@@ -295,15 +298,16 @@ public static class ClusterNode
         }
     }
 
-    /// <summary>Completes when every local trainer has heard that the run is finished.</summary>
+    /// <summary>Completes <paramref name="done"/> when every local trainer has heard that the run is finished, <paramref name="heard"/> when one has.</summary>
     sealed class FinishMonitor : ReceiveActor
     {
-        public FinishMonitor(int trainers, TaskCompletionSource done)
+        public FinishMonitor(int trainers, TaskCompletionSource done, TaskCompletionSource heard)
         {
             var finished = new HashSet<IActorRef>();
             Receive<TrainerActor.RunIsFinished>(_ =>
             {
                 finished.Add(Sender);
+                heard.TrySetResult();
                 if (finished.Count >= trainers) done.TrySetResult();
             });
         }

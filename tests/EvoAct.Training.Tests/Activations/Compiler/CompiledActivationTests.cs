@@ -125,6 +125,22 @@ public class CompiledActivationTests
     }
 
     [Theory]
+    [InlineData("sin(", ")", 999)]
+    [InlineData("-(", ")", 999)]
+    [InlineData("tanh(x) + (", ")", 998)]
+    public void Expressions_at_the_parsers_depth_bound_compile_and_match_the_composed_ops(string open, string close, int n)
+    {
+        // The parser's bound is what keeps every later stage (program, kernels, autograd) from a stack overflow: hold it to that.
+        var e = ExpressionParser.Parse(string.Concat(Enumerable.Repeat(open, n)) + "x" + string.Concat(Enumerable.Repeat(close, n)));
+        using var scope = NewDisposeScope();
+        var (x, w) = Inputs([2, 3, 2, 2], n);
+        using var compiled = Module(e, 3, fuse: true);
+        using var composed = Module(e, 3, fuse: false);
+        Assert.Equal(ActivationPath.Compiled, compiled.Path);
+        AssertSame(Run(composed, x, w), Run(compiled, x, w), 1e-10, $"{open}... {n} deep");
+    }
+
+    [Theory]
     [MemberData(nameof(EveryOp))]
     public void Gradients_match_finite_differences(string text)
     {
