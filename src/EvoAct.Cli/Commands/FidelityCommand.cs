@@ -75,15 +75,8 @@ public static class FidelityCommand
             if (final is null) return 0;
             if (!final.Finished) return 1;
             var summary = FidelityReport.Summarize(plan, final.Results.ToDictionary(d => d.Job));
-            var stem = Path.Combine(s.DataDirectory, studyName);
-            var markdown = FidelityReport.Markdown(plan, summary);
-            File.WriteAllText(stem + ".md", markdown);
-            File.WriteAllText(stem + ".csv", FidelityReport.Csv(plan, summary));
-            Plots.FidelityPlot.Write(stem + ".png", plan, summary);
-            Console.WriteLine();
-            Console.Write(markdown);
-            Console.WriteLine();
-            Console.WriteLine($"wrote {stem}.md, {stem}.csv and {stem}.png");
+            TransferCommand.Report(Path.Combine(s.DataDirectory, studyName), FidelityReport.Markdown(plan, summary), FidelityReport.Csv(plan, summary),
+                                   stem => Plots.FidelityPlot.Write(stem + ".png", plan, summary));
             return 0;
         });
         return command;

@@ -57,14 +57,7 @@ public static class TransferCommand
             if (final is null) return 0;
             if (final is not { Finished: true }) return 1;
             var rows = TransferReport.Rows(plan, final.Results.ToDictionary(d => d.Job));
-            var stem = Path.Combine(s.DataDirectory, transferName);
-            var markdown = TransferReport.Markdown(plan, rows);
-            File.WriteAllText(stem + ".md", markdown);
-            File.WriteAllText(stem + ".csv", TransferReport.Csv(plan, rows));
-            Console.WriteLine();
-            Console.Write(markdown);
-            Console.WriteLine();
-            Console.WriteLine($"wrote {stem}.md and {stem}.csv");
+            Report(Path.Combine(s.DataDirectory, transferName), TransferReport.Markdown(plan, rows), TransferReport.Csv(plan, rows));
             return 0;
         });
         return command;
@@ -92,6 +85,18 @@ public static class TransferCommand
         }
         if (outcome.Final is null) Console.WriteLine("stopped; run the same command to resume");
         return outcome.Final;
+    }
+
+    /// <summary>Writes STEM.md and STEM.csv (and whatever <paramref name="more"/> writes, given the stem), prints the Markdown and what was written.</summary>
+    internal static void Report(string stem, string markdown, string csv, Func<string, string>? more = null)
+    {
+        File.WriteAllText(stem + ".md", markdown);
+        File.WriteAllText(stem + ".csv", csv);
+        var extra = more?.Invoke(stem);
+        Console.WriteLine();
+        Console.Write(markdown);
+        Console.WriteLine();
+        Console.WriteLine(extra is null ? $"wrote {stem}.md and {stem}.csv" : $"wrote {stem}.md, {stem}.csv and {extra}");
     }
 
     /// <summary>A study's name is its journal's persistence id and its report files' stem.</summary>
