@@ -50,18 +50,23 @@ public static class StatusCommand
         {
             var (_, state) = Load(options, r);
             if (r.GetValue(k) < 1) throw new UsageException("-k: must be at least 1");
-            var top = state.Evolution!.BestDistinct().Take(r.GetValue(k)).ToArray();
+            var top = Cluster.ReadSide.Leaderboard.Of(state, r.GetValue(k));
             if (r.GetValue(json))
             {
                 JsonOutput.Write(w =>
                 {
                     w.WriteStartArray("top");
-                    foreach (var e in top)
+                    foreach (var row in top)
                     {
+                        var e = row.Evaluation;
                         w.WriteStartObject();
                         w.WriteNumber("id", e.Id);
                         w.WriteString("expression", e.Proposal.Expression);
                         w.Number("fitness", e.Fitness);
+                        w.Number("mean", row.Mean);
+                        w.Number("sd", row.Sd);
+                        w.WriteNumber("seeds", row.Seeds);
+                        w.WriteBoolean("checked", row.Function.Checked);
                         if (e.Worker is null) w.WriteNull("worker"); else w.WriteString("worker", e.Worker);
                         w.WriteEndObject();
                     }
@@ -69,9 +74,13 @@ public static class StatusCommand
                 });
                 return 0;
             }
-            Console.WriteLine($"{"rank",4} {"id",6} {"fitness",8}  expression");
-            for (int i = 0; i < top.Length; i++)
-                Console.WriteLine($"{i + 1,4} {top[i].Id,6} {RunCommand.Fmt(top[i].Fitness),8}  {top[i].Proposal.Expression}");
+            // Ranked by the mean where a final check re-evaluated the function (those first), else by its single score.
+            Console.WriteLine($"{"rank",4} {"id",6} {"fitness",8} {"mean ± sd",17} {"seeds",5}  expression");
+            for (int i = 0; i < top.Count; i++)
+            {
+                var row = top[i];
+                Console.WriteLine($"{i + 1,4} {row.Evaluation.Id,6} {RunCommand.Fmt(row.Evaluation.Fitness),8} {$"{RunCommand.Fmt(row.Mean)} ± {RunCommand.Fmt(row.Sd)}",17} {row.Seeds,5}  {row.Evaluation.Proposal.Expression}");
+            }
             return 0;
         });
         return command;

@@ -46,7 +46,8 @@ public static class TransferCommand
 
             var source = JournalReader.ReadAsync(s.Persistence, s.DataDirectory, s.Name).GetAwaiter().GetResult()
                          ?? throw new UsageException($"no run '{s.Name}' in {s.DataDirectory}");
-            var best = source.Evolution!.BestDistinct().Take(r.GetValue(top)).Select(e => e.Proposal.Expression);
+            // The run's leaderboard: by the mean over every seed where a final check re-evaluated its functions.
+            var best = source.Evolution!.Ranked().Take(r.GetValue(top)).Select(f => f.Evaluation.Proposal.Expression);
             var activations = best.Concat(baselines).Distinct().ToArray();
             var jobs = activations.SelectMany(a => Enumerable.Range(0, r.GetValue(runs)).Select(seed => (a, seed)))
                                   .Select((j, i) => new TransferJob(i, j.a, j.seed)).ToArray();

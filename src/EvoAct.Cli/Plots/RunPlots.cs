@@ -18,7 +18,7 @@ public static class RunPlots
         Directory.CreateDirectory(outDir);
         var replay = Replay(events);
         var state = replay.Final;
-        var top = state.Evolution!.BestDistinct().Take(topK).ToArray();
+        var top = Cluster.ReadSide.Leaderboard.Of(state, topK).Select(row => row.Evaluation).ToArray();
         return
         [
             Curves(Path.Combine(outDir, "activations.png"), run, top, derivative: false),

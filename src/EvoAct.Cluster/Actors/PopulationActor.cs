@@ -150,7 +150,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
         while (Evolution.Decide() is { } proposal)
         {
             Apply(RunState.ToEvent(proposal, DateTime.UtcNow));
-            if (proposal.Kind == ProposalKind.Train)
+            if (proposal.Kind is ProposalKind.Train or ProposalKind.FinalCheck) // the ones a trainer trains
             {
                 HandOut(worker, request, proposal);
                 return;
@@ -172,8 +172,12 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
     void Send(IActorRef worker, Proposal p)
     {
         dispatch.Assign(p.Id, worker, DateTime.UtcNow + options.EvaluationTimeout);
-        worker.Tell(new Work(options.Run, p.Id, p.Expression, state.Plan!.Training, Seeds: state.Plan.Evolution.SeedsPerCandidate, RunSeed: state.Plan.Evolution.Seed,
-                             Rungs: state.Plan.Evolution.Fidelity?.Rungs));
+        var plan = state.Plan!;
+        // A final check trains its function again with seeds it has not seen: the ones after the search's.
+        var (training, seeds, rungs) = p.Kind == ProposalKind.FinalCheck && plan.Evolution.FinalCheck is { } check
+            ? (plan.Training with { Seed = plan.Training.Seed + (ulong)plan.Evolution.SeedsPerCandidate }, check.Seeds, null)
+            : (plan.Training, plan.Evolution.SeedsPerCandidate, plan.Evolution.Fidelity?.Rungs);
+        worker.Tell(new Work(options.Run, p.Id, p.Expression, training, Seeds: seeds, RunSeed: plan.Evolution.Seed, Rungs: rungs));
     }
 
     void OnResult(WorkResult r)

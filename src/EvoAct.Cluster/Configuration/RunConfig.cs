@@ -152,6 +152,8 @@ public sealed record RunSettings(
             Seed = (ulong)c.Long("evoact.evolution.seed", 0),
             SeedsPerCandidate = c.Int("evoact.evolution.seeds-per-candidate", 1, 100),
             Fidelity = Fidelity(c),
+            FinalCheck = c.Int("evoact.evolution.final-check.top", 0, 10_000) is > 0 and var top
+                ? new FinalCheckSettings(top, c.Int("evoact.evolution.final-check.seeds", 1, 100)) : null,
         };
         if (s.SampleSize > s.PopulationSize)
             throw new ConfigException("evoact.evolution.sample-size", $"{s.SampleSize} is larger than population-size {s.PopulationSize}");

@@ -120,7 +120,8 @@ public sealed class RunState(bool keepHistory = true)
             s.FitnessByFingerprint,
             s.Counts.ToDictionary(c => WireNames.Status.Parse(c.Key), c => c.Value),
             s.Best is null ? null : ToEvaluation(s.Best),
-            s.RngState, s.NextId, s.InitialProposed, s.FreeInARow, s.Trained, s.RungScores, s.Rungs));
+            s.RngState, s.NextId, s.InitialProposed, s.FreeInARow, s.Trained, s.RungScores, s.Rungs,
+            s.Leaders?.Select(ToEvaluation).ToArray(), s.FinalCheckProposed));
     }
 
     /// <summary>
@@ -136,7 +137,8 @@ public sealed class RunState(bool keepHistory = true)
             m.FitnessByFingerprint,
             m.Counts.ToDictionary(c => WireNames.Status[c.Key], c => c.Value),
             m.Best is null ? null : ToSnapshot(m.Best, at),
-            m.RngState, m.NextId, m.InitialProposed, m.FreeInARow, m.Trained, m.RungScores, m.Rungs);
+            m.RngState, m.NextId, m.InitialProposed, m.FreeInARow, m.Trained, m.RungScores, m.Rungs,
+            m.Leaders is { Count: > 0 } l ? l.Select(e => ToSnapshot(e, at)).ToArray() : null, m.FinalCheckProposed);
     }
 
     static SnapshotEvaluation ToSnapshot(Evaluation e, DateTime at) =>

@@ -24,7 +24,9 @@ public sealed record RunStateSnapshot(
     int FreeInARow,
     int Trained,
     IReadOnlyList<IReadOnlyList<double>>? RungScores = null,
-    IReadOnlyDictionary<long, int>? Rungs = null) : IEvoActMessage;
+    IReadOnlyDictionary<long, int>? Rungs = null,
+    IReadOnlyList<SnapshotEvaluation>? Leaders = null,
+    int FinalCheckProposed = 0) : IEvoActMessage;
 
 /// <summary>A settled evaluation: its proposal and its outcome.</summary>
 public sealed record SnapshotEvaluation(CandidateProposed Proposal, string Status, double? Fitness, string? Reason, string? Worker, double Seconds,

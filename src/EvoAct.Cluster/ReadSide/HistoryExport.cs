@@ -45,7 +45,7 @@ public static class HistoryExport
     public static IReadOnlyList<ExportRow> Rows(RunState state, IEnumerable<Evaluation> evaluations, bool perSeed = false) => evaluations.SelectMany(e =>
     {
         var row = new ExportRow(
-            e.Id, e.Proposal.ParentId, e.Proposal.Mutation?.ToString() ?? "random", e.Proposal.Genome.Encode(), e.Proposal.Expression,
+            e.Id, e.Proposal.ParentId, e.Proposal.Kind == ProposalKind.FinalCheck ? "final-check" : e.Proposal.Mutation?.ToString() ?? "random", e.Proposal.Genome.Encode(), e.Proposal.Expression,
             e.Proposal.Fingerprint, WireNames.Status[e.Status], e.Fitness, e.Reason, e.Worker, e.Seconds,
             state.ProposedAt[e.Id], state.SettledAt[e.Id], Device: state.Devices.GetValueOrDefault(e.Id));
         if (!state.Seeds.TryGetValue(e.Id, out var seeds)) return [row];

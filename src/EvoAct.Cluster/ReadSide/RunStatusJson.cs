@@ -15,7 +15,10 @@ public static class RunStatusJson
     {
         var ev = state.Evolution!;
         int Count(EvaluationStatus st) => ev.Count(st);
-        var best = ev.Best;
+        // After a final check, the best is the leaderboard's first by the mean over its seeds; else the best single score.
+        var board = Leaderboard.Of(state, 1);
+        var check = board.Count > 0 && board[0].Function.Checked ? board[0] : null;
+        var best = check?.Evaluation ?? ev.Best;
         w.WriteString("run", run);
         w.WriteNumber("completed", Count(EvaluationStatus.Completed));
         w.WriteNumber("failed", Count(EvaluationStatus.Failed));
@@ -60,7 +63,14 @@ public static class RunStatusJson
         w.WriteString("expression", best.Proposal.Expression);
         w.Number("fitness", best.Fitness);
         if (state.Devices.TryGetValue(best.Id, out var device)) w.WriteString("device", device); else w.WriteNull("device");
-        WriteSeeds(w, TrainingsOf(state, best));
+        var trainings = TrainingsOf(state, best).Concat(check?.Function.Recheck is { } r ? state.Seeds.GetValueOrDefault(r.Id) ?? [] : []).ToArray();
+        var row = check ?? new LeaderboardRow(new RankedFunction(best, best.Fitness, Math.Max(1, trainings.Length), null),
+                                              trainings.Where(t => t.Accuracy is not null).Select(t => t.Accuracy!.Value).ToArray());
+        w.Number("mean", row.Mean);
+        w.Number("sd", row.Sd);
+        w.WriteNumber("seed_count", row.Seeds);
+        w.WriteBoolean("final_checked", check is not null);
+        WriteSeeds(w, trainings);
         w.WriteEndObject();
     }
 

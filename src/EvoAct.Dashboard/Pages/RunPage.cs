@@ -50,11 +50,13 @@ public static class RunPage
         sb.Append("</p></section>");
 
         // Leaderboard
-        var leaders = ev.BestDistinct().Take(Leaders).ToArray();
+        var leaders = Leaderboard.Of(run.State, Leaders);
         sb.Append("<section><h2>Leaderboard <small>(distinct functions)</small></h2>");
-        sb.Append(Table("leaders", ["rank", "id", "fitness", "expression", "f and f' on [-5, 5] beside ReLU, Swish"],
-            leaders.Select((e, i) => Row($"{i + 1}", $"<a href=\"/runs/{r}/evaluations/{e.Id}\">#{e.Id}</a>", $"<span class=\"fit\">{Fit(e.Fitness)}</span>",
-                $"<code>{E(e.Proposal.Expression)}</code>", ActivationPlot.Svg(e.Proposal.Expression, 150, 56)))));
+        sb.Append(Table("leaders", ["rank", "id", "fitness", "mean ± sd (seeds)", "expression", "f and f' on [-5, 5] beside ReLU, Swish"],
+            leaders.Select((row, i) => Row($"{i + 1}", $"<a href=\"/runs/{r}/evaluations/{row.Evaluation.Id}\">#{row.Evaluation.Id}</a>",
+                $"<span class=\"fit\">{Fit(row.Evaluation.Fitness)}</span>",
+                $"{Fit(row.Mean)} ± {(row.Sd is { } sd ? Num(sd, "0.0000") : "-")} ({row.Seeds}{(row.Function.Checked ? ", checked" : "")})",
+                $"<code>{E(row.Evaluation.Proposal.Expression)}</code>", ActivationPlot.Svg(row.Evaluation.Proposal.Expression, 150, 56)))));
         sb.Append("</section>");
 
         // Population

@@ -4,8 +4,11 @@ using EvoAct.Search.Mutation;
 
 namespace EvoAct.Search.Strategies;
 
-/// <summary>How a proposal is settled: trained by a worker, or at once without training.</summary>
-public enum ProposalKind { Train, Rejected, Deduplicated }
+/// <summary>
+/// How a proposal is settled: trained by a worker, or at once without training. FinalCheck: a
+/// re-evaluation, with new seeds, of the function its parent computes, after the budget is spent.
+/// </summary>
+public enum ProposalKind { Train, Rejected, Deduplicated, FinalCheck }
 
 /// <summary>
 /// A decision of the strategy: a child (or random genome), where it came from, and the generator
@@ -36,6 +39,16 @@ public sealed record Evaluation(Proposal Proposal, EvaluationStatus Status, doub
 {
     public long Id => Proposal.Id;
     public bool Trained => Status is EvaluationStatus.Completed or EvaluationStatus.Diverged or EvaluationStatus.Failed or EvaluationStatus.Stopped;
+}
+
+/// <summary>
+/// A distinct function on the leaderboard: its best evaluation and, after a final check, the mean of
+/// all its seeds (the evaluation's and the re-evaluation's) and how many; without one, its single score.
+/// A re-evaluation that did not complete leaves Mean null (it ranks below every checked function that did).
+/// </summary>
+public sealed record RankedFunction(Evaluation Evaluation, double? Mean, int Seeds, Evaluation? Recheck)
+{
+    public bool Checked => Recheck is not null;
 }
 
 /// <summary>A member of the population: its evaluation and the fitness it competes with.</summary>

@@ -60,6 +60,11 @@ public sealed class Evolution
     // function of the position, so derived (like probed), neither persisted nor replayed.
     readonly HashSet<string> seenFingerprints = new();
     ulong seenUpTo;
+    // Final check: the best distinct functions by single score, kept as results settle (at most
+    // FinalCheck.Top, fittest first, the earliest of equals), so the coordinator needs no history to
+    // choose what to re-evaluate; and how many of them have had their re-evaluation proposed.
+    readonly List<Evaluation> leaders = new();
+    int finalCheckProposed;
 
     public EvolutionSettings Settings => settings;
 
@@ -121,10 +126,31 @@ public sealed class Evolution
     /// <summary>The fittest completed or deduplicated evaluation; the earliest of equals.</summary>
     public Evaluation? Best => best;
 
-    /// <summary>Every training budgeted is done or running: propose nothing more.</summary>
+    /// <summary>Every training budgeted is done or running: propose nothing more (but the final check).</summary>
     public bool BudgetSpent => Trained + inFlight.Count >= settings.MaxEvaluations;
-    /// <summary>Nothing more will be proposed and every training has settled (an exhausted space still waits for its running trainings).</summary>
-    public bool Finished => inFlight.Count == 0 && (Trained >= settings.MaxEvaluations || Exhausted);
+    /// <summary>Nothing more will be proposed and every training has settled (an exhausted space still waits for its running trainings), the final check's too.</summary>
+    public bool Finished => inFlight.Count == 0 && SearchDone && FinalCheckProposed >= FinalCheckTotal;
+    bool SearchDone => Trained >= settings.MaxEvaluations || Exhausted;
+
+    /// <summary>The final check: re-evaluations proposed so far, and how many it has (0 when off).</summary>
+    public int FinalCheckProposed => finalCheckProposed;
+    public int FinalCheckTotal => settings.FinalCheck is { } c ? Math.Min(c.Top, leaders.Count) : 0;
+
+    /// <summary>
+    /// The leaderboard of distinct functions, ranked by the mean over every seed where a final check
+    /// re-evaluated them (those first), else by their single score (<see cref="BestDistinct"/>'s order).
+    /// </summary>
+    public IReadOnlyList<RankedFunction> Ranked()
+    {
+        int first = settings.SeedsPerCandidate, again = settings.FinalCheck?.Seeds ?? 0;
+        var rechecks = History.Where(e => e.Proposal.Kind == ProposalKind.FinalCheck && e.Proposal.ParentId is not null)
+                              .GroupBy(e => e.Proposal.ParentId!.Value).ToDictionary(g => g.Key, g => g.First());
+        var all = BestDistinct().Select(e => rechecks.TryGetValue(e.Id, out var r)
+            ? new RankedFunction(e, r.Status == EvaluationStatus.Completed ? (e.Fitness!.Value * first + r.Fitness!.Value * again) / (first + again) : null, first + again, r)
+            : new RankedFunction(e, e.Fitness, first, null)).ToArray();
+        return all.Where(f => f.Checked).OrderByDescending(f => f.Mean ?? double.NegativeInfinity).ThenBy(f => f.Evaluation.Id)
+                  .Concat(all.Where(f => !f.Checked)).ToArray();
+    }
     /// <summary>So many proposals in a row were free (rejected or already known) that the space is used up.</summary>
     /// <summary>Exhaustive: genomes of the space proposed so far, and how many it has; null for the other strategies.</summary>
     public (ulong Proposed, System.Numerics.BigInteger Of)? Enumeration => settings.Strategy == StrategyKind.Exhaustive ? (rngState, spaceSize) : null;
@@ -137,7 +163,7 @@ public sealed class Evolution
     /// <summary>The next proposal, or null when the budget is spent. Does not change state: pass the result to Apply.</summary>
     public Proposal? Decide()
     {
-        if (BudgetSpent || Exhausted) return null;
+        if (BudgetSpent || Exhausted) return DecideFinalCheck();
         if (settings.Strategy == StrategyKind.Exhaustive) return DecideExhaustive();
         var rng = new Rng(rngState);
         for (int redraws = 0; ; redraws++)
@@ -196,6 +222,18 @@ public sealed class Evolution
                             known && fitnessByFingerprint.TryGetValue(fingerprint, out var f) ? f : null, position + 1);
     }
 
+    /// <summary>
+    /// Once every budgeted training has settled: the next leader's re-evaluation (same genome, new
+    /// seeds; its parent is the evaluation it checks), fittest first. Draws nothing.
+    /// </summary>
+    Proposal? DecideFinalCheck()
+    {
+        if (!SearchDone || inFlight.Values.Any(p => p.Kind != ProposalKind.FinalCheck) || finalCheckProposed >= FinalCheckTotal) return null;
+        var leader = leaders[finalCheckProposed];
+        var p = leader.Proposal;
+        return new Proposal(nextId, p.Genome, p.Expression, p.Fingerprint, leader.Id, null, [], ProposalKind.FinalCheck, null, null, rngState);
+    }
+
     (Rejection?, string) Probe(Genome genome)
     {
         if (probed.TryGetValue(genome, out var known)) return known;
@@ -208,7 +246,8 @@ public sealed class Evolution
     public EvolutionMemento Capture() => new(
         population.ToArray(), inFlight.Values.OrderBy(p => p.Id).ToArray(), new Dictionary<string, double>(fitnessByFingerprint),
         new Dictionary<EvaluationStatus, int>(counts), best, rngState, nextId, initialProposed, freeInARow, Trained,
-        promotion?.Scores.Select(r => (IReadOnlyList<double>)r.ToArray()).ToArray(), new Dictionary<long, int>(rungOf));
+        promotion?.Scores.Select(r => (IReadOnlyList<double>)r.ToArray()).ToArray(), new Dictionary<long, int>(rungOf),
+        leaders.ToArray(), finalCheckProposed);
 
     /// <summary>Takes a captured state, into a new Evolution built from the same plan; one without history (it would be incomplete).</summary>
     public void Restore(EvolutionMemento m)
@@ -222,6 +261,8 @@ public sealed class Evolution
         (best, rngState, nextId, initialProposed, freeInARow, Trained) = (m.Best, m.RngState, m.NextId, m.InitialProposed, m.FreeInARow, m.Trained);
         if (settings.Fidelity is { } f) promotion = new Promotion(f, m.RungScores);
         foreach (var (k, v) in m.Rungs ?? new Dictionary<long, int>()) rungOf[k] = v;
+        leaders.AddRange(m.Leaders ?? []);
+        finalCheckProposed = m.FinalCheckProposed;
     }
 
     /// <summary>Enters a proposal: a Train one goes in flight; a free one is settled at once.</summary>
@@ -235,6 +276,10 @@ public sealed class Evolution
             case ProposalKind.Train:
                 inFlight[p.Id] = p;
                 freeInARow = 0;
+                return null;
+            case ProposalKind.FinalCheck:
+                inFlight[p.Id] = p;
+                finalCheckProposed++;
                 return null;
             case ProposalKind.Rejected:
                 freeInARow++;
@@ -253,11 +298,33 @@ public sealed class Evolution
     {
         if (!inFlight.Remove(id, out var p)) return null;
         rungOf.Remove(id);
-        Trained++;
         // A completed result without a usable fitness (a buggy or hostile worker) must not crash the run.
         if (status == EvaluationStatus.Completed && !(fitness is { } f && double.IsFinite(f)))
             (status, fitness, reason) = (EvaluationStatus.Failed, null, "completed without a finite fitness");
-        return Enter(new Evaluation(p, status, status == EvaluationStatus.Completed ? fitness : null, reason, worker, seconds));
+        var e = new Evaluation(p, status, status == EvaluationStatus.Completed ? fitness : null, reason, worker, seconds);
+        if (p.Kind == ProposalKind.FinalCheck)
+        {
+            // Outside the budget, the counts, the population, the best and the cache: it only re-ranks (Ranked).
+            if (keepHistory) history.Add(e);
+            return e;
+        }
+        Trained++;
+        return Enter(e);
+    }
+
+    /// <summary>Keeps the top distinct functions by single score as they settle: a fingerprint's best, fittest first, the earliest of equals.</summary>
+    void NoteLeader(Evaluation e)
+    {
+        if (settings.FinalCheck is not { } check || e.Status != EvaluationStatus.Completed) return;
+        int same = leaders.FindIndex(l => l.Proposal.Fingerprint == e.Proposal.Fingerprint);
+        if (same >= 0)
+        {
+            if (e.Fitness <= leaders[same].Fitness) return;
+            leaders.RemoveAt(same);
+        }
+        int at = leaders.FindIndex(l => e.Fitness > l.Fitness);
+        leaders.Insert(at < 0 ? leaders.Count : at, e);
+        if (leaders.Count > check.Top) leaders.RemoveAt(leaders.Count - 1);
     }
 
     Evaluation Enter(Evaluation e)
@@ -266,6 +333,7 @@ public sealed class Evolution
         counts[e.Status] = counts.GetValueOrDefault(e.Status) + 1;
         if (e.Fitness is { } f && e.Status is EvaluationStatus.Completed or EvaluationStatus.Deduplicated && (best is null || f > best.Fitness)) best = e;
         if (e.Status == EvaluationStatus.Completed) fitnessByFingerprint[e.Proposal.Fingerprint] = e.Fitness!.Value;
+        NoteLeader(e);
         // A stopped candidate's score is a rung's, not comparable with full-budget fitness: it neither
         // competes nor is cached for deduplication (an equivalent child trains, and is likely stopped early again).
         if (e.Status == EvaluationStatus.Stopped) return e;

@@ -18,4 +18,6 @@ public sealed record EvolutionMemento(
     int FreeInARow,
     int Trained,
     IReadOnlyList<IReadOnlyList<double>>? RungScores = null,
-    IReadOnlyDictionary<long, int>? Rungs = null);
+    IReadOnlyDictionary<long, int>? Rungs = null,
+    IReadOnlyList<Evaluation>? Leaders = null,
+    int FinalCheckProposed = 0);

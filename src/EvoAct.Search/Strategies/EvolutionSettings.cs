@@ -25,4 +25,13 @@ public sealed record EvolutionSettings
     public int SeedsPerCandidate { get; init; } = 1;
     /// <summary>Multi-fidelity rungs (<see cref="FidelitySettings"/>); null: every candidate trains the full budget.</summary>
     public FidelitySettings? Fidelity { get; init; }
+    /// <summary>Re-evaluation of the best distinct functions once the budget is spent (<see cref="FinalCheckSettings"/>); null: none.</summary>
+    public FinalCheckSettings? FinalCheck { get; init; }
 }
+
+/// <summary>
+/// evoact.evolution.final-check: when a run has spent its budget, its <see cref="Top"/> distinct
+/// functions by single score are trained again with <see cref="Seeds"/> new training seeds each, and
+/// ranked by the mean over all their seeds: a leaderboard of single noisy scores favours the lucky.
+/// </summary>
+public sealed record FinalCheckSettings(int Top, int Seeds);

@@ -126,6 +126,7 @@ public class SerializerTests(SerializerFixture fixture)
             Strategy = StrategyKind.Tournament, PopulationSize = 30, SampleSize = 7, MaxEvaluations = 500, OnFailure = FailurePolicy.Worst,
             Deduplicate = true, Seed = ulong.MaxValue - 3, MaxFreeProposals = 77, SeedsPerCandidate = 3,
             Fidelity = new FidelitySettings([0.125, 0.5, 1.0], 0.25),
+            FinalCheck = new FinalCheckSettings(10, 3),
         },
         FullTraining);
 
@@ -155,7 +156,8 @@ public class SerializerTests(SerializerFixture fixture)
             [Proposed with { Id = 43 }], new Dictionary<string, double> { ["0123456789abcdef"] = 0.75 },
             new Dictionary<string, int> { ["completed"] = 3, ["rejected"] = 2 },
             new SnapshotEvaluation(Proposed, "completed", 0.875, "ok", "worker-1", 2.5, 1.0), ulong.MaxValue - 5, 44, 30, 2, 41,
-            [[0.5, 0.25], [0.75]], new Dictionary<long, int> { [43] = 1 }),
+            [[0.5, 0.25], [0.75]], new Dictionary<long, int> { [43] = 1 },
+            [new SnapshotEvaluation(Proposed, "completed", 0.875, "ok", "worker-1", 2.5, 1.0)], 1),
         new RequestWork("worker-1", "cuda:1"),
         new CandidateDispatched(Schema.Version, 42, "worker-1", "cuda:1", At),
         new Work("run-1", 42, "sigmul(x, x)", FullTraining, Test: true, Seeds: 2, RunSeed: 9, Rungs: [0.25, 1.0]),

@@ -73,7 +73,7 @@ public class EvolutionTests
             ev.Apply(p);
             log.Add(new Applied(p));
             after?.Invoke();
-            if (p.Kind != ProposalKind.Train) continue;
+            if (p.Kind is not (ProposalKind.Train or ProposalKind.FinalCheck)) continue;
             var (status, fitness) = worker(p);
             Assert.NotNull(ev.Settle(p.Id, status, fitness, status == EvaluationStatus.Completed ? null : "fake"));
             log.Add(new Settled(p.Id, status, fitness));
@@ -771,6 +771,69 @@ public class EvolutionTests
         // Over 40 seeds the means are about 4.1 and 3.2 matches of 6; every 5 seeds evolution led by 0.4 or more.
         Assert.True(evolution.Average() > random.Average(),
             $"evolution {string.Join(" ", evolution)} vs random {string.Join(" ", random)}");
+    }
+
+    [Fact]
+    public void A_final_check_re_evaluates_the_top_distinct_functions_once_the_budget_is_spent_and_ranks_them_by_the_mean()
+    {
+        var settings = Settings(max: 40) with { FinalCheck = new FinalCheckSettings(3, 2) };
+        var ev = New(settings);
+        // The re-evaluation scores the search's best function low: a lucky single score.
+        var top = new List<long>();
+        (EvaluationStatus, double?) Worker(Proposal p)
+        {
+            if (p.Kind != ProposalKind.FinalCheck) return Completed(p);
+            top.Add(p.ParentId!.Value);
+            return (EvaluationStatus.Completed, top.Count == 1 ? 0.0 : Fitness(p.Genome));
+        }
+        var log = Drive(ev, Worker);
+        var proposals = Proposals(log);
+        var checks = proposals.Where(p => p.Kind == ProposalKind.FinalCheck).ToArray();
+        // After every budgeted training, the top 3 by single score, fittest first, each its own function.
+        Assert.Equal(3, checks.Length);
+        Assert.All(proposals.SkipWhile(p => p.Kind != ProposalKind.FinalCheck), p => Assert.Equal(ProposalKind.FinalCheck, p.Kind));
+        Assert.Equal(ev.BestDistinct().Take(3).Select(e => e.Id), checks.Select(c => c.ParentId!.Value));
+        Assert.All(checks, c => Assert.Equal(ev.History.Single(e => e.Id == c.ParentId).Proposal.Genome, c.Genome));
+        // Outside the budget and the counts.
+        Assert.Equal(40, ev.Trained);
+        Assert.Equal(40, ev.History.Count(e => e.Trained && e.Proposal.Kind != ProposalKind.FinalCheck));
+        Assert.Equal(ev.History.Count(e => e.Status == EvaluationStatus.Completed && e.Proposal.Kind != ProposalKind.FinalCheck), ev.Count(EvaluationStatus.Completed));
+        Assert.True(ev.Finished);
+        Assert.Equal((3, 3), (ev.FinalCheckProposed, ev.FinalCheckTotal));
+
+        // Ranked by the mean over 1 + 2 seeds: the lucky one falls from first to last of the checked.
+        var ranked = ev.Ranked();
+        var lucky = ranked.Single(f => f.Evaluation.Id == top[0]);
+        Assert.Equal(lucky.Evaluation.Fitness!.Value / 3, lucky.Mean!.Value, 12);
+        Assert.Equal(3, lucky.Seeds);
+        Assert.Equal([true, true, true], ranked.Take(3).Select(f => f.Checked));
+        Assert.Equal(top[0], ranked[2].Evaluation.Id);
+        Assert.True(ranked[0].Mean >= ranked[1].Mean);
+        Assert.All(ranked.Skip(3), f => Assert.False(f.Checked));
+
+        // A run resumed from its events ends the same way; one resumed mid-check proposes the same checks.
+        var replayed = New(settings);
+        Replay(replayed, log);
+        Assert.Equal(ranked.Select(f => (f.Evaluation.Id, f.Mean)), replayed.Ranked().Select(f => (f.Evaluation.Id, f.Mean)));
+        int cut = log.FindIndex(e => e is Applied { Proposal.Kind: ProposalKind.FinalCheck }) + 1;
+        var half = New(settings);
+        Replay(half, log.Take(cut));
+        var lean = new Evolution(Small, MutationSettings.Default, FilterSettings.Default, settings, keepHistory: false);
+        lean.Restore(half.Capture());
+        // The next check goes out while the first trains (other trainers are free), from the snapshot as from the events.
+        Assert.Equal(checks[1].ParentId, half.Decide()!.ParentId);
+        Assert.Equal(checks[1].ParentId, lean.Decide()!.ParentId);
+        Assert.False(lean.Finished);
+    }
+
+    [Fact]
+    public void Without_a_final_check_nothing_is_re_evaluated_and_the_ranking_is_by_single_score()
+    {
+        var ev = New(Settings(max: 30));
+        var log = Drive(ev);
+        Assert.DoesNotContain(Proposals(log), p => p.Kind == ProposalKind.FinalCheck);
+        Assert.Equal(ev.BestDistinct().Select(e => e.Id), ev.Ranked().Select(f => f.Evaluation.Id));
+        Assert.All(ev.Ranked(), f => Assert.Equal((f.Evaluation.Fitness, 1, false), (f.Mean, f.Seeds, f.Checked)));
     }
 }
 

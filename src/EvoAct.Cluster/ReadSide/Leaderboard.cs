@@ -1,0 +1,39 @@
+using EvoAct.Cluster.Persistence;
+using EvoAct.Search.Strategies;
+
+namespace EvoAct.Cluster.ReadSide;
+
+/// <summary>A distinct function on a run's leaderboard, with the accuracy of each of its trainings (the evaluation's and, after a final check, the re-evaluation's).</summary>
+public sealed record LeaderboardRow(RankedFunction Function, IReadOnlyList<double> Accuracies)
+{
+    public Evaluation Evaluation => Function.Evaluation;
+    /// <summary>The mean over every seed (after a final check), else the single score.</summary>
+    public double? Mean => Function.Mean;
+    public int Seeds => Function.Seeds;
+    /// <summary>The sample sd of the trainings' accuracies; null below two.</summary>
+    public double? Sd
+    {
+        get
+        {
+            if (Accuracies.Count < 2) return null;
+            double m = Accuracies.Average();
+            return Math.Sqrt(Accuracies.Sum(a => (a - m) * (a - m)) / (Accuracies.Count - 1));
+        }
+    }
+}
+
+/// <summary>
+/// The leaderboard status, top, plot, transfer and the dashboard show: the run's distinct functions
+/// ranked by <see cref="Evolution.Ranked"/> (by the mean where a final check re-evaluated them), each
+/// with its trainings' accuracies for mean ± sd.
+/// </summary>
+public static class Leaderboard
+{
+    public static IReadOnlyList<LeaderboardRow> Of(RunState state, int top = int.MaxValue) =>
+        state.Evolution!.Ranked().Take(top).Select(f => new LeaderboardRow(f,
+            Accuracies(state, f.Evaluation).Concat(f.Recheck is { } r ? Accuracies(state, r) : []).ToArray())).ToArray();
+
+    static IEnumerable<double> Accuracies(RunState state, Evaluation e) =>
+        state.Seeds.GetValueOrDefault(e.Id)?.Where(s => s.Accuracy is not null).Select(s => s.Accuracy!.Value)
+        ?? (e.Fitness is { } f ? [f] : []);
+}
