@@ -11,15 +11,7 @@ public sealed record LeaderboardRow(RankedFunction Function, IReadOnlyList<doubl
     public double? Mean => Function.Mean;
     public int Seeds => Function.Seeds;
     /// <summary>The sample sd of the trainings' accuracies; null below two.</summary>
-    public double? Sd
-    {
-        get
-        {
-            if (Accuracies.Count < 2) return null;
-            double m = Accuracies.Average();
-            return Math.Sqrt(Accuracies.Sum(a => (a - m) * (a - m)) / (Accuracies.Count - 1));
-        }
-    }
+    public double? Sd => Search.Statistics.Spread.SampleSd(Accuracies);
 }
 
 /// <summary>

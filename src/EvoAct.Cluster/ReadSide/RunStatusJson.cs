@@ -64,11 +64,10 @@ public static class RunStatusJson
         w.Number("fitness", best.Fitness);
         if (state.Devices.TryGetValue(best.Id, out var device)) w.WriteString("device", device); else w.WriteNull("device");
         var trainings = TrainingsOf(state, best).Concat(check?.Function.Recheck is { } r ? state.Seeds.GetValueOrDefault(r.Id) ?? [] : []).ToArray();
-        var row = check ?? new LeaderboardRow(new RankedFunction(best, best.Fitness, Math.Max(1, trainings.Length), null),
-                                              trainings.Where(t => t.Accuracy is not null).Select(t => t.Accuracy!.Value).ToArray());
-        w.Number("mean", row.Mean);
-        w.Number("sd", row.Sd);
-        w.WriteNumber("seed_count", row.Seeds);
+        // Without a final check the best's mean is its fitness (the mean of its own seeds).
+        w.Number("mean", check is null ? best.Fitness : check.Mean);
+        w.Number("sd", check is not null ? check.Sd : Search.Statistics.Spread.SampleSd(trainings.Where(t => t.Accuracy is not null).Select(t => t.Accuracy!.Value).ToArray()));
+        w.WriteNumber("seed_count", check?.Seeds ?? Math.Max(1, trainings.Length));
         w.WriteBoolean("final_checked", check is not null);
         WriteSeeds(w, trainings);
         w.WriteEndObject();

@@ -81,12 +81,7 @@ public static class FidelityReport
     }
 
     /// <summary>The sample sd (n - 1); null below two values.</summary>
-    public static double? Sd(IReadOnlyList<double> v)
-    {
-        if (v.Count < 2) return null;
-        double m = v.Average();
-        return Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Count - 1));
-    }
+    public static double? Sd(IReadOnlyList<double> v) => Spread.SampleSd(v);
 
     public static string Markdown(TransferPlan plan, FidelitySummary s)
     {
