@@ -178,6 +178,28 @@ public sealed class BadInputTests : IDisposable
         AssertRefused(EvoactProcess.Run("run", "--data", Path.Combine(ro.Path, "sub"), "--run", "r", "--set", "trainers.kind=fake"), "--data: cannot create directory");
     }
 
+    [UnprivilegedFact]
+    public void A_data_directory_without_write_permission_is_refused()
+    {
+        // EACCES, not EROFS: a directory the user may not write in (run as nobody where the tests are root).
+        var locked = Directory.CreateTempSubdirectory("evoact-locked").FullName;
+        try
+        {
+            File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute |
+                                         UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            AssertRefused(EvoactProcess.RunUnprivileged("run", "--data", locked, "--run", "r", "--set", "trainers.kind=fake"),
+                          $"--data: cannot write in '{locked}'", "denied");
+            AssertRefused(EvoactProcess.RunUnprivileged("run", "--data", Path.Combine(locked, "sub"), "--run", "r", "--set", "trainers.kind=fake"),
+                          "--data: cannot create directory");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(locked));
+        }
+        finally
+        {
+            File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.Delete(locked, recursive: true);
+        }
+    }
+
     [TmpfsFact]
     public void A_full_disk_at_start_is_refused_and_leaves_no_empty_journal_behind()
     {

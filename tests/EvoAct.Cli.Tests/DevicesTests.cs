@@ -51,6 +51,24 @@ public sealed class DevicesTests : IDisposable
         Assert.Single(workers.Select(w => w[..w.LastIndexOf('/')]).Distinct());
     }
 
+    [Fact]
+    public void A_seed_trains_on_the_devices_its_config_names()
+    {
+        // No --devices, no --trainers: evoact.trainers.devices alone gives the seed its trainers (it used to be ignored).
+        int port = EvoactProcess.FreePort();
+        var address = $"akka.tcp://evoact@127.0.0.1:{port}";
+        using var seed = EvoactProcess.Start(["seed", "--data", dir, "--run", "c", "--port", port.ToString(), "--set", $"cluster.seed-nodes=[\"{address}\"]",
+                                              "--set", "trainers.devices=[\"cpu:2\"]", "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=20ms",
+                                              "--set", "evolution.max-evaluations=16", "--set", "evolution.population-size=8", "--set", "evolution.sample-size=2"]);
+        seed.WaitForLine(l => l.StartsWith("finished run c: 16 evaluations"), TimeSpan.FromSeconds(120));
+        Assert.Equal(0, seed.WaitForExit(TimeSpan.FromSeconds(60)));
+        var export = EvoactProcess.Run("export", "--data", dir, "--run", "c", "--format", "json");
+        using var doc = JsonDocument.Parse(export.Stdout);
+        var workers = doc.RootElement.GetProperty("evaluations").EnumerateArray().Where(e => e.GetProperty("status").GetString() == "completed")
+                         .Select(e => e.GetProperty("worker").GetString()).Distinct().ToArray();
+        Assert.Equal(2, workers.Length);
+    }
+
     [Theory]
     [InlineData("run")]
     [InlineData("worker")]

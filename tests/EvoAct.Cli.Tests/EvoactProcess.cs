@@ -46,8 +46,32 @@ public static class EvoactProcess
 
 
 
+    /// <summary>
+    /// As <see cref="Run(TimeSpan, string[])"/>, but as user nobody where the tests run as root (through
+    /// setpriv), so that file permissions are enforced as they are for a user: root ignores them.
+    /// </summary>
+    public static EvoactResult RunUnprivileged(params string[] args) => RunWithInput(DefaultTimeout, "", args, unprivileged: true);
+
+    /// <summary>Why <see cref="RunUnprivileged"/> cannot run here, or null: as root it needs setpriv, and nobody must be able to read evoact.dll.</summary>
+    public static readonly Lazy<string?> UnprivilegedUnavailable = new(() =>
+    {
+        if (Environment.UserName != "root") return null;
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("setpriv", [.. Nobody, "test", "-r", DllPath]) { RedirectStandardError = true })!;
+            p.WaitForExit();
+            return p.ExitCode == 0 ? null : $"user nobody cannot read {DllPath}";
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return $"setpriv is not available: {e.Message}";
+        }
+    });
+
+    static readonly string[] Nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+
     /// <summary>`dotnet evoact.dll args...` with every stream redirected, as every test runs it.</summary>
-    static ProcessStartInfo StartInfo(string[] args)
+    static ProcessStartInfo StartInfo(string[] args, bool unprivileged = false)
     {
         Assert.True(File.Exists(DllPath), $"evoact.dll not found at {DllPath}");
         // Through `env --default-signal=INT`, which execs the host in the same process: a suite started
@@ -62,11 +86,16 @@ public static class EvoactProcess
             UseShellExecute = false,
             CreateNoWindow = true,
         };
-        if (psi.FileName == "/usr/bin/env")
+        if (psi.FileName == "/usr/bin/env") psi.ArgumentList.Add("--default-signal=INT");
+        if (unprivileged && Environment.UserName == "root")
         {
-            psi.ArgumentList.Add("--default-signal=INT");
+            if (psi.FileName != "/usr/bin/env") psi.FileName = "setpriv";
+            else psi.ArgumentList.Add("setpriv");
+            foreach (var a in Nobody) psi.ArgumentList.Add(a);
             psi.ArgumentList.Add(DotnetHost());
+            psi.Environment["HOME"] = Path.GetTempPath();
         }
+        else if (psi.FileName == "/usr/bin/env") psi.ArgumentList.Add(DotnetHost());
         psi.ArgumentList.Add(DllPath);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
@@ -77,9 +106,11 @@ public static class EvoactProcess
     public static EvoactResult Run(TimeSpan timeout, params string[] args) => RunWithInput(timeout, "", args);
 
     /// <summary>As <see cref="Run(TimeSpan, string[])"/>, with this text on standard input.</summary>
-    public static EvoactResult RunWithInput(TimeSpan timeout, string stdin, params string[] args)
+    public static EvoactResult RunWithInput(TimeSpan timeout, string stdin, params string[] args) => RunWithInput(timeout, stdin, args, unprivileged: false);
+
+    static EvoactResult RunWithInput(TimeSpan timeout, string stdin, string[] args, bool unprivileged)
     {
-        var psi = StartInfo(args);
+        var psi = StartInfo(args, unprivileged);
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start evoact");
         process.StandardInput.Write(stdin);
         process.StandardInput.Close();
@@ -180,5 +211,14 @@ public sealed class RunningEvoact : IDisposable
     {
         if (!process.HasExited) KillHard();
         process.Dispose();
+    }
+}
+
+/// <summary>A fact that runs evoact through <see cref="EvoactProcess.RunUnprivileged"/>: skipped, saying why, where it cannot.</summary>
+public sealed class UnprivilegedFactAttribute : FactAttribute
+{
+    public UnprivilegedFactAttribute()
+    {
+        if (EvoactProcess.UnprivilegedUnavailable.Value is { } why) Skip = why;
     }
 }

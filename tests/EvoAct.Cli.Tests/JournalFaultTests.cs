@@ -170,4 +170,45 @@ public sealed class SqliteDiskFullTests
             run?.Dispose();
         }
     }
+
+    /// <summary>The outage limit holds for every journaled command, not only run: here on a full disk.</summary>
+    [TmpfsFact]
+    public void A_seed_and_a_transfer_past_the_outage_limit_exit_1_with_one_line()
+    {
+        using var disk = new Tmpfs("size=2m");
+        string[] fake = ["--set", "trainers.kind=fake", "--set", "evolution.population-size=10", "--set", "evolution.sample-size=3",
+                         "--set", "run.progress-interval=100ms", "--set", "run.journal-outage-limit=3s"];
+        var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), ["run", "--data", disk.Path, "--run", "src", .. fake,
+            "--set", "trainers.fake-delay=1ms", "--set", "evolution.max-evaluations=12"]);
+        Assert.True(source.ExitCode == 0, source.ToString());
+
+        int port = EvoactProcess.FreePort();
+        using (var seed = EvoactProcess.Start(["seed", "--data", disk.Path, "--run", "lim", "--port", port.ToString(), "--trainers", "1",
+                                               "--set", $"cluster.seed-nodes=[\"akka.tcp://evoact@127.0.0.1:{port}\"]", "--set", "trainers.fake-delay=50ms",
+                                               "--set", "evolution.max-evaluations=100000", .. fake]))
+        {
+            seed.WaitForLine(l => l.StartsWith("[") && !l.StartsWith("[0/"), TimeSpan.FromSeconds(90));
+            disk.Fill();
+            Assert.Equal(1, seed.WaitForExit(TimeSpan.FromSeconds(90)));
+            AssertOutageLimitLine(seed);
+        }
+        disk.Free();
+
+        using (var transfer = EvoactProcess.Start(["transfer", "--data", disk.Path, "--run", "src", "--preset", "smoke", "--runs", "100",
+                                                   "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=100ms", "--set", "run.journal-outage-limit=3s"]))
+        {
+            transfer.WaitForLine(l => l.Contains("jobs done") && !l.StartsWith("[0/"), TimeSpan.FromSeconds(90));
+            disk.Fill();
+            Assert.Equal(1, transfer.WaitForExit(TimeSpan.FromSeconds(90)));
+            AssertOutageLimitLine(transfer);
+        }
+    }
+
+    static void AssertOutageLimitLine(RunningEvoact p)
+    {
+        Assert.Contains(p.Lines, l => l.StartsWith("journal unavailable: "));
+        var err = p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Single(err);
+        Assert.Matches(@"^evoact: the journal has been unavailable for \d+s, past evoact\.run\.journal-outage-limit \(3s\): ", err[0]);
+    }
 }

@@ -88,21 +88,86 @@ public sealed class SignalTests : IDisposable
         StopsCleanly(seed, "INT", "stopped run int at evaluation");
     }
 
-    [Fact]
-    public void Run_exits_0_on_sigterm_mid_run_and_right_at_the_start()
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public void Run_exits_0_on_a_signal_mid_run_and_right_at_the_start(string signal)
     {
         string[] args = ["run", "--data", dir, "--run", "t", "--set", "evolution.max-evaluations=100000", .. Fake];
         using (var run = EvoactProcess.Start(args))
         {
             run.WaitForLine(l => l.StartsWith("[") && !l.StartsWith("[0/"), Patience);
-            StopsCleanly(run, "TERM", "stopped run t");
+            StopsCleanly(run, signal, "stopped run t");
         }
         // Before the journal has recovered, whatever the moment: still 0 and no stack trace.
         using var early = EvoactProcess.Start(args);
         early.WaitForLine(l => true, Patience);
-        early.Signal("TERM");
+        early.Signal(signal);
         Assert.Equal(0, early.WaitForExit(Patience));
         BadInputTests.AssertNoStackTrace(string.Join("\n", early.Lines) + early.Stderr);
+    }
+
+    [Fact]
+    public void A_second_signal_during_the_graceful_stop_ends_the_run_at_once_with_130_and_loses_nothing()
+    {
+        string[] args = ["run", "--data", dir, "--run", "twice", "--set", "evolution.max-evaluations=100000", .. Fake];
+        using (var run = EvoactProcess.Start(args))
+        {
+            run.WaitForLine(l => l.StartsWith("[") && !l.StartsWith("[0/"), Patience);
+            // Two different signals: two of the same kind sent back to back may merge into one pending signal.
+            // The graceful stop (actor system, trainers, journal) takes far longer than the gap between them.
+            run.Signal("TERM");
+            run.Signal("INT");
+            Assert.Equal(130, run.WaitForExit(Patience));
+            Assert.Equal(["evoact: stopping now (second signal); everything settled is in the journal, run the same command to resume"],
+                         run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            BadInputTests.AssertNoStackTrace(string.Join("\n", run.Lines));
+        }
+        // As after kill -9: the run resumes from its journal.
+        using var again = EvoactProcess.Start(args);
+        again.WaitForLine(l => l.StartsWith("resuming run twice at evaluation"), Patience);
+        StopsCleanly(again, "TERM", "stopped run twice");
+    }
+
+    [Fact]
+    public void Worker_exits_0_on_ctrl_c()
+    {
+        int port = EvoactProcess.FreePort();
+        using var seed = EvoactProcess.Start(SeedArgs(port, "wint"));
+        seed.WaitForLine(l => l.StartsWith("starting run wint"), Patience);
+        using var worker = EvoactProcess.Start(["worker", "--seed-nodes", $"akka.tcp://evoact@127.0.0.1:{port}", .. Fake]);
+        worker.WaitForLine(l => l.Contains(" done #"), Patience);
+        StopsCleanly(worker, "INT", "127.0.0.1");
+        StopsCleanly(seed, "INT", "stopped run wint at evaluation");
+    }
+
+    [TmpfsFact]
+    public void Seed_exits_0_on_sigterm_while_its_journal_cannot_write()
+    {
+        using var disk = new Tmpfs("size=2m");
+        int port = EvoactProcess.FreePort();
+        string[] args = [.. SeedArgs(port, "so", trainers: 1)];
+        args[Array.IndexOf(args, "--data") + 1] = disk.Path;
+        using var seed = EvoactProcess.Start(args);
+        seed.WaitForLine(l => l.StartsWith("[") && !l.StartsWith("[0/"), Patience);
+        disk.Fill();
+        seed.WaitForLine(l => l.Contains("disk is full"), Patience);
+        StopsCleanly(seed, "TERM", "stopped run so at evaluation");
+    }
+
+    [TmpfsFact]
+    public void Transfer_exits_0_on_sigterm_while_its_journal_cannot_write()
+    {
+        using var disk = new Tmpfs("size=2m");
+        var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), ["run", "--data", disk.Path, "--run", "src", .. Fake,
+            "--set", "trainers.fake-delay=1ms", "--set", "evolution.max-evaluations=12"]);
+        Assert.True(source.ExitCode == 0, source.ToString());
+        using var transfer = EvoactProcess.Start("transfer", "--data", disk.Path, "--run", "src", "--preset", "smoke", "--runs", "100",
+            "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=100ms");
+        transfer.WaitForLine(l => l.Contains("jobs done") && !l.StartsWith("[0/"), Patience);
+        disk.Fill();
+        transfer.WaitForLine(l => l.Contains("disk is full"), Patience);
+        StopsCleanly(transfer, "TERM", "stopped; run the same command to resume");
     }
 
     [TmpfsFact]
@@ -116,8 +181,10 @@ public sealed class SignalTests : IDisposable
         StopsCleanly(run, "TERM", "stopped run o");
     }
 
-    [Fact]
-    public void Transfer_exits_0_on_sigterm()
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public void Transfer_exits_0_on_a_signal(string signal)
     {
         var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), ["run", "--data", dir, "--run", "src", .. Fake,
             "--set", "trainers.fake-delay=1ms", "--set", "evolution.max-evaluations=12"]);
@@ -125,6 +192,6 @@ public sealed class SignalTests : IDisposable
         using var transfer = EvoactProcess.Start("transfer", "--data", dir, "--run", "src", "--preset", "smoke", "--runs", "100",
             "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=100ms");
         transfer.WaitForLine(l => l.Contains("jobs done"), Patience);
-        StopsCleanly(transfer, "TERM", "stopped; run the same command to resume");
+        StopsCleanly(transfer, signal, "stopped; run the same command to resume");
     }
 }

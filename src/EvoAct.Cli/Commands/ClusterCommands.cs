@@ -11,15 +11,20 @@ public static class ClusterCommands
     {
         var options = new RunOptions();
         var port = new Option<int?>("--port") { Description = "Port to bind (default: evoact.cluster.seed-port)" };
-        var trainers = new Option<int>("--trainers") { Description = "Trainer slots on the seed itself (default 0: coordinator only)", DefaultValueFactory = _ => 0 };
+        var trainers = new Option<int?>("--trainers") { Description = "Trainer slots on the seed itself (default: one per evoact.trainers.devices entry, else 0: coordinator only)" };
         var dashboard = DashboardCommand.PortOption();
         var command = new Command("seed", "Start the seed node: role coordinator, hosting the population as a cluster singleton") { port, trainers, dashboard };
         options.AddTo(command, withDevices: true);
         command.SetAction(r =>
         {
+            var config = options.Config.Load(r);
             var s = options.Load(r);
-            var c = ClusterNodeSettings.Read(options.Config.Load(r));
-            int local = r.GetValue(options.Devices) is not null ? s.Trainers.Slots : r.GetValue(trainers);
+            var c = ClusterNodeSettings.Read(config);
+            if (r.GetValue(trainers) is < 0) throw new UsageException("--trainers: must be 0 or more");
+            // A seed is a coordinator first: trainers.slots (run's default of one trainer) does not give it
+            // trainers, but devices named for it, on the command line or in its config, do.
+            bool named = r.GetValue(options.Devices) is not null || (r.GetValue(trainers) is null && config.StringList("evoact.trainers.devices").Count > 0);
+            int local = named ? s.Trainers.Slots : r.GetValue(trainers) ?? 0;
             RunCommand.PreloadData(s, local);
             using var stop = new StopSignal();
             var board = DashboardCommand.StartBeside(s, r.GetValue(dashboard));
