@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Compares real searches from their exports (issue 13 §3): for each run, the wall-clock time it ran
 (first proposal to last settlement), trainings started and completed at the full budget, trainings per
-hour, the compute in full trainings' worth of steps, and the best full-budget validation fitness reached
+hour, the compute in full trainings' worth of steps (a candidate stopped at a rung or by a non-finite
+loss counts the steps it took), and the best full-budget validation fitness reached
 (with the time it was reached). Writes best-so-far against wall-clock time as an SVG beside the first
 export (stdlib only: Debian's python3 here has no matplotlib).
 Usage: rungs-report.py RUN.csv [RUN.csv ...]"""
 import csv, datetime, os, re, sys
 
 STOPPED = re.compile(r"stopped at ([0-9.]+) of the budget")
+DIVERGED = re.compile(r"non-finite loss at step (\d+)")
 
 
 def when(s):
@@ -23,10 +25,17 @@ def load(path):
     settled = [r for r in rows if r["settled_at"]]
     end = max(when(r["settled_at"]) for r in settled)
     full = [r for r in settled if r["status"] == "completed" and r["fitness"]]
+    # A full training's steps: the last point of a completed training's learning curve.
+    per_training = max((int(r["curve"].split(";")[-1].split(":")[1]) for r in full if r["curve"]), default=0)
     steps = 0.0  # in full trainings' worth
     for r in settled:
-        m = STOPPED.search(r["reason"] or "")
-        steps += float(m.group(1)) if m else 1.0
+        stopped_at, diverged_at = STOPPED.search(r["reason"] or ""), DIVERGED.search(r["reason"] or "")
+        if stopped_at:
+            steps += float(stopped_at.group(1))
+        elif diverged_at and per_training:  # stopped by its own non-finite loss: it cost the steps it took
+            steps += (int(diverged_at.group(1)) + 1) / per_training
+        else:
+            steps += 1.0
     best, curve = None, []
     for r in sorted(full, key=lambda r: when(r["settled_at"])):
         v = float(r["fitness"])

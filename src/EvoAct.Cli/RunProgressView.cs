@@ -47,6 +47,7 @@ public sealed class RunProgressView : IDisposable
         t.Title = new TableTitle(Markup.Escape($"evoact run {p.Run}"));
         void Row(string k, string v) => t.AddRow(Markup.Escape(k), Markup.Escape(v));
         Row("evaluations", $"{p.Trained} / {p.MaxEvaluations}");
+        if (FinalCheck(p) is { } check) Row("final check (leaders re-evaluated)", check[12..]);
         Row("evaluations per second", p.EvaluationsPerSecond.ToString("F2", CultureInfo.InvariantCulture));
         Row("in flight", p.InFlight.ToString(CultureInfo.InvariantCulture));
         Row("failed / diverged", $"{p.Failed} / {p.Diverged}");
@@ -66,12 +67,20 @@ public sealed class RunProgressView : IDisposable
     public static string OutageLine(JournalUnavailable o) =>
         string.Create(CultureInfo.InvariantCulture, $"journal unavailable: {o.Reason}; retrying in {Math.Max(1, (int)Math.Round(o.RetryIn.TotalSeconds))}s");
 
-    /// <summary>The progress line; an exhaustive run also says how far through its space it is.</summary>
+    /// <summary>
+    /// The progress line; an exhaustive run also says how far through its space it is, and a run in its
+    /// final check how many of the leaders have been re-evaluated (the check is outside the budget, so
+    /// the count of evaluations alone stands still meanwhile).
+    /// </summary>
     public static string Line(RunProgress p) => string.Create(CultureInfo.InvariantCulture,
         $"[{p.Trained}/{p.MaxEvaluations}] {(p.GenomesProposed is { } g ? $"genome {g}/{p.SpaceSize} " : "")}" +
+        $"{(FinalCheck(p) is { } c ? c + " " : "")}" +
         $"{p.EvaluationsPerSecond:F2} eval/s  in flight {p.InFlight}  " +
         $"failed {p.Failed + p.Diverged}  rejected {p.Rejected}  dedup {p.Deduplicated}  " +
         $"population best {Fmt(p.PopulationBest)} median {Fmt(p.PopulationMedian)}  best {Fmt(p.BestFitness)} {p.BestExpression}");
+
+    /// <summary>"final check K/N" once the search is done and a final check is configured; else null.</summary>
+    public static string? FinalCheck(RunProgress p) => p.FinalCheckTotal > 0 ? $"final check {p.FinalCheckSettled}/{p.FinalCheckTotal}" : null;
 
     public static string Fmt(double? v) => v is { } d ? d.ToString("F4", CultureInfo.InvariantCulture) : "-";
 

@@ -33,6 +33,8 @@ public sealed class FinalCheckTests : IDisposable
         Assert.Equal(3, checks.Length);
         Assert.All(checks, c => Assert.Equal(2, c.GetProperty("seeds").GetInt32()));
         var checkedIds = checks.Select(c => c.GetProperty("parent_id").GetInt64()).ToArray();
+        // The progress line counts the re-evaluations (the evaluation count stands at the budget meanwhile).
+        Assert.Contains(run.Stdout.Split('\n'), l => l.StartsWith("[30/30] final check 3/3 "));
 
         var top = Json("top", "-k", "5", "--json").GetProperty("top").EnumerateArray().ToArray();
         Assert.Equal(checkedIds.Order(), top.Take(3).Select(t => t.GetProperty("id").GetInt64()).Order());
@@ -40,6 +42,19 @@ public sealed class FinalCheckTests : IDisposable
         Assert.All(top.Skip(3), t => Assert.Equal((false, 1), (t.GetProperty("checked").GetBoolean(), t.GetProperty("seeds").GetInt32())));
         var means = top.Take(3).Select(t => t.GetProperty("mean").GetDouble()).ToArray();
         Assert.Equal(means.OrderDescending(), means);
+
+        // Export shows each checked function's mean ± sd over its 3 trainings, on both of its rows, as top does; nothing on the others.
+        foreach (var t in top.Take(3))
+        {
+            long id = t.GetProperty("id").GetInt64();
+            var rows = evaluations.Where(e => e.GetProperty("id").GetInt64() == id || e.GetProperty("parent_id").ValueKind == JsonValueKind.Number && e.GetProperty("parent_id").GetInt64() == id && e.GetProperty("mutation").GetString() == "final-check").ToArray();
+            Assert.Equal(2, rows.Length);
+            Assert.All(rows, r => Assert.Equal((t.GetProperty("mean").GetDouble(), 3), (r.GetProperty("function_mean").GetDouble(), r.GetProperty("function_seeds").GetInt32())));
+            Assert.All(rows, r => Assert.Equal(t.GetProperty("sd").GetDouble(), r.GetProperty("function_sd").GetDouble(), 12));
+        }
+        Assert.Equal(6, evaluations.Count(e => e.GetProperty("function_seeds").ValueKind == JsonValueKind.Number));
+        var csv = EvoactProcess.Run(TimeSpan.FromSeconds(60), "export", "--data", dir);
+        Assert.EndsWith(",device,function_mean,function_sd,function_seeds", csv.Stdout.Split('\n')[0]);
 
         var status = Json("status", "--json");
         Assert.Equal(30, status.GetProperty("completed").GetInt32()); // the re-evaluations cost no budget

@@ -372,7 +372,8 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
             elapsed > 0 ? (ev.Trained - trainedAtStart) / elapsed : 0, best?.Fitness, best?.Proposal.Expression,
             fitness.Length > 0 ? fitness[^1] : null, fitness.Length > 0 ? fitness[fitness.Length / 2] : null,
             ev.Finished && (finishedDurable || IsRecoveryFinishedRun),
-            ev.Enumeration is { } en ? (long)en.Proposed : null, ev.Enumeration is { } n && n.Of <= long.MaxValue ? (long)n.Of : null);
+            ev.Enumeration is { } en ? (long)en.Proposed : null, ev.Enumeration is { } n && n.Of <= long.MaxValue ? (long)n.Of : null,
+            ev.FinalCheckProposed - ev.InFlight.Count(p => p.Kind == ProposalKind.FinalCheck), ev.SearchDone ? ev.FinalCheckTotal : 0);
     }
 
     sealed class Tick

@@ -25,7 +25,8 @@ public sealed record SubscribeProgress : IEvoActMessage
 public sealed record RunProgress(
     string Run, int Trained, int MaxEvaluations, int Completed, int Failed, int Diverged, int Rejected, int Deduplicated,
     int InFlight, double EvaluationsPerSecond, double? BestFitness, string? BestExpression, double? PopulationBest,
-    double? PopulationMedian, bool Finished, long? GenomesProposed = null, long? SpaceSize = null) : IEvoActMessage;
+    double? PopulationMedian, bool Finished, long? GenomesProposed = null, long? SpaceSize = null,
+    int FinalCheckSettled = 0, int FinalCheckTotal = 0) : IEvoActMessage;
 
 public sealed record GetProgress : IEvoActMessage
 {

@@ -11,19 +11,24 @@ namespace EvoAct.Cluster.ReadSide;
 /// <summary>
 /// One evaluation of a run's history, flat, as exported; or, per seed, one of its trainings (Seed set,
 /// Fitness that training's validation accuracy). Loss, TestAccuracy and Curve are the seeds' means
-/// where an evaluation has several, and absent where its journal predates them.
+/// where an evaluation has several, and absent where its journal predates them. FunctionMean, FunctionSd
+/// and FunctionSeeds: on the rows of a function the final check re-evaluated (its evaluation and the
+/// re-evaluation), the mean and sd of the accuracy over all its trainings and how many there were, as
+/// the leaderboard ranks it.
 /// </summary>
 public sealed record ExportRow(
     long Id, long? ParentId, string Mutation, string Genome, string Expression, string Fingerprint,
     string Status, double? Fitness, string? Reason, string? Worker, double Seconds, DateTime ProposedAt, DateTime SettledAt,
-    int Seeds = 0, ulong? Seed = null, double? Loss = null, double? TestAccuracy = null, IReadOnlyList<CurvePoint>? Curve = null, string? Device = null)
+    int Seeds = 0, ulong? Seed = null, double? Loss = null, double? TestAccuracy = null, IReadOnlyList<CurvePoint>? Curve = null, string? Device = null,
+    double? FunctionMean = null, double? FunctionSd = null, int? FunctionSeeds = null)
 {
     public bool Equals(ExportRow? o) =>
         o is not null && Id == o.Id && ParentId == o.ParentId && Mutation == o.Mutation && Genome == o.Genome && Expression == o.Expression &&
         Fingerprint == o.Fingerprint && Status == o.Status && Fitness == o.Fitness && Reason == o.Reason && Worker == o.Worker &&
         Seconds == o.Seconds && ProposedAt == o.ProposedAt && SettledAt == o.SettledAt && Seeds == o.Seeds && Seed == o.Seed &&
         Nullable.Equals(Loss, o.Loss) && TestAccuracy == o.TestAccuracy &&
-        (Curve ?? []).SequenceEqual(o.Curve ?? []) && Device == o.Device;
+        (Curve ?? []).SequenceEqual(o.Curve ?? []) && Device == o.Device &&
+        Nullable.Equals(FunctionMean, o.FunctionMean) && Nullable.Equals(FunctionSd, o.FunctionSd) && FunctionSeeds == o.FunctionSeeds;
 
     public override int GetHashCode() => HashCode.Combine(Id, Seed, Status, Fitness);
 }
@@ -37,17 +42,38 @@ public static class HistoryExport
 {
     static readonly string[] Columns =
         ["id", "parent_id", "mutation", "genome", "expression", "fingerprint", "status", "fitness", "reason", "worker", "seconds", "proposed_at", "settled_at",
-         "seeds", "seed", "loss", "test_accuracy", "curve", "device"];
+         "seeds", "seed", "loss", "test_accuracy", "curve", "device", "function_mean", "function_sd", "function_seeds"];
 
     public static IReadOnlyList<ExportRow> Rows(RunState state, bool perSeed = false) => Rows(state, state.Evolution!.History, perSeed);
 
     /// <summary>The rows of some of a run's evaluations (a page of them, or one).</summary>
-    public static IReadOnlyList<ExportRow> Rows(RunState state, IEnumerable<Evaluation> evaluations, bool perSeed = false) => evaluations.SelectMany(e =>
+    public static IReadOnlyList<ExportRow> Rows(RunState state, IEnumerable<Evaluation> evaluations, bool perSeed = false)
     {
+        var checkedFunctions = CheckedFunctions(state);
+        return evaluations.SelectMany(e => Rows(state, e, perSeed, checkedFunctions)).ToArray();
+    }
+
+    /// <summary>The functions the final check re-evaluated, by the ids of both their evaluations.</summary>
+    static Dictionary<long, LeaderboardRow> CheckedFunctions(RunState state)
+    {
+        var map = new Dictionary<long, LeaderboardRow>();
+        if (state.Evolution is not { FinalCheckProposed: > 0 }) return map;
+        foreach (var row in Leaderboard.Of(state).Where(r => r.Function.Checked))
+        {
+            map[row.Evaluation.Id] = row;
+            map[row.Function.Recheck!.Id] = row;
+        }
+        return map;
+    }
+
+    static IEnumerable<ExportRow> Rows(RunState state, Evaluation e, bool perSeed, Dictionary<long, LeaderboardRow> checkedFunctions)
+    {
+        var function = checkedFunctions.GetValueOrDefault(e.Id);
         var row = new ExportRow(
             e.Id, e.Proposal.ParentId, e.Proposal.Kind == ProposalKind.FinalCheck ? "final-check" : e.Proposal.Mutation?.ToString() ?? "random", e.Proposal.Genome.Encode(), e.Proposal.Expression,
             e.Proposal.Fingerprint, WireNames.Status[e.Status], e.Fitness, e.Reason, e.Worker, e.Seconds,
-            state.ProposedAt[e.Id], state.SettledAt[e.Id], Device: state.Devices.GetValueOrDefault(e.Id));
+            state.ProposedAt[e.Id], state.SettledAt[e.Id], Device: state.Devices.GetValueOrDefault(e.Id),
+            FunctionMean: function?.Mean, FunctionSd: function?.Sd, FunctionSeeds: function?.Seeds);
         if (!state.Seeds.TryGetValue(e.Id, out var seeds)) return [row];
         if (perSeed)
             return seeds.Select(s => row with
@@ -64,7 +90,7 @@ public static class HistoryExport
             TestAccuracy = seeds.All(s => s.TestAccuracy is not null) ? seeds.Average(s => s.TestAccuracy!.Value) : null,
             Curve = all ? MeanCurve(seeds) : seeds[0].Curve,
         }];
-    }).ToArray();
+    }
 
     /// <summary>The seeds' curves averaged point by point (they share the run's fractions).</summary>
     static IReadOnlyList<CurvePoint>? MeanCurve(IReadOnlyList<SeedResult> seeds)
@@ -87,7 +113,8 @@ public static class HistoryExport
                 Quote(r.Expression), r.Fingerprint, r.Status, Number(r.Fitness), Quote(r.Reason ?? ""),
                 Quote(r.Worker ?? ""), r.Seconds.ToString("R", CultureInfo.InvariantCulture), r.ProposedAt.ToString("O"), r.SettledAt.ToString("O"),
                 r.Seeds.ToString(CultureInfo.InvariantCulture), r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "", Number(r.Loss), Number(r.TestAccuracy),
-                CurveText(r.Curve), Quote(r.Device ?? ""),
+                CurveText(r.Curve), Quote(r.Device ?? ""), Number(r.FunctionMean), Number(r.FunctionSd),
+                r.FunctionSeeds?.ToString(CultureInfo.InvariantCulture) ?? "",
             }).Append('\n');
         return sb.ToString();
     }
@@ -149,7 +176,8 @@ public static class HistoryExport
                 DateTime.Parse(f[11], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
                 DateTime.Parse(f[12], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
                 Field(13).Length == 0 ? 0 : int.Parse(Field(13), CultureInfo.InvariantCulture), Field(14).Length == 0 ? null : ulong.Parse(Field(14), CultureInfo.InvariantCulture),
-                OptionalNumber(Field(15)), OptionalNumber(Field(16)), ParseCurve(Field(17)), Field(18).Length == 0 ? null : Field(18));
+                OptionalNumber(Field(15)), OptionalNumber(Field(16)), ParseCurve(Field(17)), Field(18).Length == 0 ? null : Field(18),
+                OptionalNumber(Field(19)), OptionalNumber(Field(20)), Field(21).Length == 0 ? null : int.Parse(Field(21), CultureInfo.InvariantCulture));
         }).ToArray();
     }
 

@@ -130,7 +130,8 @@ public sealed class Evolution
     public bool BudgetSpent => Trained + inFlight.Count >= settings.MaxEvaluations;
     /// <summary>Nothing more will be proposed and every training has settled (an exhausted space still waits for its running trainings), the final check's too.</summary>
     public bool Finished => inFlight.Count == 0 && SearchDone && FinalCheckProposed >= FinalCheckTotal;
-    bool SearchDone => Trained >= settings.MaxEvaluations || Exhausted;
+    /// <summary>Every budgeted training has settled, or the space is exhausted: what is left is the final check.</summary>
+    public bool SearchDone => Trained >= settings.MaxEvaluations || Exhausted;
 
     /// <summary>The final check: re-evaluations proposed so far, and how many it has (0 when off).</summary>
     public int FinalCheckProposed => finalCheckProposed;

@@ -171,7 +171,7 @@ public class SerializerTests(SerializerFixture fixture)
         new JournalUnavailable("run-1", "57P01: terminating connection due to administrator command", TimeSpan.FromSeconds(4)),
         new JournalGaveUp("run-1", "the journal has been unavailable for 10m"),
         SubscribeProgress.Instance,
-        new RunProgress("run-1", 1, 2, 3, 4, 5, 6, 7, 8, 9.5, 0.9, "sigmul(x, x)", 0.8, 0.7, true, 300, 1014),
+        new RunProgress("run-1", 1, 2, 3, 4, 5, 6, 7, 8, 9.5, 0.9, "sigmul(x, x)", 0.8, 0.7, true, 300, 1014, 2, 10),
         GetProgress.Instance,
         new EvoAct.Cluster.Transfer.TransferStarted(Schema.Version,
             new EvoAct.Cluster.Transfer.TransferPlan("run-1", "smoke", [new EvoAct.Cluster.Transfer.TransferJob(3, "relu", 2, OnProxy: true)], FullTraining,
