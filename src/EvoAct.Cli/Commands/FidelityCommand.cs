@@ -31,8 +31,9 @@ public static class FidelityCommand
         var sets = new Option<string[]>("--set") { Description = "key=value overrides for both, e.g. --set trainers.slots=2 (repeatable)", AllowMultipleArgumentsPerToken = false };
         var data = new Option<string?>("--data") { Description = "Directory of the journal (default: evoact.run.data)" };
         var devices = new RunOptions().Devices;
+        var port = TransferCommand.PortOption();
         var command = new Command("fidelity", "Measure how well a proxy preset's fitness ranks activations as a target preset's test accuracy does")
-            { proxy, target, seeds, random, randomSeed, activations, name, file, sets, data, devices };
+            { proxy, target, seeds, random, randomSeed, activations, name, file, sets, data, devices, port };
         command.SetAction(r =>
         {
             if (r.GetValue(seeds) < 1) throw new UsageException("--seeds: must be at least 1");
@@ -71,7 +72,8 @@ public static class FidelityCommand
             var plan = FidelityStudy.Plan(studyName, proxyPreset, proxyTraining, targetPreset, targetTraining, set, r.GetValue(seeds));
 
             var final = TransferCommand.Host(s, studyName, plan,
-                $"{set.Count} activations x {r.GetValue(seeds)} seeds on {proxyPreset} ({proxyTraining.Model}) and {targetPreset} ({targetTraining.Model})");
+                $"{set.Count} activations x {r.GetValue(seeds)} seeds on {proxyPreset} ({proxyTraining.Model}) and {targetPreset} ({targetTraining.Model})",
+                TransferCommand.Serve(r, port, targetConfig));
             if (final is null) return 0;
             if (!final.Finished) return 1;
             var summary = FidelityReport.Summarize(plan, final.Results.ToDictionary(d => d.Job));

@@ -25,7 +25,8 @@ public static class TransferCommand
         };
         var runs = new Option<int>("--runs") { Description = "Seeds per activation", DefaultValueFactory = _ => 3 };
         var name = new Option<string?>("--name") { Description = "Name of this transfer (default transfer-RUN-PRESET); the same name resumes it" };
-        var command = new Command("transfer", "Retrain the best activations of a run and baselines on a bigger model and dataset; report median test accuracy") { top, include, runs, name };
+        var port = PortOption();
+        var command = new Command("transfer", "Retrain the best activations of a run and baselines on a bigger model and dataset; report median test accuracy") { top, include, runs, name, port };
         options.AddTo(command, withDevices: true);
         command.SetAction(r =>
         {
@@ -34,6 +35,7 @@ public static class TransferCommand
             var training = TrainingConfig.Read(options.Config.Load(r));
             if (r.GetValue(top) < 0) throw new UsageException("--top: must be 0 or more");
             if (r.GetValue(runs) < 1) throw new UsageException("--runs: must be at least 1");
+            var serve = Serve(r, port, options.Config.Load(r));
             IReadOnlyList<string> baselines;
             try
             {
@@ -54,7 +56,7 @@ public static class TransferCommand
             var plan = new TransferPlan(s.Name, preset, jobs, training);
             var transferName = CheckName(r.GetValue(name) ?? TransferActor.DefaultName(s.Name, preset));
 
-            var final = Host(s, transferName, plan, $"{activations.Length} activations x {r.GetValue(runs)} runs on {training.Model} ({training.Data.Name})");
+            var final = Host(s, transferName, plan, $"{activations.Length} activations x {r.GetValue(runs)} runs on {training.Model} ({training.Data.Name})", serve);
             if (final is null) return 0;
             if (final is not { Finished: true }) return 1;
             var rows = TransferReport.Rows(plan, final.Results.ToDictionary(d => d.Job));
@@ -64,20 +66,35 @@ public static class TransferCommand
         return command;
     }
 
-    /// <summary>
-    /// Runs a transfer plan (a transfer or a fidelity study) over the local trainers, printing its
-    /// start, progress and outage lines. The final progress; null when stopped (resume by running the
-    /// same command again); an unfinished one when the journal gave up (its line is on stderr).
-    /// </summary>
-    internal static TransferProgress? Host(RunSettings s, string name, TransferPlan plan, string what)
+    /// <summary>--port: serve cluster workers (transfer and fidelity).</summary>
+    internal static Option<int?> PortOption() => new("--port")
     {
-        RunCommand.PreloadData(s, Math.Max(1, s.Trainers.Slots)); // TransferHost runs at least one trainer
+        Description = "Also serve cluster workers: join or form the cluster at evoact.cluster.seed-nodes on this port; workers start with --seed-nodes akka.tcp://evoact@HOST:PORT (local trainers: --devices or trainers.slots, 0 allowed)",
+    };
+
+    internal static ServeWorkers? Serve(ParseResult r, Option<int?> port, ConfigReader config)
+    {
+        if (r.GetValue(port) is not { } p) return null;
+        if (p is < 1 or > 65535) throw new UsageException($"--port: {p} is not a port (1-65535)");
+        return new ServeWorkers(ClusterNodeSettings.Read(config), p, Console.WriteLine);
+    }
+
+    /// <summary>
+    /// Runs a transfer plan (a transfer or a fidelity study) over the local trainers, and a cluster's
+    /// workers when <paramref name="serve"/> says so, printing its start, progress and outage lines.
+    /// The final progress; null when stopped (resume by running the same command again); an unfinished
+    /// one when the journal gave up (its line is on stderr).
+    /// </summary>
+    internal static TransferProgress? Host(RunSettings s, string name, TransferPlan plan, string what, ServeWorkers? serve = null)
+    {
+        // On its own TransferHost runs at least one trainer; serving workers, maybe none.
+        RunCommand.PreloadData(s, serve is null ? Math.Max(1, s.Trainers.Slots) : s.Trainers.Slots);
         using var stop = new StopSignal();
         var outcome = TransferHost.RunAsync(s, name, plan, ready =>
         {
             if (ready.Refusal is not null) return;
             Console.WriteLine(ready.Resumed ? $"resuming {Kind(plan)} {ready.Run} at job {ready.Evaluations}/{plan.Jobs.Count}" : $"starting {Kind(plan)} {ready.Run}: {what}");
-        }, p => Console.WriteLine($"[{p.Done}/{p.Total}] jobs done"), o => Console.WriteLine(RunProgressView.OutageLine(o)), stop.Token).GetAwaiter().GetResult();
+        }, p => Console.WriteLine($"[{p.Done}/{p.Total}] jobs done"), o => Console.WriteLine(RunProgressView.OutageLine(o)), stop.Token, serve).GetAwaiter().GetResult();
         if (outcome.Ready.Refusal is not null) throw new UsageException(outcome.Ready.Refusal);
         if (outcome.GaveUp is not null)
         {

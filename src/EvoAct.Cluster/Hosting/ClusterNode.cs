@@ -115,17 +115,7 @@ public static class ClusterNode
         var events = new RunEvents<RunProgress> { OnReady = onReady, OnProgress = onProgress, OnOutage = onOutage, IsFinished = p => p.Finished };
         try
         {
-            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            cluster.RegisterOnMemberUp(() => up.TrySetResult());
-            try
-            {
-                await up.Task.WaitAsync(c.JoinTimeout, stop);
-            }
-            catch (TimeoutException)
-            {
-                return new EmbeddedRun.Outcome(blank, null, false,
-                    $"this node ({cluster.SelfAddress}) did not join a cluster within {c.JoinTimeout.TotalSeconds:0} s (evoact.cluster.join-timeout): no seed node of {string.Join(", ", c.SeedNodes)} let it in; check evoact.cluster.seed-nodes: this node's own address must be among them, or one of them must be up");
-            }
+            if (await JoinAsync(system, c, stop) is { } refused) return new EmbeddedRun.Outcome(blank, null, false, refused);
             say($"seed up at {cluster.SelfAddress}");
 
             var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
@@ -136,9 +126,7 @@ public static class ClusterNode
             var supervisor = new SupervisorOptions(s.Name, $"run '{s.Name}'", s.JournalOutageLimit,
                 shared ? () => new PostgresWriterLock(s.Persistence.ConnectionString, PopulationActor.PersistenceIdOf(s.Name), identity) : null,
                 holder => holder != identity && seen.ContainsKey(holder));
-            system.ActorOf(ClusterSingletonManager.Props(JournalSupervisor.Props(PopulationActor.Props(options, observer), observer, supervisor), PoisonPill.Instance,
-                ClusterSingletonManagerSettings.Create(system).WithRole(Coordinator)), PopulationName);
-            var proxy = Proxy(system);
+            var proxy = HostCoordinator(system, JournalSupervisor.Props(PopulationActor.Props(options, observer), observer, supervisor));
             StartTrainers(system, proxy, s.Trainers, localTrainers, s.Trainers.Evaluator(), trainersStop.Token);
             system.ActorOf(Props.Create(() => new Follower(proxy, observer)), "follower");
 
@@ -173,6 +161,37 @@ public static class ClusterNode
             trainersStop.Cancel();
             await Shutdown.Bounded(system, leaveCluster: true);
         }
+    }
+
+    /// <summary>
+    /// Waits until this node is up in a cluster (it forms one if its own address is the first seed
+    /// node). Null once it is; the line to exit with if no seed node let it in within
+    /// evoact.cluster.join-timeout.
+    /// </summary>
+    public static async Task<string?> JoinAsync(ActorSystem system, ClusterNodeSettings c, CancellationToken stop)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        try
+        {
+            await up.Task.WaitAsync(c.JoinTimeout, stop);
+            return null;
+        }
+        catch (TimeoutException)
+        {
+            return $"this node ({cluster.SelfAddress}) did not join a cluster within {c.JoinTimeout.TotalSeconds:0} s (evoact.cluster.join-timeout): no seed node of {string.Join(", ", c.SeedNodes)} let it in; check evoact.cluster.seed-nodes: this node's own address must be among them, or one of them must be up";
+        }
+    }
+
+    /// <summary>
+    /// Hosts what workers pull candidates from (a run's population, or a transfer) as the cluster
+    /// singleton of the coordinator role, where every worker's proxy looks for it; returns a proxy to it.
+    /// </summary>
+    public static IActorRef HostCoordinator(ActorSystem system, Props coordinator)
+    {
+        system.ActorOf(ClusterSingletonManager.Props(coordinator, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(Coordinator)), PopulationName);
+        return Proxy(system);
     }
 
     /// <summary>A node as its lock session names it (PostgreSQL keeps 63 characters of application_name).</summary>
@@ -273,8 +292,8 @@ public static class ClusterNode
         system.ActorOf(ClusterSingletonProxy.Props($"/user/{PopulationName}",
             ClusterSingletonProxySettings.Create(system).WithRole(Coordinator).WithBufferSize(1000)), "population-proxy");
 
-    static void StartTrainers(ActorSystem system, IActorRef population, Configuration.TrainerSlots slots, int count, IEvaluator evaluator, CancellationToken cancel,
-                              IActorRef? monitor = null)
+    public static void StartTrainers(ActorSystem system, IActorRef population, Configuration.TrainerSlots slots, int count, IEvaluator evaluator, CancellationToken cancel,
+                                     IActorRef? monitor = null)
     {
         var node = Akka.Cluster.Cluster.Get(system).SelfAddress;
         for (int i = 0; i < count; i++)

@@ -12,24 +12,26 @@ namespace EvoAct.Cluster.Hosting;
 public sealed class JournaledHost : IAsyncDisposable
 {
     readonly CancellationTokenSource trainersStop = new();
+    readonly bool clustered;
 
     public ActorSystem System { get; }
     public WriterLocks Locks { get; }
     public CancellationToken TrainersStop => trainersStop.Token;
 
-    JournaledHost(ActorSystem system, WriterLocks locks) => (System, Locks) = (system, locks);
+    JournaledHost(ActorSystem system, WriterLocks locks, bool clustered) => (System, Locks, this.clustered) = (system, locks, clustered);
 
     /// <param name="fileName">the SQLite lock file's name in the data directory</param>
     /// <param name="persistenceId">the journal's id, whose PostgreSQL lock is taken</param>
     /// <param name="what">how refusals name it ("run 'x'")</param>
-    public static JournaledHost Start(RunSettings s, string systemName, string fileName, string persistenceId, string what)
+    /// <param name="cluster">a cluster node's Akka config (<see cref="ClusterNode.AkkaConfig"/>), or null for a process of its own</param>
+    public static JournaledHost Start(RunSettings s, string systemName, string fileName, string persistenceId, string what, Akka.Configuration.Config? cluster = null)
     {
         PostgresJournal.Check(s.Persistence);
         var locks = WriterLocks.AcquireForProcess(s.Persistence, s.DataDirectory, fileName, persistenceId, what);
         try
         {
             // Building the config checks the journal file: a refusal there must not leave the lock file behind.
-            return new JournaledHost(ActorSystem.Create(systemName, AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka)), locks);
+            return new JournaledHost(ActorSystem.Create(systemName, cluster ?? AkkaSetup.Build(s.Persistence, s.DataDirectory, s.UserAkka)), locks, cluster is not null);
         }
         catch
         {
@@ -43,7 +45,7 @@ public sealed class JournaledHost : IAsyncDisposable
         trainersStop.Cancel();
         try
         {
-            await Shutdown.Bounded(System);
+            await Shutdown.Bounded(System, leaveCluster: clustered);
         }
         finally
         {

@@ -23,6 +23,7 @@ public sealed class TransferActor : JournaledActor
     readonly Dictionary<int, TransferJobDone> done = new();
     readonly Dispatch<IActorRef> dispatch = new();
     readonly HashSet<IActorRef> subscribers = new();
+    readonly HashSet<IActorRef> trainers = new();
     bool finishedAnnounced;
 
     public override string PersistenceId { get; }
@@ -42,7 +43,7 @@ public sealed class TransferActor : JournaledActor
         Recover<RecoveryCompleted>(_ => OnRecovered());
         Command<RequestWork>(r => Serve(Sender));
         Command<WorkResult>(OnResult);
-        Command<Terminated>(t => dispatch.ReleaseWorker(t.ActorRef));
+        Command<Terminated>(t => { dispatch.ReleaseWorker(t.ActorRef); trainers.Remove(t.ActorRef); });
         Command<SubscribeProgress>(_ => { subscribers.Add(Sender); Sender.Tell(Progress()); });
     }
 
@@ -71,6 +72,7 @@ public sealed class TransferActor : JournaledActor
     void Serve(IActorRef worker)
     {
         Context.Watch(worker);
+        trainers.Add(worker);
         dispatch.Expire(DateTime.UtcNow);
         if (dispatch.AssignedTo(worker) is { } mine && !done.ContainsKey((int)mine))
         {
@@ -120,7 +122,13 @@ public sealed class TransferActor : JournaledActor
     {
         if (finishedAnnounced || done.Count < plan!.Jobs.Count) return;
         finishedAnnounced = true;
-        DeferAsync(Progress(), p => { foreach (var s in subscribers) s.Tell(p); });
+        // Once the end is durable, every trainer hears it, not only the next to ask: a cluster worker's
+        // idle slots would otherwise find this process gone and take it for a lost coordinator.
+        DeferAsync(Progress(), p =>
+        {
+            foreach (var s in subscribers) s.Tell(p);
+            foreach (var t in trainers) t.Tell(new NoWork(true));
+        });
     }
 
     TransferProgress Progress() => new(done.Count, plan!.Jobs.Count, done.Count == plan.Jobs.Count, done.Values.OrderBy(d => d.Job).ToArray());
