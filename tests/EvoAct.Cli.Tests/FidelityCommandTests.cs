@@ -44,6 +44,31 @@ public sealed class FidelityCommandTests : IDisposable
         Assert.Contains("refusing to resume transfer 'fs'", other.Stderr);
     }
 
+    [Fact]
+    public void A_study_stopped_half_way_writes_a_partial_report_of_what_it_has()
+    {
+        string[] args = [.. Fidelity(2), "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=300ms"];
+        using (var study = EvoactProcess.Start(args))
+        {
+            study.WaitForLine(l => Regex.IsMatch(l, @"^\[([6-9]|1[01])/12\] jobs done"), TimeSpan.FromSeconds(120));
+            study.Signal("TERM");
+            Assert.Equal(0, study.WaitForExit(TimeSpan.FromSeconds(60)));
+            Assert.Contains(study.Lines, l => l == "stopped; run the same command to resume");
+            Assert.Contains(study.Lines, l => l.StartsWith("wrote ") && l.Contains("fs-partial.md"));
+        }
+        var partial = File.ReadAllText(Path.Combine(dir, "fs-partial.md"));
+        var done = int.Parse(Regex.Match(partial, @"^\*\*Partial: (\d+) of 12 jobs done\*\*").Groups[1].Value);
+        Assert.InRange(done, 6, 11);
+        Assert.Contains("over 3 activations scored on both", partial); // the first seed of each is done on both presets
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "fs-partial.csv")).Length);
+        Assert.True(File.Exists(Path.Combine(dir, "fs-partial.png")));
+        Assert.False(File.Exists(Path.Combine(dir, "fs.md")));
+
+        var finished = EvoactProcess.Run(TimeSpan.FromSeconds(120), args);
+        Assert.True(finished.ExitCode == 0, finished.ToString());
+        Assert.DoesNotContain("Partial", File.ReadAllText(Path.Combine(dir, "fs.md")));
+    }
+
     [Theory]
     [InlineData("--proxy", "nope", "--proxy: unknown preset 'nope'")]
     [InlineData("--target", "nope", "--target: unknown preset 'nope'")]

@@ -186,7 +186,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(0, EvoactProcess.Run("export", "--data", dir, "--run", "ex", "--out", csv).ExitCode);
         Assert.Equal(0, EvoactProcess.Run("export", "--data", dir, "--run", "ex", "--format", "json", "--out", json).ExitCode);
         var lines = File.ReadAllLines(csv);
-        Assert.Equal("id,parent_id,mutation,genome,expression,fingerprint,status,fitness,reason,worker,seconds,proposed_at,settled_at,seeds,seed,loss,test_accuracy,curve,device", lines[0]);
+        Assert.Equal("id,parent_id,mutation,genome,expression,fingerprint,status,fitness,reason,worker,seconds,proposed_at,settled_at,seeds,seed,loss,test_accuracy,curve,device,function_mean,function_sd,function_seeds", lines[0]);
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var rows = doc.RootElement.GetProperty("evaluations").EnumerateArray().ToArray();
         Assert.Equal(lines.Length - 1, rows.Length);

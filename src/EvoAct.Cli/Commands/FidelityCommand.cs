@@ -71,14 +71,22 @@ public static class FidelityCommand
             var studyName = TransferCommand.CheckName(r.GetValue(name) ?? FidelityStudy.DefaultName(proxyPreset, targetPreset));
             var plan = FidelityStudy.Plan(studyName, proxyPreset, proxyTraining, targetPreset, targetTraining, set, r.GetValue(seeds));
 
+            // A study stopped half-way already ranks what it has (jobs run seed by seed): its report then
+            // goes to STEM-partial.*, saying how much is done, and the complete one replaces nothing.
+            void Write(TransferProgress p, string stem)
+            {
+                var summary = FidelityReport.Summarize(plan, p.Results.ToDictionary(d => d.Job));
+                var markdown = FidelityReport.Markdown(plan, summary);
+                if (!p.Finished) markdown = $"**Partial: {p.Done} of {p.Total} jobs done** (the study goes on when its command is run again).\n\n" + markdown;
+                TransferCommand.Report(Path.Combine(s.DataDirectory, stem), markdown, FidelityReport.Csv(plan, summary),
+                                       file => Plots.FidelityPlot.Write(file + ".png", plan, summary));
+            }
             var final = TransferCommand.Host(s, studyName, plan,
                 $"{set.Count} activations x {r.GetValue(seeds)} seeds on {proxyPreset} ({proxyTraining.Model}) and {targetPreset} ({targetTraining.Model})",
-                TransferCommand.Serve(r, port, targetConfig));
+                TransferCommand.Serve(r, port, targetConfig), stopped => Write(stopped, studyName + "-partial"));
             if (final is null) return 0;
             if (!final.Finished) return 1;
-            var summary = FidelityReport.Summarize(plan, final.Results.ToDictionary(d => d.Job));
-            TransferCommand.Report(Path.Combine(s.DataDirectory, studyName), FidelityReport.Markdown(plan, summary), FidelityReport.Csv(plan, summary),
-                                   stem => Plots.FidelityPlot.Write(stem + ".png", plan, summary));
+            Write(final, studyName);
             return 0;
         });
         return command;

@@ -85,7 +85,9 @@ public static class TransferCommand
     /// The final progress; null when stopped (resume by running the same command again); an unfinished
     /// one when the journal gave up (its line is on stderr).
     /// </summary>
-    internal static TransferProgress? Host(RunSettings s, string name, TransferPlan plan, string what, ServeWorkers? serve = null)
+    /// <param name="onStopped">when stopped by a signal, given the jobs done so far (for a partial report)</param>
+    internal static TransferProgress? Host(RunSettings s, string name, TransferPlan plan, string what, ServeWorkers? serve = null,
+                                           Action<TransferProgress>? onStopped = null)
     {
         // On its own TransferHost runs at least one trainer; serving workers, maybe none.
         RunCommand.PreloadData(s, serve is null ? Math.Max(1, s.Trainers.Slots) : s.Trainers.Slots);
@@ -101,7 +103,11 @@ public static class TransferCommand
             Console.Error.WriteLine($"evoact: {outcome.GaveUp}");
             return new TransferProgress(0, plan.Jobs.Count, false, []);
         }
-        if (outcome.Final is null) Console.WriteLine("stopped; run the same command to resume");
+        if (outcome.Final is null)
+        {
+            Console.WriteLine("stopped; run the same command to resume");
+            if (outcome.Latest is { Results.Count: > 0 } latest) onStopped?.Invoke(latest);
+        }
         return outcome.Final;
     }
 

@@ -17,7 +17,8 @@ public sealed record ServeWorkers(ClusterNodeSettings Node, int Port, Action<str
 /// <summary>`evoact transfer` (and `fidelity`): the transfer actor and the local trainer slots, journaled beside the run; with <see cref="ServeWorkers"/>, a cluster's workers as well.</summary>
 public static class TransferHost
 {
-    public sealed record Outcome(RunReady Ready, TransferProgress? Final, bool Interrupted, string? GaveUp = null);
+    /// <param name="Latest">the last progress heard (with the jobs done so far), also when stopped</param>
+    public sealed record Outcome(RunReady Ready, TransferProgress? Final, bool Interrupted, string? GaveUp = null, TransferProgress? Latest = null);
 
     public static async Task<Outcome> RunAsync(RunSettings s, string name, TransferPlan plan, Action<RunReady> onReady, Action<TransferProgress> onProgress,
                                                Action<JournalUnavailable> onOutage, CancellationToken stop, ServeWorkers? serve = null)
@@ -73,7 +74,7 @@ public static class TransferHost
             }
             catch (OperationCanceledException)
             {
-                return new Outcome(r, null, true);
+                return new Outcome(r, null, true, Latest: events.Latest);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
