@@ -47,7 +47,7 @@ public sealed class RunProgressView : IDisposable
         t.Title = new TableTitle(Markup.Escape($"evoact run {p.Run}"));
         void Row(string k, string v) => t.AddRow(Markup.Escape(k), Markup.Escape(v));
         Row("evaluations", $"{p.Trained} / {p.MaxEvaluations}");
-        if (FinalCheck(p) is { } check) Row("final check (leaders re-evaluated)", check[12..]);
+        if (p.FinalCheckTotal > 0) Row("final check (leaders re-evaluated)", $"{p.FinalCheckSettled} / {p.FinalCheckTotal}");
         Row("evaluations per second", p.EvaluationsPerSecond.ToString("F2", CultureInfo.InvariantCulture));
         Row("in flight", p.InFlight.ToString(CultureInfo.InvariantCulture));
         Row("failed / diverged", $"{p.Failed} / {p.Diverged}");
