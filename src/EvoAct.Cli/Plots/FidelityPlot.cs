@@ -32,6 +32,8 @@ public static class FidelityPlot
                    $"Kendall {s.Kendall:F3}, {s.Ranked} activations");
         plot.XLabel($"proxy {plan.ProxyPreset}: mean validation accuracy (± sd over seeds)");
         plot.YLabel($"target {plan.Preset}: median test accuracy (± sd)");
+        // Room on the right for the labels of the rightmost points, which are drawn beside them.
+        plot.Axes.Margins(left: 0.05, right: 0.25, bottom: 0.08, top: 0.08);
         plot.SavePng(path, RunPlots.Width, RunPlots.Height);
         return path;
     }
