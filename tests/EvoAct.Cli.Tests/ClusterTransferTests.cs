@@ -14,12 +14,18 @@ public sealed class ClusterTransferTests : IDisposable
 
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
-    [Fact]
-    public void A_transfer_with_no_local_trainer_is_trained_by_a_worker_and_both_exit_0()
+    /// <summary>The run whose best activations are transferred: "src", on fake trainers.</summary>
+    void SourceRun()
     {
         var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), "run", "--data", dir, "--run", "src", "--set", "trainers.kind=fake",
             "--set", "trainers.fake-delay=1ms", "--set", "evolution.population-size=8", "--set", "evolution.sample-size=2", "--set", "evolution.max-evaluations=20");
         Assert.True(source.ExitCode == 0, source.ToString());
+    }
+
+    [Fact]
+    public void A_transfer_with_no_local_trainer_is_trained_by_a_worker_and_both_exit_0()
+    {
+        SourceRun();
 
         int port = EvoactProcess.FreePort();
         var address = $"akka.tcp://evoact@127.0.0.1:{port}";
@@ -62,9 +68,7 @@ public sealed class ClusterTransferTests : IDisposable
     [Fact]
     public void A_worker_killed_mid_job_has_its_job_trained_again_by_another_worker()
     {
-        var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), "run", "--data", dir, "--run", "src", "--set", "trainers.kind=fake",
-            "--set", "trainers.fake-delay=1ms", "--set", "evolution.population-size=8", "--set", "evolution.sample-size=2", "--set", "evolution.max-evaluations=20");
-        Assert.True(source.ExitCode == 0, source.ToString());
+        SourceRun();
         int port = EvoactProcess.FreePort();
         var address = $"akka.tcp://evoact@127.0.0.1:{port}";
         using var transfer = EvoactProcess.Start("transfer", "--data", dir, "--run", "src", "--preset", "smoke", "--top", "1", "--include", "relu", "--runs", "4",

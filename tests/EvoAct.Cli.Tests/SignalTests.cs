@@ -28,6 +28,14 @@ public sealed class SignalTests : IDisposable
         "--set", $"cluster.seed-nodes=[\"akka.tcp://evoact@127.0.0.1:{port}\"]", "--set", "evolution.max-evaluations=100000", .. Fake,
     ];
 
+    /// <summary>A finished run "src" in <paramref name="data"/>, for a transfer to start from.</summary>
+    static void SourceRun(string data)
+    {
+        var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), ["run", "--data", data, "--run", "src", .. Fake,
+            "--set", "trainers.fake-delay=1ms", "--set", "evolution.max-evaluations=12"]);
+        Assert.True(source.ExitCode == 0, source.ToString());
+    }
+
     static void StopsCleanly(RunningEvoact p, string signal, string lastLine)
     {
         p.Signal(signal);
@@ -159,9 +167,7 @@ public sealed class SignalTests : IDisposable
     public void Transfer_exits_0_on_sigterm_while_its_journal_cannot_write()
     {
         using var disk = new Tmpfs("size=2m");
-        var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), ["run", "--data", disk.Path, "--run", "src", .. Fake,
-            "--set", "trainers.fake-delay=1ms", "--set", "evolution.max-evaluations=12"]);
-        Assert.True(source.ExitCode == 0, source.ToString());
+        SourceRun(disk.Path);
         using var transfer = EvoactProcess.Start("transfer", "--data", disk.Path, "--run", "src", "--preset", "smoke", "--runs", "100",
             "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=100ms");
         transfer.WaitForLine(l => l.Contains("jobs done") && !l.StartsWith("[0/"), Patience);
@@ -186,9 +192,7 @@ public sealed class SignalTests : IDisposable
     [InlineData("INT")]
     public void Transfer_exits_0_on_a_signal(string signal)
     {
-        var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), ["run", "--data", dir, "--run", "src", .. Fake,
-            "--set", "trainers.fake-delay=1ms", "--set", "evolution.max-evaluations=12"]);
-        Assert.True(source.ExitCode == 0, source.ToString());
+        SourceRun(dir);
         using var transfer = EvoactProcess.Start("transfer", "--data", dir, "--run", "src", "--preset", "smoke", "--runs", "100",
             "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=100ms");
         transfer.WaitForLine(l => l.Contains("jobs done"), Patience);
