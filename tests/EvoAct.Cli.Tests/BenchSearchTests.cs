@@ -119,13 +119,13 @@ public sealed class BenchSearchTests : IClassFixture<BenchSearchTests.SmallTable
     }
 
     [Fact]
-    public void Rung_variants_are_entries_of_their_own_and_rungs_the_table_has_no_curve_for_are_refused()
+    public void Rung_and_parent_check_variants_are_entries_of_their_own_and_rungs_the_table_has_no_curve_for_are_refused()
     {
         var r = EvoactProcess.Run(TimeSpan.FromMinutes(2), "bench", "search", "--table", table.Table, "--seeds", "2", "--budget", "10", "--json",
-                                  "--strategy", "regularized,regularized+rungs,random+rungs=0.25/1@0.3", "--set", "evolution.population-size=4", "--set", "evolution.sample-size=2");
+                                  "--strategy", "regularized,regularized+rungs,random+rungs=0.25/1@0.3,regularized+parent-check+rungs", "--set", "evolution.population-size=4", "--set", "evolution.sample-size=2");
         Assert.True(r.ExitCode == 0, r.ToString());
         using var doc = JsonDocument.Parse(r.Stdout);
-        Assert.Equal(["regularized", "regularized+rungs", "random+rungs=0.25/1@0.3"],
+        Assert.Equal(["regularized", "regularized+rungs", "random+rungs=0.25/1@0.3", "regularized+parent-check+rungs"],
                      doc.RootElement.GetProperty("strategies").EnumerateArray().Select(s => s.GetProperty("strategy").GetString()));
         var bad = EvoactProcess.Run("bench", "search", "--table", table.Table, "--strategy", "regularized+rungs=0.3/1");
         Assert.Equal(2, bad.ExitCode);
@@ -133,6 +133,9 @@ public sealed class BenchSearchTests : IClassFixture<BenchSearchTests.SmallTable
         var unknown = EvoactProcess.Run("bench", "search", "--table", table.Table, "--strategy", "regularized+hyperband");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("unknown variant '+hyperband'", unknown.Stderr);
+        var zero = EvoactProcess.Run("bench", "search", "--table", table.Table, "--strategy", "regularized+parent-check=0");
+        Assert.Equal(2, zero.ExitCode);
+        Assert.Contains("unknown variant '+parent-check=0'", zero.Stderr);
     }
 
     [Fact]

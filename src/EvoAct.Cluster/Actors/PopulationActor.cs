@@ -150,7 +150,7 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
         while (Evolution.Decide() is { } proposal)
         {
             Apply(RunState.ToEvent(proposal, DateTime.UtcNow));
-            if (proposal.Kind is ProposalKind.Train or ProposalKind.FinalCheck) // the ones a trainer trains
+            if (proposal.Kind is ProposalKind.Train or ProposalKind.FinalCheck or ProposalKind.ParentCheck) // the ones a trainer trains
             {
                 HandOut(worker, request, proposal);
                 return;
@@ -173,11 +173,14 @@ public sealed class PopulationActor : JournaledActor, IWithTimers
     {
         dispatch.Assign(p.Id, worker, DateTime.UtcNow + options.EvaluationTimeout);
         var plan = state.Plan!;
-        // A final check trains its function again with seeds it has not seen: the ones after the search's.
-        var (training, seeds, rungs) = p.Kind == ProposalKind.FinalCheck && plan.Evolution.FinalCheck is { } check
-            ? (plan.Training with { Seed = plan.Training.Seed + (ulong)plan.Evolution.SeedsPerCandidate }, check.Seeds, null)
-            : (plan.Training, plan.Evolution.SeedsPerCandidate, plan.Evolution.Fidelity?.Rungs);
-        worker.Tell(new Work(options.Run, p.Id, p.Expression, training, Seeds: seeds, RunSeed: plan.Evolution.Seed, Rungs: rungs));
+        // A re-evaluation trains its function again with seeds it has not seen: a parent check the ones
+        // after the search's, the final check the ones after those (so the two never repeat a training).
+        var ev = plan.Evolution;
+        int offset = p.Kind switch { ProposalKind.ParentCheck => ev.ParentCheckSeedOffset, ProposalKind.FinalCheck => ev.FinalCheckSeedOffset, _ => 0 };
+        var training = offset == 0 ? plan.Training : plan.Training with { Seed = plan.Training.Seed + (ulong)offset };
+        worker.Tell(new Work(options.Run, p.Id, p.Expression, training, Seeds: Evolution.SeedsOf(p.Kind), RunSeed: ev.Seed,
+                             Rungs: Search.Strategies.Evolution.IsRecheck(p.Kind) ? null : ev.Fidelity?.Rungs,
+                             Of: Search.Strategies.Evolution.IsRecheck(p.Kind) ? p.ParentId : null, SeedOffset: offset));
     }
 
     void OnResult(WorkResult r)

@@ -154,6 +154,7 @@ public sealed record RunSettings(
             Fidelity = Fidelity(c),
             FinalCheck = c.Int("evoact.evolution.final-check.top", 0, 10_000) is > 0 and var top
                 ? new FinalCheckSettings(top, c.Int("evoact.evolution.final-check.seeds", 1, 100)) : null,
+            ParentCheckSeeds = c.Int("evoact.evolution.parent-check.seeds", 0, 100),
         };
         if (s.SampleSize > s.PopulationSize)
             throw new ConfigException("evoact.evolution.sample-size", $"{s.SampleSize} is larger than population-size {s.PopulationSize}");

@@ -15,11 +15,14 @@ public sealed record RequestWork(string WorkerId, string? Device = null) : IEvoA
 /// also measure test accuracy (transfer runs; the search itself never reads the test set). Seeds:
 /// train it that many times, with training seeds Training.Seed, +1, ... (evoact.evolution.seeds-per-candidate);
 /// the fitness is their mean. RunSeed: the run's evolution seed, for trainers that draw (the table trainer).
-/// </summary>
 /// Rungs: multi-fidelity fractions of the budget (the last 1.0); the trainer stops at each, reports a
 /// <see cref="RungResult"/> and waits for the <see cref="RungDecision"/>. Null: train straight through.
+/// Of and SeedOffset: a re-evaluation (parent or final check) of evaluation Of, whose seeds start
+/// SeedOffset after that evaluation's (Training.Seed already says so; the table trainer needs both to
+/// pick the recorded trainings that evaluation did not get).
+/// </summary>
 public sealed record Work(string Run, long Id, string Expression, TrainerSettings Training, bool Test = false, int Seeds = 1, ulong RunSeed = 0,
-                         IReadOnlyList<double>? Rungs = null) : IEvoActMessage;
+                         IReadOnlyList<double>? Rungs = null, long? Of = null, int SeedOffset = 0) : IEvoActMessage;
 
 /// <summary>
 /// A candidate has trained to rung <paramref name="Rung"/> (short of the full budget): its score there

@@ -43,7 +43,7 @@ public sealed record RunPlan(
                    $"(fitness values from the two differ in the last bits); set evoact.training.activation-kernels = {Training.ActivationKernels} to resume it";
         if (!Training.Equals(now.Training)) return "the child-training setup (evoact.training) differs from the one the run started with";
         if (Evolution with { MaxEvaluations = 0 } != now.Evolution with { MaxEvaluations = 0 })
-            return "the evolution settings (strategy, population-size, sample-size, on-failure, deduplicate, seed, seeds-per-candidate, fidelity, final-check) differ from the ones the run started with";
+            return "the evolution settings (strategy, population-size, sample-size, on-failure, deduplicate, seed, seeds-per-candidate, fidelity, final-check, parent-check) differ from the ones the run started with";
         return null;
     }
 

@@ -115,13 +115,13 @@ public sealed class RunState(bool keepHistory = true)
         (Run, Plan, StartedAt) = (s.Run, s.Plan, s.StartedAt);
         Evolution = s.Plan.NewEvolution(keepHistory: false);
         Evolution.Restore(new EvolutionMemento(
-            s.Population.Select(i => new Individual(ToEvaluation(i.Evaluation), i.Fitness)).ToArray(),
+            s.Population.Select(i => new Individual(ToEvaluation(i.Evaluation), i.Fitness, i.ParentChecked)).ToArray(),
             s.InFlight.Select(ToProposal).ToArray(),
             s.FitnessByFingerprint,
             s.Counts.ToDictionary(c => WireNames.Status.Parse(c.Key), c => c.Value),
             s.Best is null ? null : ToEvaluation(s.Best),
             s.RngState, s.NextId, s.InitialProposed, s.FreeInARow, s.Trained, s.RungScores, s.Rungs,
-            s.Leaders?.Select(ToEvaluation).ToArray(), s.FinalCheckProposed));
+            s.Leaders?.Select(ToEvaluation).ToArray(), s.FinalCheckProposed, s.CheckedFingerprints));
     }
 
     /// <summary>
@@ -132,13 +132,14 @@ public sealed class RunState(bool keepHistory = true)
     {
         var m = Evolution!.Capture();
         return new RunStateSnapshot(Schema.Version, Run!, Plan!, StartedAt!.Value,
-            m.Population.Select(i => new SnapshotIndividual(ToSnapshot(i.Evaluation, at), i.Fitness)).ToArray(),
+            m.Population.Select(i => new SnapshotIndividual(ToSnapshot(i.Evaluation, at), i.Fitness, i.ParentChecked)).ToArray(),
             m.InFlight.Select(p => ToEvent(p, at)).ToArray(),
             m.FitnessByFingerprint,
             m.Counts.ToDictionary(c => WireNames.Status[c.Key], c => c.Value),
             m.Best is null ? null : ToSnapshot(m.Best, at),
             m.RngState, m.NextId, m.InitialProposed, m.FreeInARow, m.Trained, m.RungScores, m.Rungs,
-            m.Leaders is { Count: > 0 } l ? l.Select(e => ToSnapshot(e, at)).ToArray() : null, m.FinalCheckProposed);
+            m.Leaders is { Count: > 0 } l ? l.Select(e => ToSnapshot(e, at)).ToArray() : null, m.FinalCheckProposed,
+            m.CheckedFingerprints is { Count: > 0 } c ? c.ToArray() : null);
     }
 
     static SnapshotEvaluation ToSnapshot(Evaluation e, DateTime at) =>

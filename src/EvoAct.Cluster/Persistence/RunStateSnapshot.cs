@@ -26,11 +26,12 @@ public sealed record RunStateSnapshot(
     IReadOnlyList<IReadOnlyList<double>>? RungScores = null,
     IReadOnlyDictionary<long, int>? Rungs = null,
     IReadOnlyList<SnapshotEvaluation>? Leaders = null,
-    int FinalCheckProposed = 0) : IEvoActMessage;
+    int FinalCheckProposed = 0,
+    IReadOnlyList<string>? CheckedFingerprints = null) : IEvoActMessage;
 
 /// <summary>A settled evaluation: its proposal and its outcome.</summary>
 public sealed record SnapshotEvaluation(CandidateProposed Proposal, string Status, double? Fitness, string? Reason, string? Worker, double Seconds,
                                         double? Fraction = null);
 
-/// <summary>A member of the population: its evaluation and the fitness it competes with (-infinity for a failure under on-failure = worst).</summary>
-public sealed record SnapshotIndividual(SnapshotEvaluation Evaluation, double Fitness);
+/// <summary>A member of the population: its evaluation and the fitness it competes with (-infinity for a failure under on-failure = worst; the mean after a parent check).</summary>
+public sealed record SnapshotIndividual(SnapshotEvaluation Evaluation, double Fitness, bool ParentChecked = false);

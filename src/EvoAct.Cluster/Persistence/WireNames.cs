@@ -15,7 +15,8 @@ public static class WireNames
     public static bool IsTrainingOutcome(EvaluationStatus s) => s is EvaluationStatus.Completed or EvaluationStatus.Diverged or EvaluationStatus.Failed;
 
     public static readonly ClosedSet<ProposalKind> Proposal = new("proposal kind",
-        (ProposalKind.Train, "train"), (ProposalKind.Rejected, "rejected"), (ProposalKind.Deduplicated, "deduplicated"), (ProposalKind.FinalCheck, "final-check"));
+        (ProposalKind.Train, "train"), (ProposalKind.Rejected, "rejected"), (ProposalKind.Deduplicated, "deduplicated"), (ProposalKind.FinalCheck, "final-check"),
+        (ProposalKind.ParentCheck, "parent-check"));
 
     public static readonly ClosedSet<MutationKind> Mutation = new("mutation kind",
         (MutationKind.Identity, "identity"), (MutationKind.Unary, "unary"), (MutationKind.Binary, "binary"));

@@ -53,15 +53,15 @@ public static class HistoryExport
         return evaluations.SelectMany(e => Rows(state, e, perSeed, checkedFunctions)).ToArray();
     }
 
-    /// <summary>The functions the final check re-evaluated, by the ids of both their evaluations.</summary>
+    /// <summary>The functions a final or parent check re-evaluated, by the ids of all their evaluations.</summary>
     static Dictionary<long, LeaderboardRow> CheckedFunctions(RunState state)
     {
         var map = new Dictionary<long, LeaderboardRow>();
-        if (state.Evolution is not { FinalCheckProposed: > 0 }) return map;
-        foreach (var row in Leaderboard.Of(state).Where(r => r.Function.Checked))
+        if (state.Evolution is not { } ev || (ev.FinalCheckProposed == 0 && ev.Settings.ParentCheckSeeds == 0)) return map;
+        foreach (var row in Leaderboard.Of(state).Where(r => r.Function.Rechecks.Count > 0))
         {
             map[row.Evaluation.Id] = row;
-            map[row.Function.Recheck!.Id] = row;
+            foreach (var r in row.Function.Rechecks) map[r.Id] = row;
         }
         return map;
     }
@@ -70,7 +70,7 @@ public static class HistoryExport
     {
         var function = checkedFunctions.GetValueOrDefault(e.Id);
         var row = new ExportRow(
-            e.Id, e.Proposal.ParentId, e.Proposal.Kind == ProposalKind.FinalCheck ? "final-check" : e.Proposal.Mutation?.ToString() ?? "random", e.Proposal.Genome.Encode(), e.Proposal.Expression,
+            e.Id, e.Proposal.ParentId, Search.Strategies.Evolution.IsRecheck(e.Proposal.Kind) ? WireNames.Proposal[e.Proposal.Kind] : e.Proposal.Mutation?.ToString() ?? "random", e.Proposal.Genome.Encode(), e.Proposal.Expression,
             e.Proposal.Fingerprint, WireNames.Status[e.Status], e.Fitness, e.Reason, e.Worker, e.Seconds,
             state.ProposedAt[e.Id], state.SettledAt[e.Id], Device: state.Devices.GetValueOrDefault(e.Id),
             FunctionMean: function?.Mean, FunctionSd: function?.Sd, FunctionSeeds: function?.Seeds);

@@ -3,11 +3,11 @@ using EvoAct.Search.Strategies;
 
 namespace EvoAct.Cluster.ReadSide;
 
-/// <summary>A distinct function on a run's leaderboard, with the accuracy of each of its trainings (the evaluation's and, after a final check, the re-evaluation's).</summary>
+/// <summary>A distinct function on a run's leaderboard, with the accuracy of each of its trainings (the evaluation's and its re-evaluations').</summary>
 public sealed record LeaderboardRow(RankedFunction Function, IReadOnlyList<double> Accuracies)
 {
     public Evaluation Evaluation => Function.Evaluation;
-    /// <summary>The mean over every seed (after a final check), else the single score.</summary>
+    /// <summary>The mean over every seed (after a parent or final check), else the single score.</summary>
     public double? Mean => Function.Mean;
     public int Seeds => Function.Seeds;
     /// <summary>The sample sd of the trainings' accuracies; null below two.</summary>
@@ -23,7 +23,7 @@ public static class Leaderboard
 {
     public static IReadOnlyList<LeaderboardRow> Of(RunState state, int top = int.MaxValue) =>
         state.Evolution!.Ranked().Take(top).Select(f => new LeaderboardRow(f,
-            Accuracies(state, f.Evaluation).Concat(f.Recheck is { } r ? Accuracies(state, r) : []).ToArray())).ToArray();
+            Accuracies(state, f.Evaluation).Concat(f.Rechecks.SelectMany(r => Accuracies(state, r))).ToArray())).ToArray();
 
     static IEnumerable<double> Accuracies(RunState state, Evaluation e) =>
         state.Seeds.GetValueOrDefault(e.Id)?.Where(s => s.Accuracy is not null).Select(s => s.Accuracy!.Value)

@@ -63,7 +63,7 @@ public static class RunStatusJson
         w.WriteString("expression", best.Proposal.Expression);
         w.Number("fitness", best.Fitness);
         if (state.Devices.TryGetValue(best.Id, out var device)) w.WriteString("device", device); else w.WriteNull("device");
-        var trainings = TrainingsOf(state, best).Concat(check?.Function.Recheck is { } r ? state.Seeds.GetValueOrDefault(r.Id) ?? [] : []).ToArray();
+        var trainings = TrainingsOf(state, best).Concat(check?.Function.Rechecks.SelectMany(r => state.Seeds.GetValueOrDefault(r.Id) ?? []) ?? []).ToArray();
         // Without a final check the best's mean is its fitness (the mean of its own seeds).
         w.Number("mean", check is null ? best.Fitness : check.Mean);
         w.Number("sd", check is not null ? check.Sd : Search.Statistics.Spread.SampleSd(trainings.Where(t => t.Accuracy is not null).Select(t => t.Accuracy!.Value).ToArray()));

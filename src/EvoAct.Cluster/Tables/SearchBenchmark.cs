@@ -24,25 +24,30 @@ public static class SearchBenchmark
     public static readonly double[] DefaultRungs = [0.125, 0.25, 0.5, 1.0];
 
     /// <summary>
-    /// A strategy as named on the command line: <c>regularized</c>, or a multi-fidelity variant
-    /// <c>regularized+rungs</c>, <c>random+rungs=0.25/0.5/1</c>, <c>regularized+rungs=0.125/0.25/0.5/1@0.3</c>
-    /// (rungs separated by '/', keep after '@'). The HOCON settings it stands for, or a FormatException.
+    /// A strategy as named on the command line: <c>regularized</c>, or with variants, each after a '+':
+    /// multi-fidelity <c>+rungs</c>, <c>+rungs=0.25/0.5/1</c>, <c>+rungs=0.125/0.25/0.5/1@0.3</c> (rungs
+    /// separated by '/', keep after '@'), and <c>+parent-check</c> (<c>+parent-check=N</c>: N seeds), e.g.
+    /// <c>regularized+parent-check+rungs</c>. The HOCON settings it stands for, or a FormatException.
     /// </summary>
     public static (string Strategy, IReadOnlyList<string> Sets) Variant(string name)
     {
-        var plus = name.IndexOf('+');
-        var strategy = plus < 0 ? name : name[..plus];
-        if (!Strategies.Contains(strategy)) throw new FormatException($"unknown strategy '{strategy}'; known: {string.Join(", ", Strategies)} (each may take +rungs)");
-        if (plus < 0) return (strategy, []);
-        var variant = name[(plus + 1)..];
-        if (variant != "rungs" && !variant.StartsWith("rungs=", StringComparison.Ordinal))
-            throw new FormatException($"unknown variant '+{variant}' of {strategy}: expected +rungs, +rungs=R1/R2/.../1 or +rungs=R1/.../1@KEEP");
+        var parts = name.Split('+');
+        var strategy = parts[0];
+        if (!Strategies.Contains(strategy)) throw new FormatException($"unknown strategy '{strategy}'; known: {string.Join(", ", Strategies)} (each may take +rungs, +parent-check)");
         var sets = new List<string>();
-        if (variant.StartsWith("rungs=", StringComparison.Ordinal))
+        foreach (var variant in parts.Skip(1))
         {
-            var spec = variant["rungs=".Length..].Split('@');
-            sets.Add($"evoact.evolution.fidelity.rungs=[{string.Join(", ", spec[0].Split('/'))}]");
-            if (spec.Length > 1) sets.Add($"evoact.evolution.fidelity.keep={spec[1]}");
+            if (variant == "rungs") continue;   // the --set rungs, else the defaults (Settings)
+            if (variant.StartsWith("rungs=", StringComparison.Ordinal))
+            {
+                var spec = variant["rungs=".Length..].Split('@');
+                sets.Add($"evoact.evolution.fidelity.rungs=[{string.Join(", ", spec[0].Split('/'))}]");
+                if (spec.Length > 1) sets.Add($"evoact.evolution.fidelity.keep={spec[1]}");
+            }
+            else if (variant == "parent-check") sets.Add("evoact.evolution.parent-check.seeds=1");
+            else if (variant.StartsWith("parent-check=", StringComparison.Ordinal) && int.TryParse(variant["parent-check=".Length..], out var n) && n >= 1)
+                sets.Add($"evoact.evolution.parent-check.seeds={n}");
+            else throw new FormatException($"unknown variant '+{variant}' of {strategy}: expected +rungs, +rungs=R1/R2/.../1, +rungs=R1/.../1@KEEP, +parent-check or +parent-check=N");
         }
         return (strategy, sets);
     }
@@ -74,7 +79,7 @@ public static class SearchBenchmark
         var (strategy, variantSets) = Variant(name);
         var space = table.Space();
         // A +rungs variant without rungs of its own takes the --set ones, else the defaults.
-        var defaultRungs = name.Contains("+rungs") && !name.Contains("+rungs=")
+        var defaultRungs = name.Split('+').Skip(1).Contains("rungs")
             ? [$"evoact.evolution.fidelity.rungs=[{string.Join(", ", DefaultRungs)}]"] : Array.Empty<string>();
         var user = new ConfigReader(EvoActConfig.Load(o.Preset, o.File, o.Sets));
         if (defaultRungs.Length > 0 && user.StringList("evoact.evolution.fidelity.rungs").Count > 0) defaultRungs = [];
@@ -118,7 +123,8 @@ public static class SearchBenchmark
             var state = await JournalReader.ReadAsync(s.Persistence, dir, s.Name)
                         ?? throw new InvalidOperationException($"replay {strategy}-{seed} left no journal in {dir}");
             var evolution = state.Evolution!;
-            return SearchReplay.From(table, strategy, seed, evolution.History, evolution.Best, s.Plan.Evolution.SeedsPerCandidate, seconds, o.Budget);
+            return SearchReplay.From(table, strategy, seed, evolution.History, evolution.Best, s.Plan.Evolution.SeedsPerCandidate, seconds, o.Budget,
+                                     s.Plan.Evolution.ParentCheckSeeds);
         }
         finally
         {

@@ -11,7 +11,7 @@ namespace EvoAct.Cluster.Tables;
 /// training it, through the real coordinator and journal, so a replayed search measures EvoAct's own
 /// dispatch, deduplication, aging and resume. Each of the Work's seeds is one of the function's
 /// recorded trainings, picked deterministically from the run seed and the evaluation id (seeds
-/// consecutive from there, wrapping), and it waits the recorded seconds times
+/// consecutive from there, wrapping; a re-evaluation goes on from its evaluation's), and it waits the recorded seconds times
 /// <paramref name="timeScale"/>, so slow candidates arrive late, as they would.
 /// </summary>
 public sealed class TableEvaluator(BenchmarkTable table, double timeScale) : IEvaluator
@@ -71,8 +71,10 @@ public sealed class TableEvaluator(BenchmarkTable table, double timeScale) : IEv
         }
         if (function is null) return null;
         var rows = function.Seeds;
-        var rng = new Rng(work.RunSeed * 0x9E3779B97F4A7C15UL ^ (ulong)work.Id);
-        int first = rng.Next(rows.Count);
+        // A re-evaluation continues the seeds of the evaluation it checks (Of), so its trainings are
+        // ones that evaluation did not get while the table has more, as a real trainer's new seeds are.
+        var rng = new Rng(work.RunSeed * 0x9E3779B97F4A7C15UL ^ (ulong)(work.Of ?? work.Id));
+        int first = rng.Next(rows.Count) + (work.Of is null ? 0 : work.SeedOffset);
         return Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => rows[(first + i) % rows.Count])
             .Select(r => new SeedResult(r.Seed!.Value, r.Status, r.Fitness, r.Loss, r.TestAccuracy, r.Seconds, r.Curve, r.Reason)).ToArray();
     }

@@ -7,8 +7,10 @@ namespace EvoAct.Search.Strategies;
 /// <summary>
 /// How a proposal is settled: trained by a worker, or at once without training. FinalCheck: a
 /// re-evaluation, with new seeds, of the function its parent computes, after the budget is spent.
+/// ParentCheck: a re-evaluation, with new seeds, of a population member that won a tournament on its
+/// first score, before it breeds (evoact.evolution.parent-check); it costs budget.
 /// </summary>
-public enum ProposalKind { Train, Rejected, Deduplicated, FinalCheck }
+public enum ProposalKind { Train, Rejected, Deduplicated, FinalCheck, ParentCheck }
 
 /// <summary>
 /// A decision of the strategy: a child (or random genome), where it came from, and the generator
@@ -42,17 +44,24 @@ public sealed record Evaluation(Proposal Proposal, EvaluationStatus Status, doub
 }
 
 /// <summary>
-/// A distinct function on the leaderboard: its best evaluation and, after a final check, the mean of
-/// all its seeds (the evaluation's and the re-evaluation's) and how many; without one, its single score.
-/// A re-evaluation that did not complete leaves Mean null (it ranks below every checked function that did).
+/// A distinct function on the leaderboard: its best evaluation and its re-evaluations (a parent check
+/// during the search, the final check after it), the mean over all their seeds and how many; without
+/// any, its single score. A re-evaluation that did not complete leaves Mean null (it ranks below every
+/// function of its kind that did).
 /// </summary>
-public sealed record RankedFunction(Evaluation Evaluation, double? Mean, int Seeds, Evaluation? Recheck)
+public sealed record RankedFunction(Evaluation Evaluation, double? Mean, int Seeds, IReadOnlyList<Evaluation> Rechecks)
 {
+    /// <summary>The final check's re-evaluation, if it had one.</summary>
+    public Evaluation? Recheck => Rechecks.FirstOrDefault(r => r.Proposal.Kind == ProposalKind.FinalCheck);
+    /// <summary>Re-evaluated by the final check (such functions rank first, by their mean).</summary>
     public bool Checked => Recheck is not null;
 }
 
-/// <summary>A member of the population: its evaluation and the fitness it competes with.</summary>
-public sealed record Individual(Evaluation Evaluation, double Fitness)
+/// <summary>
+/// A member of the population: its evaluation and the fitness it competes with; ParentChecked once a
+/// parent check has re-evaluated it (its fitness is then the mean over all its seeds).
+/// </summary>
+public sealed record Individual(Evaluation Evaluation, double Fitness, bool ParentChecked = false)
 {
     public long Id => Evaluation.Id;
     public Genome Genome => Evaluation.Proposal.Genome;

@@ -11,6 +11,7 @@ namespace EvoAct.Search.Strategies;
 /// <code>
 /// population: queue of P individuals (the first P are random genomes that pass the filter)
 /// propose:    sample S with replacement; parent = fittest of the sample; child = mutate(parent)
+///             (parent check: a parent on its first score trains again first, and competes with its mean)
 /// settle:     append the child on the right; remove the oldest (aging) | the worst of its sample (tournament)
 /// </code>
 /// Decide is pure (it draws from a copy of the generator); Apply and Settle change state, and are
@@ -65,6 +66,10 @@ public sealed class Evolution
     // choose what to re-evaluate; and how many of them have had their re-evaluation proposed.
     readonly List<Evaluation> leaders = new();
     int finalCheckProposed;
+    // Parent check: the functions re-evaluated so far. Their cached fitness is the mean over all their
+    // seeds (-infinity when the check failed), and a member that is a deduplicated copy of one is
+    // checked already: a second check would repeat the first's training seeds.
+    readonly HashSet<string> checkedFingerprints = new();
 
     public EvolutionSettings Settings => settings;
 
@@ -79,9 +84,9 @@ public sealed class Evolution
         : throw new InvalidOperationException("this Evolution keeps no history (the coordinator's); fold the run's events for it");
     public IReadOnlyCollection<Proposal> InFlight => inFlight.Values;
     public int Trained { get; private set; }
-    /// <summary>Completed evaluations, one per distinct function (fingerprint), fittest first; ties by id.</summary>
+    /// <summary>Completed evaluations, one per distinct function (fingerprint), fittest first; ties by id. Re-evaluations are not candidates: they are not among them.</summary>
     public IEnumerable<Evaluation> BestDistinct() => History
-        .Where(e => e.Status == EvaluationStatus.Completed && e.Fitness is not null)
+        .Where(e => e.Status == EvaluationStatus.Completed && e.Fitness is not null && !IsRecheck(e.Proposal.Kind))
         .GroupBy(e => e.Proposal.Fingerprint).Select(g => g.MaxBy(e => e.Fitness)!)
         .OrderByDescending(e => e.Fitness).ThenBy(e => e.Id);
 
@@ -143,15 +148,42 @@ public sealed class Evolution
     /// </summary>
     public IReadOnlyList<RankedFunction> Ranked()
     {
-        int first = settings.SeedsPerCandidate, again = settings.FinalCheck?.Seeds ?? 0;
-        var rechecks = History.Where(e => e.Proposal.Kind == ProposalKind.FinalCheck && e.Proposal.ParentId is not null)
-                              .GroupBy(e => e.Proposal.ParentId!.Value).ToDictionary(g => g.Key, g => g.First());
-        var all = BestDistinct().Select(e => rechecks.TryGetValue(e.Id, out var r)
-            ? new RankedFunction(e, r.Status == EvaluationStatus.Completed ? (e.Fitness!.Value * first + r.Fitness!.Value * again) / (first + again) : null, first + again, r)
-            : new RankedFunction(e, e.Fitness, first, null)).ToArray();
+        // A final check re-evaluates a leader's evaluation; a parent check, a population member, which
+        // may be a deduplicated evaluation of the function: so parent checks go with the function.
+        var finalChecks = History.Where(e => e.Proposal.Kind == ProposalKind.FinalCheck && e.Proposal.ParentId is not null)
+                                 .GroupBy(e => e.Proposal.ParentId!.Value).ToDictionary(g => g.Key, g => g.First());
+        var parentChecks = History.Where(e => e.Proposal.Kind == ProposalKind.ParentCheck)
+                                  .GroupBy(e => e.Proposal.Fingerprint).ToDictionary(g => g.Key, g => g.ToArray());
+        var all = BestDistinct().Select(e =>
+        {
+            var rechecks = parentChecks.GetValueOrDefault(e.Proposal.Fingerprint, []).ToList();
+            if (finalChecks.TryGetValue(e.Id, out var f)) rechecks.Add(f);
+            double sum = e.Fitness!.Value * settings.SeedsPerCandidate;
+            int seeds = settings.SeedsPerCandidate;
+            bool complete = true;
+            foreach (var r in rechecks)
+            {
+                int k = SeedsOf(r.Proposal.Kind);
+                if (r.Status == EvaluationStatus.Completed) sum += r.Fitness!.Value * k;
+                else complete = false;
+                seeds += k;
+            }
+            return new RankedFunction(e, complete ? sum / seeds : null, seeds, rechecks);
+        }).ToArray();
         return all.Where(f => f.Checked).OrderByDescending(f => f.Mean ?? double.NegativeInfinity).ThenBy(f => f.Evaluation.Id)
-                  .Concat(all.Where(f => !f.Checked)).ToArray();
+                  .Concat(all.Where(f => !f.Checked).OrderByDescending(f => f.Mean ?? double.NegativeInfinity).ThenBy(f => f.Evaluation.Id)).ToArray();
     }
+
+    /// <summary>A proposal that re-evaluates a function already trained (not a candidate of its own).</summary>
+    public static bool IsRecheck(ProposalKind kind) => kind is ProposalKind.FinalCheck or ProposalKind.ParentCheck;
+
+    /// <summary>How many trainings (seeds) a proposal of this kind gets.</summary>
+    public int SeedsOf(ProposalKind kind) => kind switch
+    {
+        ProposalKind.FinalCheck => settings.FinalCheck?.Seeds ?? 0,
+        ProposalKind.ParentCheck => settings.ParentCheckSeeds,
+        _ => settings.SeedsPerCandidate,
+    };
     /// <summary>So many proposals in a row were free (rejected or already known) that the space is used up.</summary>
     /// <summary>Exhaustive: genomes of the space proposed so far, and how many it has; null for the other strategies.</summary>
     public (ulong Proposed, System.Numerics.BigInteger Of)? Enumeration => settings.Strategy == StrategyKind.Exhaustive ? (rngState, spaceSize) : null;
@@ -187,6 +219,16 @@ public sealed class Evolution
                     var pick = members[rng.Next(members.Length)];
                     sample[i] = pick.Id;
                     if (parent is null || pick.Fitness > parent.Fitness) parent = pick;
+                }
+                // A winner on its first score may be lucky: it trains again before it breeds (unless a
+                // check of it is already training: asynchronous workers do not wait for it).
+                var parentFingerprint = parent!.Evaluation.Proposal.Fingerprint;
+                if (settings.ParentCheckSeeds > 0 && !parent.ParentChecked && double.IsFinite(parent.Fitness) && !checkedFingerprints.Contains(parentFingerprint)
+                    && !inFlight.Values.Any(q => q.Kind == ProposalKind.ParentCheck && q.Fingerprint == parentFingerprint))
+                {
+                    var checkOf = parent.Evaluation.Proposal;
+                    return new Proposal(nextId, checkOf.Genome, checkOf.Expression, checkOf.Fingerprint, parent.Id, null, sample,
+                                        ProposalKind.ParentCheck, null, null, rng.State);
                 }
                 var mutant = mutator.Mutate(parent!.Genome, rng);
                 (genome, mutation) = (mutant.Child, mutant.Mutation);
@@ -248,7 +290,7 @@ public sealed class Evolution
         population.ToArray(), inFlight.Values.OrderBy(p => p.Id).ToArray(), new Dictionary<string, double>(fitnessByFingerprint),
         new Dictionary<EvaluationStatus, int>(counts), best, rngState, nextId, initialProposed, freeInARow, Trained,
         promotion?.Scores.Select(r => (IReadOnlyList<double>)r.ToArray()).ToArray(), new Dictionary<long, int>(rungOf),
-        leaders.ToArray(), finalCheckProposed);
+        leaders.ToArray(), finalCheckProposed, checkedFingerprints.ToArray());
 
     /// <summary>Takes a captured state, into a new Evolution built from the same plan; one without history (it would be incomplete).</summary>
     public void Restore(EvolutionMemento m)
@@ -264,6 +306,7 @@ public sealed class Evolution
         foreach (var (k, v) in m.Rungs ?? new Dictionary<long, int>()) rungOf[k] = v;
         leaders.AddRange(m.Leaders ?? []);
         finalCheckProposed = m.FinalCheckProposed;
+        checkedFingerprints.UnionWith(m.CheckedFingerprints ?? []);
     }
 
     /// <summary>Enters a proposal: a Train one goes in flight; a free one is settled at once.</summary>
@@ -274,7 +317,7 @@ public sealed class Evolution
         if (p.ParentId is null && p.Kind != ProposalKind.Rejected && initialProposed < settings.PopulationSize) initialProposed++;
         switch (p.Kind)
         {
-            case ProposalKind.Train:
+            case ProposalKind.Train or ProposalKind.ParentCheck:
                 inFlight[p.Id] = p;
                 freeInARow = 0;
                 return null;
@@ -310,7 +353,47 @@ public sealed class Evolution
             return e;
         }
         Trained++;
+        if (p.Kind == ProposalKind.ParentCheck)
+        {
+            CheckParent(e);
+            return e;
+        }
         return Enter(e);
+    }
+
+    /// <summary>
+    /// A parent check settled: a training like any other (counted), and the member it re-evaluated, if
+    /// still alive, competes with the mean of all its seeds from now on (with the worst fitness, or not
+    /// at all, per on-failure, if the check failed). The best and the final check's leaders stay by single score.
+    /// </summary>
+    void CheckParent(Evaluation e)
+    {
+        if (keepHistory) history.Add(e);
+        counts[e.Status] = counts.GetValueOrDefault(e.Status) + 1;
+        var fingerprint = e.Proposal.Fingerprint;
+        checkedFingerprints.Add(fingerprint);
+        // The checked member's first score (if it aged out while its check trained, the function's cached one).
+        var member = population.FirstOrDefault(i => i.Id == e.Proposal.ParentId);
+        double? mean = null;
+        if (e.Status == EvaluationStatus.Completed && (member?.Fitness ?? fitnessByFingerprint.GetValueOrDefault(fingerprint, double.NaN)) is var single && double.IsFinite(single))
+        {
+            int first = settings.SeedsPerCandidate, again = settings.ParentCheckSeeds;
+            mean = (single * first + e.Fitness!.Value * again) / (first + again);
+        }
+        // Copies of the function proposed from now on are deduplicated to this (a failed check: to a failure),
+        // and every member that is the function (the checked one, copies that entered while it trained) takes it.
+        fitnessByFingerprint[fingerprint] = mean ?? double.NegativeInfinity;
+        for (var node = population.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value.Evaluation.Proposal.Fingerprint == fingerprint && !node.Value.ParentChecked)
+            {
+                if (mean is { } m) node.Value = node.Value with { Fitness = m, ParentChecked = true };
+                else if (settings.OnFailure == FailurePolicy.Worst) node.Value = node.Value with { Fitness = double.NegativeInfinity, ParentChecked = true };
+                else population.Remove(node);
+            }
+            node = next;
+        }
     }
 
     /// <summary>Keeps the top distinct functions by single score as they settle: a fingerprint's best, fittest first, the earliest of equals.</summary>
@@ -332,15 +415,23 @@ public sealed class Evolution
     {
         if (keepHistory) history.Add(e);
         counts[e.Status] = counts.GetValueOrDefault(e.Status) + 1;
-        if (e.Fitness is { } f && e.Status is EvaluationStatus.Completed or EvaluationStatus.Deduplicated && (best is null || f > best.Fitness)) best = e;
-        if (e.Status == EvaluationStatus.Completed) fitnessByFingerprint[e.Proposal.Fingerprint] = e.Fitness!.Value;
+        if (e.Fitness is { } f && double.IsFinite(f) && e.Status is EvaluationStatus.Completed or EvaluationStatus.Deduplicated && (best is null || f > best.Fitness)) best = e;
+        // (A checked function keeps the mean over its seeds: a retraining with the run's seed repeats its first score.)
+        if (e.Status == EvaluationStatus.Completed && !checkedFingerprints.Contains(e.Proposal.Fingerprint)) fitnessByFingerprint[e.Proposal.Fingerprint] = e.Fitness!.Value;
         NoteLeader(e);
         // A stopped candidate's score is a rung's, not comparable with full-budget fitness: it neither
         // competes nor is cached for deduplication (an equivalent child trains, and is likely stopped early again).
         if (e.Status == EvaluationStatus.Stopped) return e;
-        double? competing = e.Fitness ?? (settings.OnFailure == FailurePolicy.Worst ? double.NegativeInfinity : null);
+        double? competing = e.Fitness is { } fit && !double.IsNegativeInfinity(fit) ? fit   // -infinity: a copy of a function whose parent check failed
+                            : settings.OnFailure == FailurePolicy.Worst ? double.NegativeInfinity : null;
         if (competing is null) return e;
-        population.AddLast(new Individual(e, competing.Value));
+        // A function already checked competes with its checked fitness, however this evaluation scored.
+        bool isChecked = checkedFingerprints.Contains(e.Proposal.Fingerprint);
+        if (isChecked && e.Status == EvaluationStatus.Completed)
+            competing = fitnessByFingerprint[e.Proposal.Fingerprint] is var m && !double.IsNegativeInfinity(m) ? m
+                        : settings.OnFailure == FailurePolicy.Worst ? double.NegativeInfinity : null;
+        if (competing is null) return e;
+        population.AddLast(new Individual(e, competing.Value, isChecked));
         if (population.Count > settings.PopulationSize)
         {
             if (settings.Strategy == StrategyKind.Tournament) population.Remove(WorstOfSample(e.Proposal.Sample));

@@ -20,4 +20,5 @@ public sealed record EvolutionMemento(
     IReadOnlyList<IReadOnlyList<double>>? RungScores = null,
     IReadOnlyDictionary<long, int>? Rungs = null,
     IReadOnlyList<Evaluation>? Leaders = null,
-    int FinalCheckProposed = 0);
+    int FinalCheckProposed = 0,
+    IReadOnlyCollection<string>? CheckedFingerprints = null);

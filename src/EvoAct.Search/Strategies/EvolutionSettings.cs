@@ -27,6 +27,16 @@ public sealed record EvolutionSettings
     public FidelitySettings? Fidelity { get; init; }
     /// <summary>Re-evaluation of the best distinct functions once the budget is spent (<see cref="FinalCheckSettings"/>); null: none.</summary>
     public FinalCheckSettings? FinalCheck { get; init; }
+    /// <summary>
+    /// evoact.evolution.parent-check.seeds: a tournament winner whose fitness rests on its first
+    /// evaluation is trained again with this many new seeds (budget spent) before it breeds, and
+    /// competes with the mean from then on; 0: off.
+    /// </summary>
+    public int ParentCheckSeeds { get; init; }
+
+    /// <summary>The training seeds of a function, in order: its evaluation's, then a parent check's, then the final check's.</summary>
+    public int ParentCheckSeedOffset => SeedsPerCandidate;
+    public int FinalCheckSeedOffset => SeedsPerCandidate + ParentCheckSeeds;
 }
 
 /// <summary>

@@ -14,7 +14,7 @@ public sealed class WireNamesTests(SerializerFixture fixture)
     public void Each_value_has_the_name_journals_hold_and_reads_back_from_it()
     {
         Assert.Equal(["completed", "diverged", "failed", "rejected", "deduplicated", "stopped"], Enum.GetValues<EvaluationStatus>().Select(v => WireNames.Status[v]));
-        Assert.Equal(["train", "rejected", "deduplicated", "final-check"], Enum.GetValues<ProposalKind>().Select(v => WireNames.Proposal[v]));
+        Assert.Equal(["train", "rejected", "deduplicated", "final-check", "parent-check"], Enum.GetValues<ProposalKind>().Select(v => WireNames.Proposal[v]));
         Assert.Equal(["identity", "unary", "binary"], Enum.GetValues<MutationKind>().Select(v => WireNames.Mutation[v]));
         Assert.Equal(["NonFiniteOutput", "NonFiniteGradient", "ConstantOutput", "OutputTooLarge"], Enum.GetValues<Rejection>().Select(v => WireNames.Rejection[v]));
         foreach (var v in Enum.GetValues<EvaluationStatus>()) Assert.Equal(v, WireNames.Status.Parse(WireNames.Status[v]));
@@ -29,8 +29,8 @@ public sealed class WireNamesTests(SerializerFixture fixture)
         // Before the closed sets, statuses, kinds and mutations were written as ToString().ToLowerInvariant()
         // and rejections as ToString(): every name already in a journal or snapshot is one of these.
         Assert.All(Enum.GetValues<EvaluationStatus>(), v => Assert.Equal(v.ToString().ToLowerInvariant(), WireNames.Status[v]));
-        // FinalCheck came after the closed sets: its name is new ("final-check"), no journal had it before.
-        Assert.All(Enum.GetValues<ProposalKind>().Where(v => v != ProposalKind.FinalCheck), v => Assert.Equal(v.ToString().ToLowerInvariant(), WireNames.Proposal[v]));
+        // FinalCheck and ParentCheck came after the closed sets: their names are new ("final-check", "parent-check"), no journal had them before.
+        Assert.All(Enum.GetValues<ProposalKind>().Where(v => v is not (ProposalKind.FinalCheck or ProposalKind.ParentCheck)), v => Assert.Equal(v.ToString().ToLowerInvariant(), WireNames.Proposal[v]));
         Assert.All(Enum.GetValues<MutationKind>(), v => Assert.Equal(v.ToString().ToLowerInvariant(), WireNames.Mutation[v]));
         Assert.All(Enum.GetValues<Rejection>(), v => Assert.Equal(v.ToString(), WireNames.Rejection[v]));
     }

@@ -106,6 +106,39 @@ public sealed class BenchmarkTableTests
     }
 
     [Fact]
+    public void A_re_evaluation_gets_the_recorded_trainings_its_evaluation_did_not()
+    {
+        var evaluator = new TableEvaluator(TableFixture.Table, 0);
+        for (long id = 1; id <= 32; id++)
+        {
+            var first = evaluator.Evaluate(WorkFor("x + relu(x)", id, runSeed: 3), "w", CancellationToken.None).Seeds!.Single().Seed;
+            // A parent check (1 seed after the search's 1) and a final check (2 seeds after those 2): the table has 2 seeds, so they wrap.
+            var check = evaluator.Evaluate(WorkFor("x + relu(x)", 100 + id, runSeed: 3) with { Of = id, SeedOffset = 1 }, "w", CancellationToken.None).Seeds!.Single().Seed;
+            Assert.NotEqual(first, check);
+            var final = evaluator.Evaluate(WorkFor("x + relu(x)", 200 + id, runSeed: 3, seeds: 2) with { Of = id, SeedOffset = 2 }, "w", CancellationToken.None);
+            Assert.Equal([first, check], final.Seeds!.Select(s => s.Seed));
+        }
+    }
+
+    [Fact]
+    public void A_parent_check_costs_its_trainings_and_what_a_replay_returns_is_its_best_by_the_mean()
+    {
+        var table = TableFixture.Table;
+        var ranked = table.Functions.OrderByDescending(f => f.TrueFitness).ToArray();
+        var (best, worst) = (ranked[0], ranked[^1]);
+        Evaluation E(BenchmarkTable.Function f, ProposalKind kind, long id, double fitness, long? parent = null) => new(
+            new Proposal(id, Search.Genomes.Genome.Decode(f.Seeds[0].Genome), f.Expression, f.Fingerprint, parent, null, [], kind, null, null, 0),
+            EvaluationStatus.Completed, fitness, null);
+        // The worst function's lucky 0.9 is checked at 0.5 (mean 0.7): the best, at 0.8, is what the search returns.
+        var history = new[] { E(worst, ProposalKind.Train, 1, 0.9), E(best, ProposalKind.Train, 2, 0.8), E(worst, ProposalKind.ParentCheck, 3, 0.5, parent: 1) };
+        var r = SearchReplay.From(table, "test", 0, history, history[0], seedsPerCandidate: 1, seconds: 1, parentCheckSeeds: 1);
+        Assert.Equal(3, r.Trainings);
+        Assert.Equal(best.TrueFitness, r.ReturnedTrueFitness);
+        // Unchecked, the lucky one is returned.
+        Assert.Equal(worst.TrueFitness, SearchReplay.From(table, "test", 0, history[..2], history[0], 1, 1, parentCheckSeeds: 1).ReturnedTrueFitness);
+    }
+
+    [Fact]
     public void A_candidate_outside_the_table_is_a_failed_evaluation_with_its_reason()
     {
         var r = new TableEvaluator(TableFixture.Table, 0).Evaluate(WorkFor("cosh(x) * x", 1, 0), "w", CancellationToken.None);

@@ -73,7 +73,7 @@ public class EvolutionTests
             ev.Apply(p);
             log.Add(new Applied(p));
             after?.Invoke();
-            if (p.Kind is not (ProposalKind.Train or ProposalKind.FinalCheck)) continue;
+            if (p.Kind is not (ProposalKind.Train or ProposalKind.FinalCheck or ProposalKind.ParentCheck)) continue;
             var (status, fitness) = worker(p);
             Assert.NotNull(ev.Settle(p.Id, status, fitness, status == EvaluationStatus.Completed ? null : "fake"));
             log.Add(new Settled(p.Id, status, fitness));
@@ -834,6 +834,137 @@ public class EvolutionTests
         Assert.DoesNotContain(Proposals(log), p => p.Kind == ProposalKind.FinalCheck);
         Assert.Equal(ev.BestDistinct().Select(e => e.Id), ev.Ranked().Select(f => f.Evaluation.Id));
         Assert.All(ev.Ranked(), f => Assert.Equal((f.Evaluation.Fitness, 1, false), (f.Mean, f.Seeds, f.Checked)));
+    }
+}
+
+public class EvolutionParentCheckTests
+{
+    static readonly SearchSpace Small = new(1,
+        [UnaryOp.X, UnaryOp.Neg, UnaryOp.Abs, UnaryOp.Square, UnaryOp.Tanh, UnaryOp.Sigmoid, UnaryOp.Relu, UnaryOp.Sin],
+        [BinaryOp.Add, BinaryOp.Sub, BinaryOp.Mul, BinaryOp.Max]);
+
+    static EvolutionSettings Settings(int max = 80, FailurePolicy onFailure = FailurePolicy.Ignore) =>
+        new() { PopulationSize = 8, SampleSize = 3, MaxEvaluations = max, Seed = 3, ParentCheckSeeds = 1, OnFailure = onFailure };
+
+    static Evolution New(EvolutionSettings s, bool keepHistory = true) => new(Small, MutationSettings.Default, FilterSettings.Default, s, keepHistory);
+
+    /// <summary>A deterministic score per function, different for every fingerprint.</summary>
+    static double Score(Proposal p) => 0.5 + (uint)p.Fingerprint.GetHashCode(StringComparison.Ordinal) % 1000 / 2000.0;
+
+    /// <summary>One worker, settled before the next decision; checks scored by <paramref name="check"/>. Returns the applied proposals and settlements in order.</summary>
+    static List<(Proposal P, EvaluationStatus? Status, double? Fitness)> Drive(Evolution ev, Func<Proposal, (EvaluationStatus, double?)> check,
+                                                                           Action<Proposal, Individual[]>? before = null)
+    {
+        var log = new List<(Proposal, EvaluationStatus?, double?)>();
+        for (int n = 0; ev.Decide() is { } p; n++)
+        {
+            Assert.True(n < 20_000, "the evolution did not stop");
+            before?.Invoke(p, ev.Population.ToArray());
+            ev.Apply(p);
+            if (p.Kind is not (ProposalKind.Train or ProposalKind.ParentCheck)) { log.Add((p, null, null)); continue; }
+            var (status, fitness) = p.Kind == ProposalKind.ParentCheck ? check(p) : (EvaluationStatus.Completed, Score(p));
+            ev.Settle(p.Id, status, fitness, status == EvaluationStatus.Completed ? null : "fake");
+            log.Add((p, status, fitness));
+        }
+        return log;
+    }
+
+    static void Replay(Evolution ev, IEnumerable<(Proposal P, EvaluationStatus? Status, double? Fitness)> log)
+    {
+        foreach (var (p, status, fitness) in log)
+        {
+            ev.Apply(p);
+            if (status is { } st) ev.Settle(p.Id, st, fitness, st == EvaluationStatus.Completed ? null : "fake");
+        }
+    }
+
+    [Fact]
+    public void A_tournament_winner_on_its_first_score_trains_again_before_it_breeds_and_competes_with_its_mean_from_then_on()
+    {
+        var ev = New(Settings());
+        var checkedIds = new List<long>();
+        int children = 0;
+        var log = Drive(ev, p => (EvaluationStatus.Completed, Score(p) - 0.2), (p, population) =>
+        {
+            if (p.Kind == ProposalKind.ParentCheck)
+            {
+                // The check is of the fittest of its sample, alive, on its first score, and trains its genome.
+                var parent = population.Single(i => i.Id == p.ParentId);
+                Assert.False(parent.ParentChecked);
+                Assert.Equal(p.Sample.Max(id => population.Single(i => i.Id == id).Fitness), parent.Fitness);
+                Assert.Equal(parent.Genome, p.Genome);
+                Assert.Equal(parent.Evaluation.Proposal.Fingerprint, p.Fingerprint);
+                checkedIds.Add(parent.Id);
+            }
+            else if (p.ParentId is { } parentId)
+            {
+                // Nothing breeds before it is checked (one worker: its check settled before this decision).
+                Assert.True(population.Single(i => i.Id == parentId).ParentChecked);
+                children++;
+            }
+        });
+        Assert.True(checkedIds.Count >= 5 && children >= 5, $"{checkedIds.Count} checks, {children} children");
+        Assert.Equal(checkedIds.Count, checkedIds.Distinct().Count());   // once each, and once per function
+        Assert.Equal(checkedIds.Count, ev.History.Where(e => e.Proposal.Kind == ProposalKind.ParentCheck).Select(e => e.Proposal.Fingerprint).Distinct().Count());
+        // A check is a training of the budget.
+        Assert.Equal(80, ev.Trained);
+        Assert.Equal(80, ev.History.Count(e => e.Trained));
+        Assert.Equal(checkedIds.Count, ev.History.Count(e => e.Proposal.Kind == ProposalKind.ParentCheck));
+        // A checked member's fitness is the mean of its two scores (its check scored 0.2 lower), and so is
+        // that of a deduplicated copy of a checked function (counted as checked: its seeds are trained).
+        var alive = ev.Population.Where(i => i.ParentChecked).ToArray();
+        Assert.NotEmpty(alive);
+        Assert.All(alive, i => Assert.Equal(Score(i.Evaluation.Proposal) - 0.1, i.Fitness, 12));
+        Assert.All(ev.Population.Where(i => !i.ParentChecked), i => Assert.Equal(Score(i.Evaluation.Proposal), i.Fitness, 12));
+        Assert.Contains(ev.History, e => e.Status == EvaluationStatus.Deduplicated && Math.Abs(e.Fitness!.Value - (Score(e.Proposal) - 0.1)) < 1e-12);
+        // The leaderboard ranks them by that mean over 2 seeds; checks are not candidates of their own.
+        var ranked = ev.Ranked();
+        Assert.DoesNotContain(ranked, f => f.Evaluation.Proposal.Kind == ProposalKind.ParentCheck);
+        var withCheck = ranked.Where(f => f.Rechecks.Count > 0).ToArray();
+        Assert.NotEmpty(withCheck);
+        Assert.All(withCheck, f => Assert.Equal((f.Evaluation.Fitness!.Value + f.Rechecks.Sum(r => r.Fitness!.Value)) / (1 + f.Rechecks.Count), f.Mean!.Value, 12));
+        Assert.All(withCheck, f => Assert.False(f.Checked));   // "checked" is the final check's
+        Assert.Equal(ranked.Select(f => f.Mean).OrderByDescending(m => m), ranked.Select(f => f.Mean));
+
+        // Resumed from its events, or from a snapshot of the state half-way, it goes on the same way.
+        var replayed = New(Settings());
+        Replay(replayed, log);
+        Assert.Equal(ev.Population.Select(i => (i.Id, i.Fitness, i.ParentChecked)), replayed.Population.Select(i => (i.Id, i.Fitness, i.ParentChecked)));
+        var half = New(Settings());
+        Replay(half, log.Take(log.Count / 2));
+        var lean = New(Settings(), keepHistory: false);
+        lean.Restore(half.Capture());
+        Assert.Equal(half.Population.Select(i => (i.Id, i.Fitness, i.ParentChecked)), lean.Population.Select(i => (i.Id, i.Fitness, i.ParentChecked)));
+        var (a, b) = (half.Decide()!, lean.Decide()!);
+        Assert.Equal((a.Id, a.Kind, a.ParentId, a.Genome, a.RngState), (b.Id, b.Kind, b.ParentId, b.Genome, b.RngState));
+    }
+
+    [Theory]
+    [InlineData(FailurePolicy.Ignore)]
+    [InlineData(FailurePolicy.Worst)]
+    public void A_parent_whose_check_fails_no_longer_competes(FailurePolicy onFailure)
+    {
+        var ev = New(Settings(max: 40, onFailure));
+        var failed = new List<long>();
+        Drive(ev, p => { failed.Add(p.ParentId!.Value); return (EvaluationStatus.Diverged, null); });
+        Assert.NotEmpty(failed);
+        if (onFailure == FailurePolicy.Ignore) Assert.DoesNotContain(ev.Population, i => failed.Contains(i.Id));
+        else Assert.All(ev.Population.Where(i => failed.Contains(i.Id)), i => Assert.Equal((double.NegativeInfinity, true), (i.Fitness, i.ParentChecked)));
+        // No child of a parent whose check failed (under worst, one breeds only from a sample of failures).
+        if (onFailure == FailurePolicy.Ignore) Assert.DoesNotContain(ev.History, e => e.Proposal.Kind == ProposalKind.Train && e.Proposal.ParentId is { } id && failed.Contains(id));
+        // Its function ranks below every function without a failed training (a mean it does not have).
+        var ranked = ev.Ranked();
+        Assert.All(ranked.Where(f => f.Rechecks.Count > 0), f => Assert.Null(f.Mean));
+        Assert.Equal(40, ev.Trained);
+    }
+
+    [Fact]
+    public void Without_a_parent_check_no_member_is_re_evaluated()
+    {
+        var ev = New(Settings() with { ParentCheckSeeds = 0 });
+        var log = Drive(ev, _ => throw new InvalidOperationException("no check expected"));
+        Assert.DoesNotContain(log, l => l.P.Kind == ProposalKind.ParentCheck);
+        Assert.Contains(log, l => l.P.ParentId is not null);
     }
 }
 
