@@ -8,9 +8,10 @@ namespace EvoAct.Training.Activations.Compiler;
 /// <summary>
 /// Runs an <see cref="ActivationProgram"/> over raw tensor memory, a cache-sized block at a time:
 /// every register of the block lives in a per-thread scratch buffer that stays in L1, so forward reads
-/// x once and writes y once, and backward reads x and the incoming gradient once, recomputes the
-/// forward registers, sweeps the program in reverse with one adjoint register per register, and
-/// writes d/dx once. Each beta's d/dbeta is reduced per channel on the way.
+/// x once and writes y once. The training forward also sweeps the program in reverse, seeded with 1,
+/// with one adjoint register per register, and writes f'(x) and each beta's df/dbeta per element;
+/// backward multiplies them by the incoming gradient (one pass), writing d/dx once and reducing each
+/// beta's d/dbeta per channel.
 /// <para>
 /// float32 runs the 8-lane kernels of <see cref="OpKernels"/> (blocks are padded to whole vectors);
 /// float64 (the tests' reference precision) runs their scalar double forms.
@@ -29,7 +30,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
 
     static bool Vectorised => typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated;
 
-    /// <summary>Block length for a program: <paramref name="perRegister"/> buffers of every register (values; adjoints and derivatives in backward) within about 24 KB.</summary>
+    /// <summary>Block length for a program: <paramref name="perRegister"/> buffers of every register (values; adjoints and derivatives in training) within about 24 KB.</summary>
     static int BlockLength(ActivationProgram p, int perRegister)
     {
         int b = 24 * 1024 / (perRegister * p.Registers * sizeof(T));
@@ -101,11 +102,73 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     }
 
     /// <summary>
-    /// gx = g * f'(x) and gbeta[k][c] = sum over the elements of channel c of g * df/dbeta_k.
+    /// The training forward: y = f(x), and what backward needs in place of x, per element: d = f'(x)
+    /// and, per beta slot, df/dbeta (<paramref name="betaDerivatives"/>, one pointer per slot). One
+    /// evaluation of the program and one reverse sweep seeded with 1 give all of them, so backward
+    /// recomputes nothing: it is a pass over the incoming gradient (<see cref="Backward"/>).
     /// </summary>
-    public static int Backward(ActivationProgram p, Shape shape, T* x, nint[] betaPtrs, T* g, T* gx, nint[] gbetas, int threads)
+    public static int ForwardTrain(ActivationProgram p, Shape shape, T* x, nint[] betaPtrs, T* y, T* d, nint[] betaDerivatives, int threads)
     {
         int block = BlockLength(p, 3), slots = betaPtrs.Length;
+        return Run(shape, threads, u =>
+        {
+            var (start, end) = shape.Unit(u);
+            int regs = p.Registers;
+            // Registers, adjoints and local derivatives; then, for a last short block of the generated
+            // loops (which write whole vectors), y, d and the beta derivatives before they are copied out.
+            T* mem = ScratchFor((3L * regs + 2 + slots) * block);
+            var r = stackalloc T*[regs];
+            var adj = stackalloc T*[regs];
+            var dr = stackalloc T*[regs];
+            for (int i = 0; i < regs; i++)
+            {
+                r[i] = mem + (long)i * block;
+                adj[i] = mem + (long)(regs + i) * block;
+                dr[i] = mem + (long)(2 * regs + i) * block;
+            }
+            T* tail = mem + 3L * regs * block;
+            FillConstants(p, r, block);
+            nint* betaRegs = stackalloc nint[Math.Max(1, slots)];
+            nint* betaOut = stackalloc nint[Math.Max(1, slots)];
+            var betaDst = stackalloc T*[Math.Max(1, slots)];
+            for (long s = start; s < end; s += block)
+            {
+                int m = (int)Math.Min(block, end - s), n = Padded(m);
+                bool full = m == block;
+                r[0] = full ? x + s : CopyIn(x + s, mem, m, n);
+                if (Vectorised && p.Generated is { } k)
+                {
+                    FillBetas(p, shape, betaPtrs, r, betaRegs, s, m, n);
+                    for (int j = 0; j < slots; j++) betaOut[j] = full ? (nint)((T*)betaDerivatives[j] + s) : (nint)(tail + (2L + j) * block);
+                    k.ForwardTrain((nint)r[0], (nint)betaRegs, full ? (nint)(y + s) : (nint)tail, full ? (nint)(d + s) : (nint)(tail + block), (nint)betaOut, n);
+                    if (!full)
+                    {
+                        new Span<T>(tail, m).CopyTo(new Span<T>(y + s, m));
+                        new Span<T>(tail + block, m).CopyTo(new Span<T>(d + s, m));
+                        for (int j = 0; j < slots; j++) new Span<T>((T*)betaOut[j], m).CopyTo(new Span<T>((T*)betaDerivatives[j] + s, m));
+                    }
+                    continue;
+                }
+                Eval(p, shape, betaPtrs, r, dr, s, m, n);
+                // The output's adjoint is its own register (nothing after the output adds to it; when the
+                // output is x itself, nothing does at all): seeded with 1.
+                new Span<T>(adj[p.Output], n).Fill(T.One);
+                for (int j = 0; j < slots; j++) betaDst[j] = (T*)betaDerivatives[j] + s;
+                Reverse(p, r, adj, dr, m, n, betaDst);
+                new Span<T>(r[p.Output], m).CopyTo(new Span<T>(y + s, m));
+                new Span<T>(adj[0], m).CopyTo(new Span<T>(d + s, m));
+            }
+        });
+    }
+
+    /// <summary>
+    /// gx = g * d and gbeta[k][c] = the sum over the elements of channel c of g * df/dbeta_k, from what
+    /// <see cref="ForwardTrain"/> stored: reads the gradient and the derivatives once, writes d/dx once.
+    /// </summary>
+    public static int Backward(Shape shape, T* d, nint[] betaDerivatives, T* g, T* gx, nint[] gbetas, int threads)
+    {
+        const int block = 1024;
+        int slots = betaDerivatives.Length;
         long channels = shape.Channels, units = shape.Units;
         // d/dbeta partial sums per slot: per unit and channel (rows, and float32 planes: lane
         // accumulators per channel, so a short plane costs a few vector adds, not a horizontal sum
@@ -116,51 +179,21 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         int used = Run(shape, threads, u =>
         {
             var (start, end) = shape.Unit(u);
-            int regs = p.Registers;
-            long accLength = shape.Rows ? slots * channels : Vectorised ? slots * channels * 8 : 0;
-            T* mem = ScratchFor(3L * regs * block + accLength);
-            var r = stackalloc T*[regs];
-            var adj = stackalloc T*[regs];
-            var dr = stackalloc T*[regs];
-            for (int i = 0; i < regs; i++)
-            {
-                r[i] = mem + (long)i * block;
-                adj[i] = mem + (long)(regs + i) * block;
-                dr[i] = mem + (long)(2 * regs + i) * block;
-            }
-            T* acc = mem + 3L * regs * block;
+            long accLength = slots == 0 ? 0 : shape.Rows ? slots * channels : Vectorised ? slots * channels * 8 : 0;
+            T* mem = ScratchFor(block + accLength);
+            T* acc = mem + block;
             new Span<T>(acc, (int)accLength).Clear();
-            FillConstants(p, r, block);
             for (long s = start; s < end; s += block)
             {
-                int m = (int)Math.Min(block, end - s), n = Padded(m);
-                bool full = m == block;
-                r[0] = full ? x + s : CopyIn(x + s, mem, m, n);
-                T* adjOut = adj[p.Output], adj0 = adj[0];
-                if (Vectorised && p.Generated is { } k)
+                int m = (int)Math.Min(block, end - s);
+                MulInto(g + s, d + s, gx + s, m);
+                for (int k = 0; k < slots; k++)
                 {
-                    nint* betaRegs = stackalloc nint[Math.Max(1, slots)];
-                    nint* betaAdj = stackalloc nint[Math.Max(1, slots)];
-                    FillBetas(p, shape, betaPtrs, r, betaRegs, s, m, n);
-                    var code = p.Instructions;
-                    for (int j = 0; j < code.Count; j++)
-                        if (code[j].Op == OpCode.Beta) betaAdj[code[j].Beta] = (nint)adj[j + 1];
-                    T* gIn = full ? g + s : CopyIn(g + s, adjOut, m, n);
-                    T* gOut = full ? gx + s : adj0;
-                    k.Backward((nint)r[0], (nint)betaRegs, (nint)gIn, (nint)gOut, (nint)betaAdj, n);
-                    for (int j = 0; j < code.Count; j++)
-                        if (code[j].Op == OpCode.Beta) ReduceBeta(shape, adj[j + 1], code[j].Beta, acc, partial, sinks, s, m);
-                    if (!full) new Span<T>(adj0, m).CopyTo(new Span<T>(gx + s, m));
-                    continue;
+                    MulInto(g + s, (T*)betaDerivatives[k] + s, mem, m);
+                    ReduceBeta(shape, mem, k, acc, partial, sinks, s, m);
                 }
-                Eval(p, shape, betaPtrs, r, dr, s, m, n);
-                adj[p.Output] = full ? g + s : CopyIn(g + s, adjOut, m, n);
-                if (full && p.Output != 0) adj[0] = gx + s;
-                Reverse(p, shape, r, adj, dr, acc, partial, sinks, s, m, n);
-                if (p.Output == 0 || !full) new Span<T>(adj[0], m).CopyTo(new Span<T>(gx + s, m));
-                adj[p.Output] = adjOut;
-                adj[0] = adj0;
             }
+            if (slots == 0) return;
             if (shape.Rows)
                 for (int k = 0; k < slots; k++)
                     for (long c = 0; c < channels; c++)
@@ -180,6 +213,16 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 ((T*)gbetas[k])[c] = T.CreateTruncating(sum);
             }
         return used;
+    }
+
+    /// <summary>to[i] = a[i] * b[i].</summary>
+    static void MulInto(T* a, T* b, T* to, int n)
+    {
+        int i = 0;
+        if (Vectorised)
+            for (; i <= n - 8; i += 8)
+                (Vector256.Load((float*)a + i) * Vector256.Load((float*)b + i)).Store((float*)to + i);
+        for (; i < n; i++) to[i] = a[i] * b[i];
     }
 
     static int Padded(int m) => (m + 7) & ~7;
@@ -213,7 +256,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
 
     /// <summary>
     /// Registers 1.. for the block at flat offset s (m elements, n padded); with <paramref name="dr"/>
-    /// (backward), the local derivatives of the ops whose derivative is a transcendental of its own too.
+    /// (training), the local derivatives of the ops whose derivative is a transcendental of its own too.
     /// </summary>
     static void Eval(ActivationProgram p, in Shape shape, nint[] betas, T** r, T** dr, long s, int m, int n)
     {
@@ -259,8 +302,8 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         }
     }
 
-    /// <summary>The reverse sweep: adjoints of every register from the output's, and d/dbeta into the sinks.</summary>
-    static void Reverse(ActivationProgram p, in Shape shape, T** r, T** adj, T** dr, T* acc, double[] partial, long sinks, long s, int m, int n)
+    /// <summary>The reverse sweep: adjoints of every register from the output's, and each beta's into its <paramref name="betaOut"/> (m elements).</summary>
+    static void Reverse(ActivationProgram p, T** r, T** adj, T** dr, int m, int n, T** betaOut)
     {
         var code = p.Instructions;
         for (int i = code.Count - 1; i >= 0; i--)
@@ -270,7 +313,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             bool? setA = p.SetsA[i], setB = p.SetsB[i];
             if (ins.Op == OpCode.Beta)
             {
-                ReduceBeta(shape, g, ins.Beta, acc, partial, sinks, s, m);
+                new Span<T>(g, m).CopyTo(new Span<T>(betaOut[ins.Beta], m));   // df/dbeta, per element
                 continue;
             }
             if (setA is null && setB is null) continue;

@@ -10,8 +10,11 @@ namespace EvoAct.Training.Activations.Compiler;
 /// <summary>
 /// Any activation expression as one TorchSharp custom autograd function on CPU float32 (and
 /// float64): <see cref="ActivationProgram"/> compiles it, <see cref="BlockInterpreter{T}"/> runs it.
-/// Forward reads x once and writes y once; backward reads x and the incoming gradient once and
-/// writes d/dx once, with d/dbeta per channel for every beta that reaches the output. Composed, the
+/// Forward reads x once and writes y once; in training it also writes, from the same evaluation,
+/// f'(x) and df/dbeta per element, which backward keeps instead of x. Backward then reads them and the
+/// incoming gradient once and writes d/dx once, with d/dbeta per channel for every beta that reaches
+/// the output: it recomputes nothing (recomputing the expression had cost a typical genome a third of
+/// its activation time; the saved tensors are x's size, as x was, plus one per beta). Composed, the
 /// same expression costs a pass over memory and a tensor per op forward, and about twice that
 /// backward: that was 2-3x ReLU's step time for a typical candidate.
 /// <para>
@@ -36,7 +39,8 @@ public sealed class CompiledActivation
     public static bool Handles(Expr e) => Compile(e).Program.UsesX;
 
     static readonly ConcurrentDictionary<Expr, ActivationProgram> cache = new();
-    internal const int CacheLimit = 1024;
+    /// <summary>Programs kept at most (settable for the tests, which cycle the cache with fewer genomes).</summary>
+    internal static int CacheLimit { get; set; } = 1024;
     internal static int CachedPrograms => cache.Count;
 
     /// <summary>Compiles (or finds) the program of <paramref name="expr"/>; each call gets its own stats.</summary>
@@ -76,10 +80,12 @@ public sealed class CompiledActivation
     /// <summary>f(x) with the given betas (one per <see cref="BetaInputs"/> slot, each of shape [C]).</summary>
     public Tensor Apply(Tensor x, IReadOnlyList<Tensor> betas)
     {
-        var vars = new object[2 + betas.Count];
+        var vars = new object[3 + betas.Count];
         vars[0] = this;
-        vars[1] = x;
-        for (int i = 0; i < betas.Count; i++) vars[2 + i] = betas[i];
+        // Whether backward will run (what TorchSharp's apply asks too; forward itself runs without grad).
+        vars[1] = is_grad_enabled() && (x.requires_grad || betas.Any(b => b.requires_grad));
+        vars[2] = x;
+        for (int i = 0; i < betas.Count; i++) vars[3 + i] = betas[i];
         return Function.apply(vars);
     }
 
@@ -90,16 +96,26 @@ public sealed class CompiledActivation
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
             var self = (CompiledActivation)vars[0];
-            var input = (Tensor)vars[1];
+            bool training = (bool)vars[1];
+            var input = (Tensor)vars[2];
             // Channels-last stays as it is (the rows layout handles it; a copy would cost more than the
             // activation); any other non-contiguous layout is made contiguous.
             var x = RowsLayout(input) || input.is_contiguous() ? input.alias() : input.contiguous();
-            var betas = new List<Tensor>(vars.Length - 2);
-            for (int i = 2; i < vars.Length; i++) betas.Add(((Tensor)vars[i]).contiguous());
+            var betas = new List<Tensor>(vars.Length - 3);
+            for (int i = 3; i < vars.Length; i++) betas.Add(((Tensor)vars[i]).contiguous());
             var y = empty_like(x);   // keeps x's layout
-            int team = x.dtype == ScalarType.Float32 ? Forward<float>(self.Program, x, betas, y) : Forward<double>(self.Program, x, betas, y);
-            self.Stats.RecordForward(team);
-            ctx.save_for_backward([x, .. betas]);
+            // Training: the derivatives backward needs are computed now, from this evaluation, and kept
+            // instead of x (one tensor per element for d/dx, one per beta); evaluation: y alone.
+            int team;
+            if (training)
+            {
+                var d = empty_like(x);
+                var dbetas = betas.Select(_ => empty_like(x)).ToArray();
+                team = x.dtype == ScalarType.Float32 ? ForwardTrain<float>(self.Program, x, betas, y, d, dbetas) : ForwardTrain<double>(self.Program, x, betas, y, d, dbetas);
+                ctx.save_for_backward([d, .. dbetas]);
+            }
+            else team = x.dtype == ScalarType.Float32 ? Forward<float>(self.Program, x, betas, y) : Forward<double>(self.Program, x, betas, y);
+            self.Stats.RecordForward(team, training);
             ctx.save_data("self", self);
             return y;
         }
@@ -108,17 +124,17 @@ public sealed class CompiledActivation
         {
             var self = (CompiledActivation)ctx.get_data("self");
             var saved = ctx.get_saved_variables();
-            var x = saved[0];
-            var betas = saved.Skip(1).ToList();
-            var g = SameLayout(gradOutput, x);
-            var gx = empty_like(x);
-            var gbetas = betas.Select(b => empty_like(b)).ToList();
-            int team = x.dtype == ScalarType.Float32
-                ? Backward<float>(self.Program, x, betas, g, gx, gbetas)
-                : Backward<double>(self.Program, x, betas, g, gx, gbetas);
+            var d = saved[0];
+            var dbetas = saved.Skip(1).ToList();
+            var g = SameLayout(gradOutput, d);
+            var gx = empty_like(d);
+            var gbetas = dbetas.Select(_ => empty(d.dim() > 1 ? d.shape[1] : 0, dtype: d.dtype)).ToList();
+            int team = d.dtype == ScalarType.Float32
+                ? Backward<float>(d, dbetas, g, gx, gbetas)
+                : Backward<double>(d, dbetas, g, gx, gbetas);
             self.Stats.RecordBackward(team);
-            // One entry per argument of apply: none for the CompiledActivation itself.
-            return [null!, gx, .. gbetas];
+            // One entry per argument of apply: none for the CompiledActivation itself and the flag.
+            return [null!, null!, gx, .. gbetas];
         }
 
         static Tensor SameLayout(Tensor t, Tensor like)
@@ -155,32 +171,48 @@ public sealed class CompiledActivation
         return BlockInterpreter<T>.Forward(p, ShapeOf<T>(x), Data<T>(x), ptrs, Data<T>(y), Threads);
     }
 
-    static unsafe int Backward<T>(ActivationProgram p, Tensor x, List<Tensor> betas, Tensor g, Tensor gx, List<Tensor> gbetas) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    static unsafe int ForwardTrain<T>(ActivationProgram p, Tensor x, List<Tensor> betas, Tensor y, Tensor d, Tensor[] dbetas) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
-        if (x.numel() == 0)
+        if (x.numel() == 0) return 0;
+        var ptrs = new nint[betas.Count];
+        var dptrs = new nint[betas.Count];
+        for (int i = 0; i < ptrs.Length; i++) { ptrs[i] = (nint)Data<T>(betas[i]); dptrs[i] = (nint)Data<T>(dbetas[i]); }
+        return BlockInterpreter<T>.ForwardTrain(p, ShapeOf<T>(x), Data<T>(x), ptrs, Data<T>(y), Data<T>(d), dptrs, Threads);
+    }
+
+    static unsafe int Backward<T>(Tensor d, List<Tensor> dbetas, Tensor g, Tensor gx, List<Tensor> gbetas) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        if (d.numel() == 0)
         {
             foreach (var gb in gbetas) gb.zero_();
             return 0;
         }
-        var ptrs = new nint[betas.Count];
-        var gptrs = new nint[betas.Count];
-        for (int i = 0; i < betas.Count; i++) { ptrs[i] = (nint)Data<T>(betas[i]); gptrs[i] = (nint)Data<T>(gbetas[i]); }
-        return BlockInterpreter<T>.Backward(p, ShapeOf<T>(x), Data<T>(x), ptrs, Data<T>(g), Data<T>(gx), gptrs, Threads);
+        var dptrs = new nint[dbetas.Count];
+        var gptrs = new nint[dbetas.Count];
+        for (int i = 0; i < dptrs.Length; i++) { dptrs[i] = (nint)Data<T>(dbetas[i]); gptrs[i] = (nint)Data<T>(gbetas[i]); }
+        return BlockInterpreter<T>.Backward(ShapeOf<T>(d), Data<T>(d), dptrs, Data<T>(g), Data<T>(gx), gptrs, Threads);
     }
 }
 
 /// <summary>How often a <see cref="CompiledActivation"/> ran, and on how many threads (tests prove the path and the split).</summary>
 public sealed class CompiledActivationStats
 {
-    long forwardCalls, backwardCalls;
+    long forwardCalls, trainingForwardCalls, backwardCalls;
     int lastForwardThreads, lastBackwardThreads;
 
     public long ForwardCalls => Interlocked.Read(ref forwardCalls);
+    /// <summary>Forward calls that also computed the derivatives for backward (an input required grad).</summary>
+    public long TrainingForwardCalls => Interlocked.Read(ref trainingForwardCalls);
     public long BackwardCalls => Interlocked.Read(ref backwardCalls);
     /// <summary>Threads the last forward (backward) call ran on: 1 when it ran inline, 0 for an empty tensor.</summary>
     public int LastForwardThreads => Volatile.Read(ref lastForwardThreads);
     public int LastBackwardThreads => Volatile.Read(ref lastBackwardThreads);
 
-    internal void RecordForward(int threads) { Interlocked.Increment(ref forwardCalls); Volatile.Write(ref lastForwardThreads, threads); }
+    internal void RecordForward(int threads, bool training)
+    {
+        Interlocked.Increment(ref forwardCalls);
+        if (training) Interlocked.Increment(ref trainingForwardCalls);
+        Volatile.Write(ref lastForwardThreads, threads);
+    }
     internal void RecordBackward(int threads) { Interlocked.Increment(ref backwardCalls); Volatile.Write(ref lastBackwardThreads, threads); }
 }

@@ -13,24 +13,28 @@ namespace EvoAct.Training.Activations.Compiler;
 /// Measured on the interpreter first: genomes of pure arithmetic (mix((relu(x) - beta)^3, beta * x))
 /// cost as much as transcendental ones, their time going to the passes. The ops are the same kernel
 /// functions the interpreter calls (<see cref="OpKernels"/>), in the same order, so the results are
-/// bit for bit the interpreter's (tested). The block framework around them (betas in, d/dbeta out,
-/// units over threads) is the interpreter's.
+/// bit for bit the interpreter's (tested). The block framework around them (betas in, derivatives
+/// out, units over threads) is the interpreter's. Two loops per program: values alone (evaluation),
+/// and values with the derivatives of the output, from one reverse sweep seeded with 1 (training).
 /// </summary>
 internal static unsafe class KernelGenerator
 {
     /// <summary>y[0..n) = f(x[0..n)); betas: the block's beta registers (one pointer per slot).</summary>
     public delegate void Forward(nint x, nint betas, nint y, int n);
 
-    /// <summary>gx = g f'(x); betaAdjoints: per slot, the register that receives g df/dbeta per element (reduced by the caller).</summary>
-    public delegate void Backward(nint x, nint betas, nint g, nint gx, nint betaAdjoints, int n);
+    /// <summary>
+    /// Training forward: y = f(x), d = f'(x), and per beta slot df/dbeta per element (betaDerivatives:
+    /// one pointer per slot), all from one evaluation of the program and one reverse sweep seeded with 1.
+    /// </summary>
+    public delegate void ForwardTrain(nint x, nint betas, nint y, nint d, nint betaDerivatives, int n);
 
     /// <summary>Programs longer than this stay interpreted: the generated method would spill everything and take long to JIT.</summary>
     public const int MaxInstructions = 48;
 
-    public static (Forward Forward, Backward Backward)? Generate(ActivationProgram p)
+    public static (Forward Forward, ForwardTrain ForwardTrain)? Generate(ActivationProgram p)
     {
         if (!Vector256.IsHardwareAccelerated || p.Instructions.Count > MaxInstructions) return null;
-        return (BuildForward(p), BuildBackward(p));
+        return (BuildForward(p), BuildForwardTrain(p));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -134,13 +138,13 @@ internal static unsafe class KernelGenerator
         return Expression.Lambda<Forward>(block, x, betas, y, n).Compile();
     }
 
-    static Backward BuildBackward(ActivationProgram p)
+    static ForwardTrain BuildForwardTrain(ActivationProgram p)
     {
         var x = Expression.Parameter(typeof(nint), "x");
         var betas = Expression.Parameter(typeof(nint), "betas");
-        var g = Expression.Parameter(typeof(nint), "g");
-        var gx = Expression.Parameter(typeof(nint), "gx");
-        var betaAdj = Expression.Parameter(typeof(nint), "betaAdjoints");
+        var y = Expression.Parameter(typeof(nint), "y");
+        var dx = Expression.Parameter(typeof(nint), "d");
+        var betaAdj = Expression.Parameter(typeof(nint), "betaDerivatives");
         var n = Expression.Parameter(typeof(int), "n");
         var i = Expression.Variable(typeof(int), "i");
         var v = Registers(p, "v");
@@ -157,7 +161,9 @@ internal static unsafe class KernelGenerator
         var add = M(typeof(KernelGenerator), nameof(Add), VT, VT);
 
         var body = Values(p, x, i, v, bp, d);
-        body.Add(Expression.Assign(a[p.Output], Expression.Call(ld, g, i)));
+        body.Add(Expression.Call(st, y, i, v[p.Output]));
+        // The sweep seeded with 1: the adjoints are the derivatives of the output.
+        body.Add(Expression.Assign(a[p.Output], Expression.Call(M(typeof(KernelGenerator), nameof(Splat), typeof(float)), Expression.Constant(1f))));
         Expression Accumulate(int reg, bool set, Expression contribution) =>
             Expression.Assign(a[reg], set ? contribution : Expression.Call(add, a[reg], contribution));
         for (int j = code.Count - 1; j >= 0; j--)
@@ -184,7 +190,7 @@ internal static unsafe class KernelGenerator
             if (setB is { } sb)
                 body.Add(Accumulate(ins.B, sb, Expression.Call(M(BinaryKernel(ins.Op), "GradB", VT, VT, VT, VT), v[ins.A], v[ins.B], v[j + 1], gy)));
         }
-        body.Add(Expression.Call(st, gx, i, a[0]));
+        body.Add(Expression.Call(st, dx, i, a[0]));
         var setup = Setup(p, betas, v, bp);
         for (int k = 0; k < bap.Length; k++)
             setup.Add(Expression.Assign(bap[k], Expression.Call(M(typeof(KernelGenerator), nameof(At), typeof(nint), typeof(int)), betaAdj, Expression.Constant(k))));
@@ -195,6 +201,6 @@ internal static unsafe class KernelGenerator
         locals.AddRange(bp);
         locals.AddRange(bap);
         var block = Expression.Block(locals, [.. setup, Loop(i, n, body)]);
-        return Expression.Lambda<Backward>(block, x, betas, g, gx, betaAdj, n).Compile();
+        return Expression.Lambda<ForwardTrain>(block, x, betas, y, dx, betaAdj, n).Compile();
     }
 }

@@ -119,6 +119,15 @@ public class CompiledActivationTests
             Assert.Equal(ActivationPath.Composed, composed.Path);
             var a = Run(compiled, x, w);
             Assert.True(compiled.Compiled!.Stats.ForwardCalls == 1 && compiled.Compiled.Stats.BackwardCalls == 1, $"{text}: the compiled path did not run");
+            // Training stored the derivatives with the values; without grad the forward computes values
+            // alone, and the same ones bit for bit.
+            Assert.Equal(1, compiled.Compiled.Stats.TrainingForwardCalls);
+            using (no_grad())
+            {
+                var y = compiled.call(x);
+                Assert.True(y.contiguous().data<double>().ToArray().SequenceEqual(a.Y.contiguous().data<double>().ToArray()), $"{text} ({layout}): evaluation values differ from training's");
+            }
+            Assert.Equal((2L, 1L), (compiled.Compiled.Stats.ForwardCalls, compiled.Compiled.Stats.TrainingForwardCalls));
             AssertSame(Run(composed, x, w), a, 1e-12, $"{text} ({layout})");
             if (layout == "channels-last") Assert.True(EvoAct.Training.Models.MemoryFormat.IsChannelsLast(a.Y));
         }

@@ -13,8 +13,11 @@ namespace EvoAct.Training.Tests.Activations.Compiler;
 /// the composed float32 ops. At every point the compiled value and d/dx are within
 /// <see cref="VectorMathTests.UlpBound"/> ulp (plus one per op for the arithmetic between them) of
 /// the exact result, or no further from it than twice the composed float32 path's error, or within
-/// 1e-5 relative: where an expression is ill-conditioned (exp of a large argument, a difference that
-/// cancels) both paths lose digits, and which one rounds luckier is chance.
+/// 1e-5 relative (d/dx: four times each of these): where an expression is ill-conditioned (exp of a
+/// large argument, a difference that cancels) both paths lose digits, and which one rounds luckier is
+/// chance. (Over 400 genomes instead of 100, a dozen such points fail this even for the earlier
+/// kernels, which recomputed values in backward; the compiled and composed errors there are of one
+/// size, measured while changing the backward to stored derivatives.)
 /// </summary>
 public class CompiledFloat32Tests
 {
@@ -37,11 +40,12 @@ public class CompiledFloat32Tests
         var b = Run(composed, x32, w64.to(float32));
         int ops = ActivationProgram.Compile(e).Instructions.Count;
         double bound = VectorMathTests.UlpBound + ops;
-        Check(r.Y, rc.Y, a.Y, b.Y, bound, what + " value");
-        if (r.Gx is not null) Check(r.Gx, rc.Gx!, a.Gx!, b.Gx!, 4 * bound, what + " d/dx");
+        Check(r.Y, rc.Y, a.Y, b.Y, bound, 1e-5, what + " value");
+        // d/dx composes every op's derivative with its value: four times the value's tolerances.
+        if (r.Gx is not null) Check(r.Gx, rc.Gx!, a.Gx!, b.Gx!, 4 * bound, 4e-5, what + " d/dx");
     }
 
-    static void Check(Tensor exact, Tensor exactCompiled, Tensor compiled, Tensor composed, double ulps, string what)
+    static void Check(Tensor exact, Tensor exactCompiled, Tensor compiled, Tensor composed, double ulps, double relative, string what)
     {
         var e = exact.contiguous().data<double>().ToArray();
         var ec = exactCompiled.contiguous().data<double>().ToArray();
@@ -60,10 +64,10 @@ public class CompiledFloat32Tests
             float f = (float)Math.Abs(e[i]);
             double ulp = Math.Max(MathF.BitIncrement(f) - f, 1e-30);
             double errA = Math.Abs(a[i] - e[i]), errB = Math.Abs(b[i] - e[i]);
-            // Or five significant digits: a composition amplifies its ops' rounding by its condition
+            // Or five significant digits (d/dx: 4e-5): a composition amplifies its ops' rounding by its condition
             // number (exp(49 + 1 ulp) is 32 ulp off; div(sin(x), x) at x ~ 1e-6 cancels terms of 1e6),
             // and which of two float32 paths rounds luckier there is chance.
-            Assert.True(errA <= ulps * ulp || errA <= 2 * errB || errA <= 1e-5 * Math.Max(1, Math.Abs(e[i])),
+            Assert.True(errA <= ulps * ulp || errA <= 2 * errB || errA <= relative * Math.Max(1, Math.Abs(e[i])),
                 $"{what}[{i}]: exact {e[i]:R}, compiled {a[i]:R} ({errA / ulp:F1} ulp), composed {b[i]:R} ({errB / ulp:F1} ulp)");
         }
     }
@@ -159,6 +163,51 @@ public sealed class TorchThreadsCollection
 [Collection(TorchThreadsCollection.Name)]
 public class CompiledThreadTests
 {
+    [Fact]
+    public void Compiling_a_thousand_different_genomes_does_not_grow_memory_without_bound()
+    {
+        static long Rss()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:"));
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        }
+        // The cache holds each program's generated code until it starts over: with its limit at 100,
+        // 1,000 genomes cycle it ten times, so what stays is bounded by the cache, not the genomes
+        // (at the real limit of 1,024 the first 1,000 only fill it). Alone in this collection, so
+        // no other test allocates meanwhile.
+        int limit = CompiledActivation.CacheLimit;
+        CompiledActivation.CacheLimit = 100;
+        try
+        {
+            var rng = new Rng(1000);
+            long after200 = 0;
+            for (int i = 0; i < 1000; i++)
+            {
+                using (var scope = NewDisposeScope())
+                {
+                    var e = SearchSpace.Paper.Random(rng).ToExpr();
+                    using var m = new ActivationModule(e, 8);
+                    var x = randn(32, 8, 6, 6).requires_grad_(true);
+                    var y = m.call(x);
+                    if (y.requires_grad) y.sum().backward();
+                }
+                if (i == 199) after200 = Rss();
+            }
+            long after1000 = Rss();
+            Assert.True(CompiledActivation.CachedPrograms <= 100);
+            // 800 more genomes may not cost more than a few MB: one leaked activation-sized tensor per
+            // genome (36 KB here) would be 29 MB, and so would generated code that is never freed.
+            Assert.True(after1000 - after200 < 16 << 20, $"RSS grew by {(after1000 - after200) / 1048576.0:F1} MiB between genome 200 and 1000");
+        }
+        finally
+        {
+            CompiledActivation.CacheLimit = limit;
+        }
+    }
+
     public static IEnumerable<object[]> Layouts() => new[]
     {
         new object[] { new long[] { 16, 12, 20, 20 }, false },   // planes
@@ -201,36 +250,5 @@ public class CompiledThreadTests
             CompiledActivation.MaxThreads = 0;
             set_num_threads(before);
         }
-    }
-
-    [Fact]
-    public void Compiling_a_thousand_different_genomes_does_not_grow_memory_without_bound()
-    {
-        static long Rss()
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:"));
-            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        }
-        var rng = new Rng(1000);
-        long after200 = 0;
-        for (int i = 0; i < 1000; i++)
-        {
-            using (var scope = NewDisposeScope())
-            {
-                var e = SearchSpace.Paper.Random(rng).ToExpr();
-                using var m = new ActivationModule(e, 8);
-                var x = randn(32, 8, 6, 6).requires_grad_(true);
-                var y = m.call(x);
-                if (y.requires_grad) y.sum().backward();
-            }
-            if (i == 199) after200 = Rss();
-        }
-        long after1000 = Rss();
-        Assert.True(CompiledActivation.CachedPrograms <= CompiledActivation.CacheLimit);
-        // 800 more genomes may not cost more than a few MB: one leaked activation-sized tensor per
-        // genome (36 KB here) would be 29 MB; the programs themselves are bounded by the cache.
-        Assert.True(after1000 - after200 < 16 << 20, $"RSS grew by {(after1000 - after200) / 1048576.0:F1} MiB between genome 200 and 1000");
     }
 }
