@@ -6,9 +6,9 @@ namespace EvoAct.Cluster.Persistence;
 
 /// <summary>
 /// The SQLite journal file (DIR/evoact.db), checked before Akka.Persistence opens it: a file that is
-/// not SQLite, or is shorter than its header says, or fails SQLite's quick_check, is refused with one
-/// line naming it. Akka would fail later, deep in a journal actor, after creating -wal and -shm files
-/// beside it. When the check itself has to write (a new file, the WAL switch) and fails (a full
+/// not SQLite, or is shorter than its header says (with no write-ahead log to hold the rest), or fails
+/// SQLite's quick_check, is refused with one line naming it. Akka would fail later, deep in a journal
+/// actor, after creating -wal and -shm files beside it. When the check itself has to write (a new file, the WAL switch) and fails (a full
 /// disk), what it created is removed again: no 0-byte evoact.db is left behind.
 /// </summary>
 public static class SqliteJournalFile
@@ -97,8 +97,18 @@ public static class SqliteJournalFile
         uint pages = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(28));
         // The page count is only valid when the version-valid-for number matches the change counter.
         bool countValid = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(92)) == BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(24));
+        // With a write-ahead log beside it the file may rightly be shorter than its header: a checkpoint
+        // writes page 1 before the pages that extend the file, and one cut short (a full disk) leaves the
+        // log intact, from which SQLite reads those pages. quick_check then judges the whole content.
+        if (HasLog(path)) return;
         if (countValid && pages > 0 && length < (long)pageSize * pages)
             throw new BadInputException($"{path}: truncated SQLite database ({length} bytes; its header says {(long)pageSize * pages})");
+    }
+
+    static bool HasLog(string path)
+    {
+        try { return new FileInfo(path + "-wal") is { Exists: true, Length: > 0 }; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
     static string? Execute(SqliteConnection db, string sql)
