@@ -8,8 +8,9 @@ namespace EvoAct.Cluster.Persistence;
 /// The SQLite journal file (DIR/evoact.db), checked before Akka.Persistence opens it: a file that is
 /// not SQLite, or is shorter than its header says (with no write-ahead log to hold the rest), or fails
 /// SQLite's quick_check, is refused with one line naming it. Akka would fail later, deep in a journal
-/// actor, after creating -wal and -shm files beside it. When the check itself has to write (a new file, the WAL switch) and fails (a full
-/// disk), what it created is removed again: no 0-byte evoact.db is left behind.
+/// actor, after creating -wal and -shm files beside it. When the check itself has to write (a new
+/// file, the WAL switch) and fails (a full disk), what it created is removed again: no 0-byte
+/// evoact.db is left behind.
 /// </summary>
 public static class SqliteJournalFile
 {
