@@ -59,6 +59,7 @@ public sealed class FinalCheckTests : IDisposable
         var status = Json("status", "--json");
         Assert.Equal(30, status.GetProperty("completed").GetInt32()); // the re-evaluations cost no budget
         Assert.Equal(0, status.GetProperty("in_flight").GetInt32());
+        Assert.True(status.GetProperty("finished").GetBoolean());
         var best = status.GetProperty("best");
         Assert.True(best.GetProperty("final_checked").GetBoolean());
         Assert.Equal(3, best.GetProperty("seed_count").GetInt32());

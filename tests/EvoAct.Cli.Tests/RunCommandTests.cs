@@ -131,6 +131,7 @@ public sealed class RunCommandTests : IDisposable
         int at = int.Parse(Regex.Match(stopped, @"at evaluation (\d+)").Groups[1].Value);
         Assert.True(at >= completed, $"stopped at {at}, but status had already read {completed} from the journal");
         Assert.DoesNotContain("Exception", run.Stderr);
+        Assert.False(Status(StatusArgs("live")).GetProperty("finished").GetBoolean()); // stopped, its budget not spent
     }
 
     [Fact]

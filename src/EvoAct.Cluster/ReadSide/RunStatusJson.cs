@@ -20,6 +20,7 @@ public static class RunStatusJson
         var check = board.Count > 0 && board[0].Function.Checked ? board[0] : null;
         var best = check?.Evaluation ?? ev.Best;
         w.WriteString("run", run);
+        w.WriteBoolean("finished", ev.Finished); // the budget spent and the final check done
         w.WriteNumber("completed", Count(EvaluationStatus.Completed));
         w.WriteNumber("failed", Count(EvaluationStatus.Failed));
         w.WriteNumber("diverged", Count(EvaluationStatus.Diverged));
