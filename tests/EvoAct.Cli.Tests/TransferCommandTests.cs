@@ -32,11 +32,14 @@ public sealed class TransferCommandTests : IDisposable
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         var k = int.Parse(Regex.Match(resumed.Stdout, @"resuming transfer transfer-src-smoke at job (\d)/6").Groups[1].Value);
         Assert.InRange(k, 1, 6);
-        Assert.Contains("| activation | proxy-resnet (synthetic) | min-max | runs | failed |", resumed.Stdout);
-        Assert.Matches(@"\| relu \| \d+\.\d \| \d+\.\d-\d+\.\d \| 3 \| 0 \|", resumed.Stdout);
+        // relu is in the table, so the other activation is compared with it
+        Assert.Contains("| activation | proxy-resnet (synthetic) | min-max | runs | failed | vs relu (95% interval) | p |", resumed.Stdout);
+        Assert.Matches(@"\| relu \| \d+\.\d \| \d+\.\d-\d+\.\d \| 3 \| 0 \| reference \| - \|", resumed.Stdout);
+        Assert.Matches(@"\| [-+]?\d\.\d\d \([-+]?\d\.\d\d to [-+]?\d\.\d\d\) \| [01]\.\d{3} \|", resumed.Stdout);
 
         var csv = File.ReadAllLines(Path.Combine(dir, "transfer-src-smoke.csv"));
-        Assert.Equal("activation,model,dataset,median_test_accuracy,min_test_accuracy,max_test_accuracy,runs,failed,test_accuracies", csv[0]);
+        Assert.Equal("activation,model,dataset,median_test_accuracy,min_test_accuracy,max_test_accuracy,runs,failed,test_accuracies," +
+                     "reference,median_difference,difference_low,difference_high,p_value", csv[0]);
         Assert.Equal(3, csv.Length); // header + 2 activations
         Assert.True(File.Exists(Path.Combine(dir, "transfer-src-smoke.md")));
 
