@@ -79,7 +79,10 @@ public sealed class TransferActor : JournaledActor
             worker.Tell(WorkFor(plan!.Jobs[(int)mine]));
             return;
         }
-        var next = plan!.Jobs.FirstOrDefault(j => !done.ContainsKey(j.Id) && !IsAssigned(j.Id));
+        // Seed by seed across the activations, not activation by activation: an interrupted transfer
+        // (hours on a CPU) then has every activation at nearly the same number of runs, so its partial
+        // table compares them, relu included. The order of the plan itself stays, for resuming.
+        var next = plan!.Jobs.Where(j => !done.ContainsKey(j.Id) && !IsAssigned(j.Id)).OrderBy(j => j.Seed).ThenBy(j => j.Id).FirstOrDefault();
         if (next is null)
         {
             worker.Tell(new NoWork(done.Count == plan.Jobs.Count));

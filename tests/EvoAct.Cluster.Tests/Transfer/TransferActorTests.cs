@@ -82,14 +82,15 @@ public sealed class TransferActorTests : IDisposable
             Assert.False(ready.Resumed);
             var trainer = k1.CreateTestProbe();
             var works = Enumerable.Range(0, 4).Select(_ => Take(t1, k1.CreateTestProbe())).ToArray();
-            // Every job goes out once, with the seed offset and the test set asked for.
-            Assert.Equal([0L, 1, 2, 3], works.Select(w => w.Id));
+            // Every job goes out once, seed by seed across the activations (relu 0, swish 0, relu 1, swish 1),
+            // with the seed offset and the test set asked for.
+            Assert.Equal([0L, 3, 1, 4], works.Select(w => w.Id));
             Assert.All(works, w => Assert.True(w.Test));
-            Assert.Equal(plan.Training.Seed + 2, works[2].Training.Seed);
+            Assert.Equal(plan.Training.Seed + 1, works[2].Training.Seed);
             Assert.Equal("x * sigmoid(beta * x)", works[3].Expression);
             Answer(t1, trainer, works[1], "before");
             Answer(t1, trainer, works[3], "before");
-            doneBefore = [1, 3];
+            doneBefore = [3, 4];
             // Stop once both results are durable (the journal: TransferStarted and two TransferJobDone).
             t1.Tell(SubscribeProgress.Instance, trainer);
             trainer.FishForMessage<TransferProgress>(p => p.Done == 2, Wait);
@@ -112,16 +113,16 @@ public sealed class TransferActorTests : IDisposable
                 handedOut.Add(w.Id);
                 Answer(t2, trainer, w, "after");
             }
-            Assert.Equal(new long[] { 0, 2, 4, 5 }, handedOut);
+            Assert.Equal(new long[] { 0, 1, 2, 5 }, handedOut); // the rest, lowest seed first
             t2.Tell(SubscribeProgress.Instance, trainer);
             var final = trainer.FishForMessage<TransferProgress>(p => p.Finished, Wait);
             Assert.Equal(6, final.Results.Count);
             Assert.All(final.Results, r => Assert.Equal(doneBefore.Contains(r.Job) ? "before" : "after", r.Worker));
             // A late duplicate for a finished job changes nothing.
-            t2.Tell(new WorkResult(1, "late", "completed", 0.9, null, 1, 0.99, "x * sigmoid(beta * x)"), trainer);
+            t2.Tell(new WorkResult(3, "late", "completed", 0.9, null, 1, 0.99, "x * sigmoid(beta * x)"), trainer);
             t2.Tell(SubscribeProgress.Instance, trainer);
             var still = trainer.FishForMessage<TransferProgress>(_ => true, Wait);
-            Assert.Equal("before", still.Results.Single(r => r.Job == 1).Worker);
+            Assert.Equal("before", still.Results.Single(r => r.Job == 3).Worker);
         }
     }
 
