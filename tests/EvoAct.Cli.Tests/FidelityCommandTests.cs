@@ -67,6 +67,7 @@ public sealed class FidelityCommandTests : IDisposable
         var finished = EvoactProcess.Run(TimeSpan.FromSeconds(120), args);
         Assert.True(finished.ExitCode == 0, finished.ToString());
         Assert.DoesNotContain("Partial", File.ReadAllText(Path.Combine(dir, "fs.md")));
+        Assert.False(File.Exists(Path.Combine(dir, "fs-partial.md"))); // stale once the study is complete
     }
 
     [Theory]

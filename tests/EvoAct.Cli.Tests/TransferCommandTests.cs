@@ -50,6 +50,38 @@ public sealed class TransferCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_transfer_stopped_half_way_writes_a_partial_table_of_every_activation_and_the_complete_one_replaces_it()
+    {
+        var source = EvoactProcess.Run(TimeSpan.FromSeconds(90), "run", "--data", dir, "--run", "src", "--set", "trainers.kind=fake",
+            "--set", "trainers.fake-delay=1ms", "--set", "evolution.population-size=8", "--set", "evolution.sample-size=2", "--set", "evolution.max-evaluations=20");
+        Assert.True(source.ExitCode == 0, source.ToString());
+        string[] args = ["transfer", "--data", dir, "--run", "src", "--preset", "smoke", "--top", "1", "--include", "relu", "--runs", "4",
+                         "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=300ms", "--set", "trainers.slots=1"];
+        using (var transfer = EvoactProcess.Start(args))
+        {
+            transfer.WaitForLine(l => Regex.IsMatch(l, @"^\[[2-6]/8\] jobs done"), TimeSpan.FromSeconds(120));
+            transfer.Signal("TERM");
+            Assert.Equal(0, transfer.WaitForExit(TimeSpan.FromSeconds(60)));
+            Assert.Contains(transfer.Lines, l => l == "stopped; run the same command to resume");
+        }
+        var partial = File.ReadAllText(Path.Combine(dir, "transfer-src-smoke-partial.md"));
+        var done = int.Parse(Regex.Match(partial, @"^\*\*Partial: (\d+) of 8 jobs done\*\*").Groups[1].Value);
+        Assert.InRange(done, 2, 7);
+        // Jobs went out seed by seed: both activations have runs, as many or one apart.
+        var runs = File.ReadAllLines(Path.Combine(dir, "transfer-src-smoke-partial.csv")).Skip(1)
+            .Select(l => int.Parse(Regex.Match(l, @",proxy-resnet,synthetic,[^,]*,[^,]*,[^,]*,(\d+),").Groups[1].Value)).ToArray();
+        Assert.Equal(2, runs.Length);
+        Assert.True(runs.Min() >= 1 && runs.Max() - runs.Min() <= 1, string.Join(" ", runs));
+        Assert.False(File.Exists(Path.Combine(dir, "transfer-src-smoke.md")));
+
+        var finished = EvoactProcess.Run(TimeSpan.FromSeconds(120), args);
+        Assert.True(finished.ExitCode == 0, finished.ToString());
+        Assert.DoesNotContain("Partial", File.ReadAllText(Path.Combine(dir, "transfer-src-smoke.md")));
+        Assert.False(File.Exists(Path.Combine(dir, "transfer-src-smoke-partial.md")));
+        Assert.False(File.Exists(Path.Combine(dir, "transfer-src-smoke-partial.csv")));
+    }
+
+    [Fact]
     public void Unknown_baseline_or_missing_preset_exits_2()
     {
         var r = EvoactProcess.Run("transfer", "--data", dir, "--run", "src", "--preset", "smoke", "--include", "relu,mish");

@@ -77,7 +77,7 @@ public static class FidelityCommand
             {
                 var summary = FidelityReport.Summarize(plan, p.Results.ToDictionary(d => d.Job));
                 var markdown = FidelityReport.Markdown(plan, summary);
-                if (!p.Finished) markdown = $"**Partial: {p.Done} of {p.Total} jobs done** (the study goes on when its command is run again).\n\n" + markdown;
+                if (!p.Finished) markdown = TransferCommand.PartialHeader(p, "study") + markdown;
                 TransferCommand.Report(Path.Combine(s.DataDirectory, stem), markdown, FidelityReport.Csv(plan, summary),
                                        file => Plots.FidelityPlot.Write(file + ".png", plan, summary));
             }
@@ -87,6 +87,7 @@ public static class FidelityCommand
             if (final is null) return 0;
             if (!final.Finished) return 1;
             Write(final, studyName);
+            TransferCommand.RemovePartial(Path.Combine(s.DataDirectory, studyName));
             return 0;
         });
         return command;

@@ -56,11 +56,21 @@ public static class TransferCommand
             var plan = new TransferPlan(s.Name, preset, jobs, training);
             var transferName = CheckName(r.GetValue(name) ?? TransferActor.DefaultName(s.Name, preset));
 
-            var final = Host(s, transferName, plan, $"{activations.Length} activations x {r.GetValue(runs)} runs on {training.Model} ({training.Data.Name})", serve);
+            // Stopped half-way, it reports what it has (jobs go out seed by seed, so every activation has
+            // about as many runs) to NAME-partial.*, saying how much is done; as `fidelity` does.
+            void Write(TransferProgress p, string stem)
+            {
+                var rows = TransferReport.Rows(plan, p.Results.ToDictionary(d => d.Job));
+                var markdown = TransferReport.Markdown(plan, rows);
+                if (!p.Finished) markdown = PartialHeader(p, "transfer") + markdown;
+                Report(Path.Combine(s.DataDirectory, stem), markdown, TransferReport.Csv(plan, rows));
+            }
+            var final = Host(s, transferName, plan, $"{activations.Length} activations x {r.GetValue(runs)} runs on {training.Model} ({training.Data.Name})", serve,
+                             stopped => Write(stopped, transferName + "-partial"));
             if (final is null) return 0;
             if (final is not { Finished: true }) return 1;
-            var rows = TransferReport.Rows(plan, final.Results.ToDictionary(d => d.Job));
-            Report(Path.Combine(s.DataDirectory, transferName), TransferReport.Markdown(plan, rows), TransferReport.Csv(plan, rows));
+            Write(final, transferName);
+            RemovePartial(Path.Combine(s.DataDirectory, transferName));
             return 0;
         });
         return command;
@@ -121,6 +131,15 @@ public static class TransferCommand
         Console.Write(markdown);
         Console.WriteLine();
         Console.WriteLine(extra is null ? $"wrote {stem}.md and {stem}.csv" : $"wrote {stem}.md, {stem}.csv and {extra}");
+    }
+
+    internal static string PartialHeader(TransferProgress p, string kind) =>
+        $"**Partial: {p.Done} of {p.Total} jobs done** (the {kind} goes on when its command is run again).\n\n";
+
+    /// <summary>Once the complete report is written, the partial one of an earlier stop is stale: removed.</summary>
+    internal static void RemovePartial(string stem)
+    {
+        foreach (var ext in new[] { ".md", ".csv", ".png" }) File.Delete(stem + "-partial" + ext);
     }
 
     /// <summary>A study's name is its journal's persistence id and its report files' stem.</summary>
