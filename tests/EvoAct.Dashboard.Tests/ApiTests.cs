@@ -138,8 +138,8 @@ public sealed class ApiTests(JournalFixture journal) : IAsyncLifetime
         var t = Assert.Single(body.GetProperty("transfers").EnumerateArray());
         Assert.Equal("transfer-done-smoke", t.GetProperty("name").GetString());
         Assert.Equal("done", t.GetProperty("source_run").GetString());
-        Assert.Equal(2, t.GetProperty("total").GetInt32());
-        Assert.Equal(2, t.GetProperty("done").GetInt32());
+        Assert.Equal(4, t.GetProperty("total").GetInt32());
+        Assert.Equal(4, t.GetProperty("done").GetInt32());
         Assert.True(t.GetProperty("finished").GetBoolean());
         var rows = t.GetProperty("rows").EnumerateArray().ToArray();
         Assert.Equal(2, rows.Length);
@@ -147,6 +147,14 @@ public sealed class ApiTests(JournalFixture journal) : IAsyncLifetime
         // The transfer's own CSV report (written by `evoact transfer`) has the same median for relu.
         var relu = File.ReadAllLines(Path.Combine(journal.Dir, "transfer-done-smoke.csv")).Single(l => l.StartsWith("relu,")).Split(',');
         Assert.Equal(double.Parse(relu[3], System.Globalization.CultureInfo.InvariantCulture), rows.Single(r => r.GetProperty("activation").GetString() == "relu").GetProperty("median").GetDouble());
+        // The other activation against relu, as the CSV has it; relu itself has no comparison.
+        Assert.Equal(JsonValueKind.Null, rows.Single(r => r.GetProperty("activation").GetString() == "relu").GetProperty("vs_reference").ValueKind);
+        var found = rows.Single(r => r.GetProperty("activation").GetString() != "relu");
+        var vs = found.GetProperty("vs_reference");
+        Assert.Equal("relu", vs.GetProperty("reference").GetString());
+        var csvRow = File.ReadAllLines(Path.Combine(journal.Dir, "transfer-done-smoke.csv")).Skip(1).Single(l => !l.StartsWith("relu,")).Split(',');
+        Assert.Equal(double.Parse(csvRow[^1], System.Globalization.CultureInfo.InvariantCulture), vs.GetProperty("p").GetDouble());
+        Assert.True(vs.GetProperty("low").GetDouble() <= vs.GetProperty("median_difference").GetDouble());
     }
 
     [Theory]

@@ -30,7 +30,8 @@ public sealed class JournalFixture : IDisposable
         var done = EvoactProcess.Run(TimeSpan.FromSeconds(120), RunArgs(Dir, "done", 30, "1ms"));
         Assert.True(done.ExitCode == 0, done.ToString());
         var transfer = EvoactProcess.Run(TimeSpan.FromSeconds(180), "transfer", "--data", Dir, "--run", "done", "--preset", "smoke", "--top", "1",
-                                         "--include", "relu", "--runs", "1");
+                                         "--include", "relu", "--runs", "2",
+                                         "--set", "trainers.kind=fake", "--set", "trainers.fake-delay=1ms");
         Assert.True(transfer.ExitCode == 0, transfer.ToString());
         int port = EvoactProcess.FreePort();
         Live = EvoactProcess.Start([.. RunArgs(Dir, "live", 100_000, "250ms"), "--dashboard-port", port.ToString()]);

@@ -18,7 +18,15 @@ public sealed record TransferRow(string Activation, IReadOnlyList<double> TestAc
 /// spread" means the interval lies above 0 and p is small; with 5 seeds a side the smallest p there is
 /// is 2/252 = 0.008.
 /// </summary>
-public sealed record TransferComparison(string Reference, double MedianDifference, double Low, double High, double P);
+public sealed record TransferComparison(string Reference, double MedianDifference, double Low, double High, double P)
+{
+    /// <summary>The difference in accuracy points with its interval, e.g. "+0.70 (+0.40 to +1.00)".</summary>
+    public string Difference => $"{Points(MedianDifference)} ({Points(Low)} to {Points(High)})";
+
+    public string PValue => P.ToString("F3", CultureInfo.InvariantCulture);
+
+    static string Points(double v) => (100 * v).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+}
 
 /// <summary>
 /// The transfer table, like the paper's Table 1: test accuracy (%) per activation, the median of the
@@ -74,8 +82,8 @@ public static class TransferReport
         foreach (var r in rows)
         {
             var c = versus.GetValueOrDefault(r.Activation);
-            string diff = c is null ? (r.Activation == reference ? "reference" : "-") : $"{Points(c.MedianDifference)} ({Points(c.Low)} to {Points(c.High)})";
-            string p = c is null ? "-" : c.P.ToString("F3", CultureInfo.InvariantCulture);
+            string diff = c?.Difference ?? (r.Activation == reference ? "reference" : "-");
+            string p = c?.PValue ?? "-";
             sb.AppendLine($"| {Cell(r.Activation)} | {Pct(r.Median)} | {Pct(r.Min)}-{Pct(r.Max)} | {r.TestAccuracies.Count} | {r.Failed} | {diff} | {p} |");
         }
         return sb.ToString();
@@ -99,7 +107,6 @@ public static class TransferReport
     }
 
     static string Cell(string activation) => activation.Replace("|", "\\|");
-    static string Points(double v) => (100 * v).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
     static string Pct(double? v) => v is { } d ? (100 * d).ToString("F1", CultureInfo.InvariantCulture) : "-";
     internal static string Num(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
     internal static string Quote(string s) => s.IndexOfAny([',', '"']) < 0 ? s : "\"" + s.Replace("\"", "\"\"") + "\"";

@@ -83,9 +83,21 @@ public static class ApiEndpoints
                 {
                     name = t.Name, source_run = t.Plan!.SourceRun, preset = t.Plan.Preset, done = t.Done.Count, total = t.Plan.Jobs.Count,
                     finished = t.Finished, started_at = t.StartedAt, last_activity = t.LastActivity,
-                    rows = TransferReport.Rows(t.Plan, t.Done).Select(x => new { activation = x.Activation, median = x.Median, min = x.Min, max = x.Max, test_accuracies = x.TestAccuracies, failed = x.Failed }),
+                    rows = TransferRows(TransferReport.Rows(t.Plan, t.Done)),
                 }).ToArray();
             return Results.Text(JsonSerializer.Serialize(new { transfers = list }, HistoryExport.JsonOptions), "application/json; charset=utf-8");
+        });
+    }
+
+    /// <summary>The report's rows, each with its comparison against relu (null without one), as `transfer` writes them.</summary>
+    static IEnumerable<object> TransferRows(IReadOnlyList<TransferRow> rows)
+    {
+        var versus = TransferReport.Compare(rows);
+        return rows.Select(x => new
+        {
+            activation = x.Activation, median = x.Median, min = x.Min, max = x.Max, test_accuracies = x.TestAccuracies, failed = x.Failed,
+            vs_reference = versus.GetValueOrDefault(x.Activation) is { } c
+                ? new { reference = c.Reference, median_difference = c.MedianDifference, low = c.Low, high = c.High, p = c.P } : null,
         });
     }
 

@@ -19,8 +19,16 @@ public static class TransfersPage
                 var rows = TransferReport.Rows(t.Plan!, t.Done);
                 sb.Append($"<section class=\"transfer\"><h2 id=\"transfer-{E(t.Name)}\">{E(t.Name)}</h2>");
                 sb.Append($"<p>from run <a href=\"/runs/{U(t.Plan!.SourceRun)}\">{E(t.Plan.SourceRun)}</a> · preset {E(t.Plan.Preset)} · {t.Done.Count} of {t.Plan.Jobs.Count} trainings {(t.Finished ? "(finished)" : "")} · last activity {Ago(t.LastActivity, now)}</p>");
-                sb.Append(Table("report", ["activation", "median test accuracy", "min", "max", "seeds", "failed"], rows.Select(x => Row(
-                    $"<code>{E(x.Activation)}</code>", Fit(x.Median), Fit(x.Min), Fit(x.Max), $"{x.TestAccuracies.Count}", $"{x.Failed}"))));
+                // Against relu when the table has it: the median difference with its bootstrap interval, and the rank-sum p.
+                var versus = TransferReport.Compare(rows);
+                string reference = versus.Values.FirstOrDefault()?.Reference ?? "relu";
+                sb.Append(Table("report", ["activation", "median test accuracy", "min", "max", "seeds", "failed", $"vs {reference} (95% interval)", "p"], rows.Select(x =>
+                {
+                    var c = versus.GetValueOrDefault(x.Activation);
+                    string diff = c?.Difference ?? (versus.Count > 0 && x.Activation == reference ? "reference" : "-");
+                    return Row($"<code>{E(x.Activation)}</code>", Fit(x.Median), Fit(x.Min), Fit(x.Max), $"{x.TestAccuracies.Count}", $"{x.Failed}",
+                               diff, c?.PValue ?? "-");
+                })));
                 sb.Append("</section>");
             }
         return sb.ToString();
