@@ -174,6 +174,9 @@ public sealed class SignalTests : IDisposable
         disk.Fill();
         transfer.WaitForLine(l => l.Contains("disk is full"), Patience);
         StopsCleanly(transfer, "TERM", "stopped; run the same command to resume");
+        // Its partial report has no room either: one line says so, and the stop is still a clean one.
+        Assert.Contains("evoact: the partial report was not written: ", transfer.Stderr);
+        Assert.Empty(Directory.GetFiles(disk.Path, "*-partial.*")); // nothing truncated left behind
     }
 
     [TmpfsFact]

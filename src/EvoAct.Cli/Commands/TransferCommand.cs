@@ -116,7 +116,16 @@ public static class TransferCommand
         if (outcome.Final is null)
         {
             Console.WriteLine("stopped; run the same command to resume");
-            if (outcome.Latest is { Results.Count: > 0 } latest) onStopped?.Invoke(latest);
+            // The stop itself succeeded and the journal has every result: a report that cannot be
+            // written (the disk that filled up is often why the user stopped) is one line, not a failure.
+            try
+            {
+                if (outcome.Latest is { Results.Count: > 0 } latest) onStopped?.Invoke(latest);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"evoact: the partial report was not written: {e.Message}");
+            }
         }
         return outcome.Final;
     }
@@ -124,13 +133,29 @@ public static class TransferCommand
     /// <summary>Writes STEM.md and STEM.csv (and whatever <paramref name="more"/> writes, given the stem), prints the Markdown and what was written.</summary>
     internal static void Report(string stem, string markdown, string csv, Func<string, string>? more = null)
     {
-        File.WriteAllText(stem + ".md", markdown);
-        File.WriteAllText(stem + ".csv", csv);
+        WriteWhole(stem + ".md", markdown);
+        WriteWhole(stem + ".csv", csv);
         var extra = more?.Invoke(stem);
         Console.WriteLine();
         Console.Write(markdown);
         Console.WriteLine();
         Console.WriteLine(extra is null ? $"wrote {stem}.md and {stem}.csv" : $"wrote {stem}.md, {stem}.csv and {extra}");
+    }
+
+    /// <summary>Written beside and moved in: a full disk leaves the earlier report, not a truncated one.</summary>
+    static void WriteWhole(string path, string text)
+    {
+        var temporary = path + ".tmp";
+        try
+        {
+            File.WriteAllText(temporary, text);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     internal static string PartialHeader(TransferProgress p, string kind) =>
