@@ -56,7 +56,7 @@ echo "transfer: top 3 and $baselines, 5 seeds each, on transfer-cpu-fmnist"
 status=0
 evoact transfer --run proof --top 3 --include "$baselines" --preset transfer-cpu-fmnist --runs 5 --name proof-transfer \
   "${common[@]}" "$@" 2>&1 | tee -a "$data/proof-transfer.log" || status=$?
-for f in proof-transfer.md proof-transfer.csv proof-transfer-partial.md proof-transfer-partial.csv; do
+for f in proof-transfer.md proof-transfer.csv proof-transfer.png proof-transfer-partial.md proof-transfer-partial.csv proof-transfer-partial.png; do
   [ -f "$data/$f" ] && cp "$data/$f" "$out/"
 done
 exit $status

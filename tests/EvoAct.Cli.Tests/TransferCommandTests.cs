@@ -42,6 +42,7 @@ public sealed class TransferCommandTests : IDisposable
                      "reference,median_difference,difference_low,difference_high,p_value", csv[0]);
         Assert.Equal(3, csv.Length); // header + 2 activations
         Assert.True(File.Exists(Path.Combine(dir, "transfer-src-smoke.md")));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(dir, "transfer-src-smoke.png"))[..4]); // the strip plot
 
         // Same transfer asked with other seeds: refused, nothing written.
         var other = EvoactProcess.Run(TimeSpan.FromSeconds(60), Transfer(2));
@@ -72,6 +73,7 @@ public sealed class TransferCommandTests : IDisposable
             .Select(l => int.Parse(Regex.Match(l, @",proxy-resnet,synthetic,[^,]*,[^,]*,[^,]*,(\d+),").Groups[1].Value)).ToArray();
         Assert.Equal(2, runs.Length);
         Assert.True(runs.Min() >= 1 && runs.Max() - runs.Min() <= 1, string.Join(" ", runs));
+        Assert.True(File.Exists(Path.Combine(dir, "transfer-src-smoke-partial.png")));
         Assert.False(File.Exists(Path.Combine(dir, "transfer-src-smoke.md")));
 
         var finished = EvoactProcess.Run(TimeSpan.FromSeconds(120), args);
@@ -79,6 +81,8 @@ public sealed class TransferCommandTests : IDisposable
         Assert.DoesNotContain("Partial", File.ReadAllText(Path.Combine(dir, "transfer-src-smoke.md")));
         Assert.False(File.Exists(Path.Combine(dir, "transfer-src-smoke-partial.md")));
         Assert.False(File.Exists(Path.Combine(dir, "transfer-src-smoke-partial.csv")));
+        Assert.False(File.Exists(Path.Combine(dir, "transfer-src-smoke-partial.png")));
+        Assert.True(File.Exists(Path.Combine(dir, "transfer-src-smoke.png")));
     }
 
     [Fact]

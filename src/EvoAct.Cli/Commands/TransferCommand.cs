@@ -63,7 +63,7 @@ public static class TransferCommand
                 var rows = TransferReport.Rows(plan, p.Results.ToDictionary(d => d.Job));
                 var markdown = TransferReport.Markdown(plan, rows);
                 if (!p.Finished) markdown = PartialHeader(p, "transfer") + markdown;
-                Report(Path.Combine(s.DataDirectory, stem), markdown, TransferReport.Csv(plan, rows));
+                Report(Path.Combine(s.DataDirectory, stem), markdown, TransferReport.Csv(plan, rows), file => Plots.TransferPlot.Write(file + ".png", plan, rows));
             }
             var final = Host(s, transferName, plan, $"{activations.Length} activations x {r.GetValue(runs)} runs on {training.Model} ({training.Data.Name})", serve,
                              stopped => Write(stopped, transferName + "-partial"));
