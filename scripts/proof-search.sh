@@ -59,4 +59,6 @@ evoact transfer --run proof --top 3 --include "$baselines" --preset transfer-cpu
 for f in proof-transfer.md proof-transfer.csv proof-transfer.png proof-transfer-partial.md proof-transfer-partial.csv proof-transfer-partial.png; do
   [ -f "$data/$f" ] && cp "$data/$f" "$out/"
 done
+# Once complete, the partial report of an earlier stop is stale (transfer removed its own copy).
+if [ -f "$data/proof-transfer.md" ]; then rm -f "$out"/proof-transfer-partial.*; fi
 exit $status
