@@ -13,8 +13,8 @@ independent of the reference, long seed 0. Reports, with seeded bootstrap interv
   - Spearman of cpu-proxy at 300 steps (one seed, and the mean of two) with cpu-proxy at 600: the
     agreement of a preset half as costly, against the table's 0.624.
 Resumable: results go to OUT as they come, and a rerun trains only what is missing.
-Usage: scripts/short-vs-long.py [OUT=benchmarks/tables/short-vs-long.csv]"""
-import csv, json, os, statistics as st, subprocess, sys
+Usage: [JOBS=2] scripts/short-vs-long.py [OUT=benchmarks/tables/short-vs-long.csv]"""
+import concurrent.futures, csv, json, os, statistics as st, subprocess, sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(root, "scripts/lib"))
@@ -30,15 +30,26 @@ done = {}
 if os.path.exists(out):
     for r in csv.DictReader(open(out)):
         done[(r['fingerprint'], r['kind'], r['seed'])] = r
-todo = [(f, run) for run in RUNS for f in functions if (f['fingerprint'], run[0], str(run[1])) not in done]
-with open(out, 'a', newline='') as fh:
+# function by function, so a partial result has whole triples to analyse
+todo = [(f, run) for f in functions for run in RUNS if (f['fingerprint'], run[0], str(run[1])) not in done]
+def train(f, kind, seed, steps, warmup):
+    return subprocess.run(["dotnet", dll, "eval", f['expression'], "--json", "--set", f"training.seed={seed}",
+                           "--set", f"training.steps={steps}", "--set", f"training.schedule.warmup-steps={warmup}",
+                           "--set", "training.threads=1"], capture_output=True, text=True)
+
+
+# JOBS single-thread trainings at once (default 2, one per core of our machines); each result is
+# written as it comes, so a stop loses at most the trainings in flight.
+jobs = int(os.environ.get("JOBS", "2"))
+with open(out, 'a', newline='') as fh, concurrent.futures.ThreadPoolExecutor(jobs) as pool:
     w = csv.writer(fh)
     if not done:
         w.writerow(['fingerprint', 'expression', 'kind', 'seed', 'steps', 'accuracy', 'seconds'])
-    for i, (f, (kind, seed, steps, warmup)) in enumerate(todo):
-        r = subprocess.run(["dotnet", dll, "eval", f['expression'], "--json", "--set", f"training.seed={seed}",
-                            "--set", f"training.steps={steps}", "--set", f"training.schedule.warmup-steps={warmup}",
-                            "--set", "training.threads=1"], capture_output=True, text=True)
+        fh.flush()
+    futures = {pool.submit(train, f, *run): (f, run) for f, run in todo}
+    for i, fut in enumerate(concurrent.futures.as_completed(futures)):
+        f, (kind, seed, steps, warmup) = futures[fut]
+        r = fut.result()
         if r.returncode != 0:
             print(f"[{i + 1}/{len(todo)}] {f['expression']} {kind} {seed}: eval failed: {r.stderr.strip()}", flush=True)
             continue

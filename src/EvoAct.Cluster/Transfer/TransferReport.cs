@@ -70,7 +70,7 @@ public static class TransferReport
             sb.AppendLine($"| activation | {t.Model} ({t.Data.Name}) | min-max | runs | failed |");
             sb.AppendLine("|---|---|---|---|---|");
             foreach (var r in rows)
-                sb.AppendLine($"| {Cell(r.Activation)} | {Pct(r.Median)} | {Pct(r.Min)}-{Pct(r.Max)} | {r.TestAccuracies.Count} | {r.Failed} |");
+                sb.AppendLine($"| {Cell(r.Activation)} | {Pct(r.Median)} | {Range(r)} | {r.TestAccuracies.Count} | {r.Failed} |");
             return sb.ToString();
         }
         var reference = versus.Values.First().Reference;
@@ -84,7 +84,7 @@ public static class TransferReport
             var c = versus.GetValueOrDefault(r.Activation);
             string diff = c?.Difference ?? (r.Activation == reference ? "reference" : "-");
             string p = c?.PValue ?? "-";
-            sb.AppendLine($"| {Cell(r.Activation)} | {Pct(r.Median)} | {Pct(r.Min)}-{Pct(r.Max)} | {r.TestAccuracies.Count} | {r.Failed} | {diff} | {p} |");
+            sb.AppendLine($"| {Cell(r.Activation)} | {Pct(r.Median)} | {Range(r)} | {r.TestAccuracies.Count} | {r.Failed} | {diff} | {p} |");
         }
         return sb.ToString();
     }
@@ -106,6 +106,8 @@ public static class TransferReport
         return sb.ToString();
     }
 
+    // An activation whose every run failed has no range: one "-", as the other empty cells.
+    static string Range(TransferRow r) => r.Min is null ? "-" : $"{Pct(r.Min)}-{Pct(r.Max)}";
     static string Cell(string activation) => activation.Replace("|", "\\|");
     static string Pct(double? v) => v is { } d ? (100 * d).ToString("F1", CultureInfo.InvariantCulture) : "-";
     internal static string Num(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
