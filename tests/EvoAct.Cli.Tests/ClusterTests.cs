@@ -106,4 +106,36 @@ public sealed class ClusterTests : IDisposable
         Assert.DoesNotContain("Exception", r.Stderr);
         Assert.DoesNotContain("starting run", r.Stdout);
     }
+
+    [Fact]
+    public void A_worker_that_no_seed_node_lets_in_says_it_is_waiting_and_exits_1_after_the_worker_wait()
+    {
+        int nobody = EvoactProcess.FreePort();
+        var r = EvoactProcess.Run(TimeSpan.FromSeconds(90), ["worker", "--seed-nodes", $"akka.tcp://evoact@127.0.0.1:{nobody}",
+            "--set", "cluster.worker-wait=8s", .. Common(10)]);
+        Assert.True(r.ExitCode == 1, r.ToString());
+        // Not silent while it waits: one line after 5 s, naming the seed nodes and the limit.
+        Assert.Contains($"waiting for a seed node of akka.tcp://evoact@127.0.0.1:{nobody} to let this worker in (5s of 8s, evoact.cluster.worker-wait)", r.Stdout);
+        var line = Assert.Single(r.StderrLines);
+        Assert.Matches($@"^evoact: this worker \(akka\.tcp://evoact@127\.0\.0\.1:\d+\) was not let into a cluster within 8s \(evoact\.cluster\.worker-wait\): " +
+                       $@"no seed node of akka\.tcp://evoact@127\.0\.0\.1:{nobody} let it in; start the seed", line);
+        Assert.DoesNotContain("worker up at", r.Stdout);
+    }
+
+    [Fact]
+    public void A_worker_whose_coordinator_is_gone_for_good_exits_1_after_the_worker_wait_instead_of_rejoining_forever()
+    {
+        int port = EvoactProcess.FreePort();
+        var seedAddress = $"akka.tcp://evoact@127.0.0.1:{port}";
+        // Slow fake trainings, so the run is mid-way when its seed dies and never comes back.
+        string[] common = [.. Common(1000), "--set", "trainers.fake-delay=1h"];
+        using var seed = EvoactProcess.Start(["seed", "--data", dir, "--run", "gone", "--port", port.ToString(), "--set", $"cluster.seed-nodes=[\"{seedAddress}\"]", .. common]);
+        using var worker = EvoactProcess.Start(["worker", "--seed-nodes", seedAddress, "--set", "cluster.worker-wait=4s", .. common]);
+        worker.WaitForLine(l => l.Contains(" training #"), TimeSpan.FromSeconds(120));
+        seed.KillHard();
+        worker.WaitForLine(l => l == "lost the coordinator; joining again", TimeSpan.FromSeconds(60));
+        Assert.Equal(1, worker.WaitForExit(TimeSpan.FromSeconds(60)));
+        var line = Assert.Single(worker.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Matches($@"^evoact: this worker \(.+\) was not let into a cluster within 4s \(evoact\.cluster\.worker-wait\): no seed node of {Regex.Escape(seedAddress)} let it in; its coordinator is gone", line);
+    }
 }

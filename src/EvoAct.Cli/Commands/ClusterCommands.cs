@@ -63,7 +63,11 @@ public static class ClusterCommands
                       : r.GetValue(trainers) is { } n ? s.Trainers.WithSlots(n) : s.Trainers;
             if (slots.Slots < 1) throw new UsageException("--trainers: a worker needs at least one trainer slot");
             using var stop = new StopSignal();
-            ClusterNode.RunWorkerAsync(c, r.GetValue(port), slots, s.Persistence, Console.WriteLine, stop.Token, s.UserAkka).GetAwaiter().GetResult();
+            if (ClusterNode.RunWorkerAsync(c, r.GetValue(port), slots, s.Persistence, Console.WriteLine, stop.Token, s.UserAkka).GetAwaiter().GetResult() is { } gaveUp)
+            {
+                Console.Error.WriteLine($"evoact: {gaveUp}");
+                return 1;
+            }
             return 0;
         });
         return command;

@@ -6,6 +6,13 @@ public sealed record ClusterNodeSettings(string Hostname, int SeedPort, IReadOnl
     /// <summary>evoact.cluster.join-timeout: how long a seed waits to be let into a cluster before it gives up.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// evoact.cluster.worker-wait: how long a worker waits to be let into a cluster (at start, and
+    /// again after losing its coordinator) before it exits 1. Longer than a seed's join-timeout, since
+    /// workers are often started before their seed.
+    /// </summary>
+    public TimeSpan WorkerWait { get; init; } = TimeSpan.FromMinutes(10);
+
     public static ClusterNodeSettings Read(ConfigReader c, IReadOnlyList<string>? seedNodes = null)
     {
         var seeds = seedNodes ?? c.StringList("evoact.cluster.seed-nodes");
@@ -16,6 +23,7 @@ public sealed record ClusterNodeSettings(string Hostname, int SeedPort, IReadOnl
         return new ClusterNodeSettings(c.String("evoact.cluster.hostname"), c.Int("evoact.cluster.seed-port", 1, 65535), seeds, c.Duration("evoact.cluster.down-after"))
         {
             JoinTimeout = c.Duration("evoact.cluster.join-timeout"),
+            WorkerWait = c.Duration("evoact.cluster.worker-wait"),
         };
     }
 }

@@ -225,13 +225,17 @@ public static class ClusterNode
         protected override void PreStart() => Timers.StartPeriodicTimer("follow", SubscribeProgress.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(2));
     }
 
-    /// <summary>`evoact worker`: trainers until the run is finished or the process is stopped; rejoins after losing the coordinator.</summary>
-    public static async Task RunWorkerAsync(ClusterNodeSettings c, int port, TrainerSlots slots, PersistenceSettings persistence, Action<string> say, CancellationToken stop,
+    /// <summary>
+    /// `evoact worker`: trainers until the run is finished or the process is stopped; rejoins after
+    /// losing the coordinator. Returns null, or why it gave up: no seed node let it in within
+    /// evoact.cluster.worker-wait (the caller exits 1 with that line).
+    /// </summary>
+    public static async Task<string?> RunWorkerAsync(ClusterNodeSettings c, int port, TrainerSlots slots, PersistenceSettings persistence, Action<string> say, CancellationToken stop,
                                             Akka.Configuration.Config? user = null)
     {
         // Workers print what they train, so a log shows where each candidate went.
         IEvaluator evaluator = new Announcing(slots.Evaluator(), say);
-        await RunWorkerAsync(c, port, slots, evaluator, persistence, say, stop, user);
+        return await RunWorkerAsync(c, port, slots, evaluator, persistence, say, stop, user);
     }
 
     sealed class Announcing(IEvaluator inner, Action<string> say) : IEvaluator
@@ -245,9 +249,10 @@ public static class ClusterNode
         }
     }
 
-    static async Task RunWorkerAsync(ClusterNodeSettings c, int port, TrainerSlots slots, IEvaluator evaluator, PersistenceSettings persistence, Action<string> say, CancellationToken stop,
-                                     Akka.Configuration.Config? user)
+    static async Task<string?> RunWorkerAsync(ClusterNodeSettings c, int port, TrainerSlots slots, IEvaluator evaluator, PersistenceSettings persistence, Action<string> say, CancellationToken stop,
+                                              Akka.Configuration.Config? user)
     {
+        bool rejoining = false;
         while (!stop.IsCancellationRequested)
         {
             // A worker may be the cluster's leader, which takes the resolver's decisions: with a shared
@@ -263,21 +268,34 @@ public static class ClusterNode
                 var cluster = Akka.Cluster.Cluster.Get(system);
                 var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 cluster.RegisterOnMemberUp(() => up.TrySetResult());
-                await up.Task.WaitAsync(stop);
+                // Downed by the resolver: with one seed and one worker, the seed's death leaves the worker a
+                // side without a coordinator, which downs itself. Its trainers may hold the actor system's
+                // termination up (a training does not stop mid-step), so this, not WhenTerminated, is the
+                // signal to cancel them and join again.
+                var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
+                // Waiting is what a worker started before its seed does, so it is said, and bounded: a
+                // worker whose run has ended (its coordinator gone for good) must not wait unseen forever.
+                var seeds = string.Join(", ", c.SeedNodes);
+                var why = rejoining ? "; its coordinator is gone (its seed stopped: the run or transfer ended, or the process was killed)" : "; start the seed, or check --seed-nodes / evoact.cluster.seed-nodes";
+                if (!await WaitUp(up.Task, c.WorkerWait, stop, waited => say(
+                        $"waiting for a seed node of {seeds} to let this worker in ({Shown(waited)} of {Shown(c.WorkerWait)}, evoact.cluster.worker-wait)")))
+                    return $"this worker ({cluster.SelfAddress}) was not let into a cluster within {Shown(c.WorkerWait)} (evoact.cluster.worker-wait): no seed node of {seeds} let it in{why}";
                 say($"worker up at {cluster.SelfAddress} with {slots.Slots} trainer(s)");
                 system.ActorOf(Props.Create(() => new CoordinatorWatch(lost)), "coordinator-watch");
                 var monitor = system.ActorOf(Props.Create(() => new FinishMonitor(slots.Slots, done, heard)), "finish-monitor");
                 StartTrainers(system, Proxy(system), slots, slots.Slots, evaluator, trainersStop.Token, monitor);
-                var which = await Task.WhenAny(lost.Task, done.Task, system.WhenTerminated, Task.Delay(Timeout.Infinite, stop));
+                var which = await Task.WhenAny(lost.Task, done.Task, removed.Task, system.WhenTerminated, Task.Delay(Timeout.Infinite, stop));
                 // Lost after one of its trainers heard the run is finished: the coordinator exited with
                 // the run, before the other slots could hear it (it tells them, but it may be gone first).
-                if (which == done.Task || which == lost.Task && heard.Task.IsCompleted) { say("run finished"); return; }
-                if (stop.IsCancellationRequested) return;
+                if (which == done.Task || (which == lost.Task || which == removed.Task) && heard.Task.IsCompleted) { say("run finished"); return null; }
+                if (stop.IsCancellationRequested) return null;
                 say("lost the coordinator; joining again");
+                rejoining = true;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                return;
+                return null;
             }
             finally
             {
@@ -286,6 +304,39 @@ public static class ClusterNode
             }
             await Task.Delay(TimeSpan.FromSeconds(1), stop).ContinueWith(_ => { });
         }
+        return null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="up"/> completes within <paramref name="limit"/>. A wait of more than a few
+    /// seconds is said (a worker started before its seed), then again each minute, so it is never silent.
+    /// </summary>
+    static async Task<bool> WaitUp(Task up, TimeSpan limit, CancellationToken stop, Action<TimeSpan> waiting)
+    {
+        var started = DateTime.UtcNow;
+        var next = TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            var elapsed = DateTime.UtcNow - started;
+            if (elapsed >= limit) return false;
+            try
+            {
+                await up.WaitAsync((next < limit ? next : limit) - elapsed, stop);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                if (next < limit) waiting(next);
+                next = next < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : next + TimeSpan.FromMinutes(1);
+            }
+        }
+    }
+
+    /// <summary>A duration as HOCON writes it: 8s, 10m, 1m10s.</summary>
+    static string Shown(TimeSpan t)
+    {
+        long seconds = (long)Math.Round(t.TotalSeconds);
+        return seconds < 60 ? $"{seconds}s" : seconds % 60 == 0 ? $"{seconds / 60}m" : $"{seconds / 60}m{seconds % 60}s";
     }
 
     static IActorRef Proxy(ActorSystem system) =>
