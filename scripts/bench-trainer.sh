@@ -3,7 +3,8 @@
 #  1. images/s of a ResNet-20 training step, EvoAct (TorchSharp) vs PyTorch (Debian's python3-torch), in lockstep,
 #     same network, batch and thread count;
 #  2./3. step time of the paper's 8 and 20 random genomes against ReLU, compiled (and composed, the
-#     path before the activation compiler), on the cpu-proxy network and on ResNet-20;
+#     path before the activation compiler), on the cpu-proxy network and on ResNet-20; on an AVX-512
+#     machine the compiled ones run at both widths, 16 lanes (the default there) and 8 lanes;
 #  4. evoact eval wall time before (composed) and after (compiled) for 5 genomes;
 #  5. RSS over 50 consecutive evaluations of different genomes in one process.
 # Usage: scripts/bench-trainer.sh [steps]   (run it on an otherwise idle machine)
@@ -76,12 +77,16 @@ random_genomes=(
 # the machine hits every contender alike; a round's figure per activation is the median over steps of
 # its step time over ReLU's. Reported: per activation the median over rounds, and per group the median
 # and range over its members.
+# The widest vectors the compiled activations run here (512 on AVX-512 machines, where 256 runs too, to compare).
+native_bits=$(evoact bench step --model proxy-resnet --batch 2 --size 8 --in-channels 1 --steps 1 --warmup 0 --threads 1 \
+  | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d.get("results", [d])[0]["vector_bits"])')
 act_cost() {  # NAME ROUNDS STEPS with-composed(0|1) -- bench step args...
   local name=$1 rounds=$2 nsteps=$3 composed=$4; shift 4
-  local acts=(--activation relu --activation silu)
+  local acts=(--activation relu --vector-bits "$native_bits" --activation silu --vector-bits "$native_bits")
   for a in "${paper[@]}" "${random_genomes[@]}"; do
-    acts+=(--activation "$a")
-    if [ "$composed" = 1 ]; then acts+=(--activation "composed:$a"); fi
+    acts+=(--activation "$a" --vector-bits "$native_bits")
+    if [ "$native_bits" = 512 ]; then acts+=(--activation "$a" --vector-bits 256); fi
+    if [ "$composed" = 1 ]; then acts+=(--activation "composed:$a" --vector-bits "$native_bits"); fi
   done
   local out; out=$(mktemp)
   for i in $(seq "$rounds"); do
@@ -92,17 +97,18 @@ act_cost() {  # NAME ROUNDS STEPS with-composed(0|1) -- bench step args...
 import json, statistics, sys
 path, name, npaper = sys.argv[1], sys.argv[2], int(sys.argv[3])
 rounds = [json.loads(l)['results'] for l in open(path) if l.strip()]
-def key(r): return (r['kernels'], r['activation'])
+def key(r): return (r['kernels'] + (f"-{r['vector_bits']}" if r['kernels'] == 'compiled' else ''), r['activation'])
 ratio = {}
 for rs in rounds:
     for r in rs[1:]: ratio.setdefault(key(r), []).append(r['median_ratio_to_first'])
 relu = statistics.median(rs[0]['median_step_seconds'] for rs in rounds)
 print(f"{name}: ReLU step {relu*1000:.1f} ms (median over {len(rounds)} rounds); ratios to ReLU, median over rounds")
 order = [key(r) for r in rounds[0][1:]]
-for k in order: print(f"  {k[0]:9s} {statistics.median(ratio[k]):6.3f}  {k[1]}")
-exprs = [k[1] for k in order if k[0] == 'compiled']
+for k in order: print(f"  {k[0]:12s} {statistics.median(ratio[k]):6.3f}  {k[1]}")
+compiled = sorted({k[0] for k in order if k[0].startswith('compiled')}, reverse=True)
+exprs = [k[1] for k in order if k[0] == compiled[0]]
 paper, rand = exprs[:npaper], exprs[npaper:]
-for kern in ['compiled', 'composed']:
+for kern in compiled + ['composed']:
     for label, group in [("paper's 8", paper), ('20 random genomes', rand)]:
         v = sorted(statistics.median(ratio[(kern, e)]) for e in group if (kern, e) in ratio)
         if v: print(f"  {kern} {label}: median {statistics.median(v):.3f} (range {v[0]:.3f}-{v[-1]:.3f})")

@@ -40,6 +40,22 @@ public sealed class BenchStepTests
     }
 
     [Fact]
+    public void The_vector_width_pairs_with_the_activations_and_is_reported()
+    {
+        var r = EvoactProcess.Run(TimeSpan.FromSeconds(60), ["bench", "step", .. Tiny, "--steps", "2", "--warmup", "1",
+                                                              "--activation", "relu", "--activation", "mix(sin(x), x)", "--activation", "mix(sin(x), x)",
+                                                              "--vector-bits", "256", "--vector-bits", "256", "--vector-bits", "256"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToArray();
+        Assert.All(results, e => Assert.Equal(256, e.GetProperty("vector_bits").GetInt32()));
+        var mismatched = EvoactProcess.Run(["bench", "step", .. Tiny, "--activation", "relu", "--activation", "silu", "--activation", "swish",
+                                            "--vector-bits", "256", "--vector-bits", "256"]);
+        Assert.Equal(2, mismatched.ExitCode);
+        Assert.Contains("--vector-bits", Assert.Single(mismatched.StderrLines));
+    }
+
+    [Fact]
     public void Genomes_prints_a_fixed_sample_of_filter_passing_expressions()
     {
         var a = EvoactProcess.Run(["bench", "genomes", "--count", "5", "--seed", "11"]);
@@ -71,6 +87,8 @@ public sealed class BenchStepTests
     [Theory]
     [InlineData("--host-memory", "keep", "--host-memory")]
     [InlineData("--memory-format", "nhwc", "--memory-format")]
+    [InlineData("--vector-bits", "128", "--vector-bits")]
+    [InlineData("--vector-bits", "1024", "--vector-bits")]
     public void A_bad_option_value_is_one_line_and_exit_code_2(string option, string value, string named)
     {
         var r = EvoactProcess.Run(["bench", "step", .. Tiny, option, value]);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using EvoAct.Cluster.Configuration;
 using EvoAct.Training.Activations;
+using EvoAct.Training.Activations.Compiler;
 using EvoAct.Training.Models;
 using EvoAct.Training.Trainer;
 using static TorchSharp.torch;
@@ -63,6 +64,9 @@ public static class BenchCommand
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount };
         var memoryFormat = new Option<string[]>("--memory-format") { DefaultValueFactory = _ => [MemoryFormat.Contiguous], AllowMultipleArgumentsPerToken = false,
                                                                      Description = "contiguous or channels-last (as evoact.training.memory-format); repeated, it pairs with the activations" };
+        var vectorBits = new Option<int[]>("--vector-bits") { DefaultValueFactory = _ => [CompiledActivation.NativeVectorBits], AllowMultipleArgumentsPerToken = false,
+                                                             Description = "width of the compiled activations' loops, 256 or 512 (default: the widest this CPU runs natively); " +
+                                                                           "repeated, it pairs with the activations" };
         var hostMemory = new Option<string>("--host-memory") { DefaultValueFactory = _ => HostMemory.Retain,
                                                                Description = "retain or release (as evoact.training.host-memory)" };
         var lockstep = new Option<bool>("--lockstep")
@@ -70,7 +74,7 @@ public static class BenchCommand
             Description = "one network; run one step per line read from stdin and print its seconds (scripts/bench/lockstep.py " +
                           "alternates two such processes step by step, so that the machine's drift hits both alike)",
         };
-        var command = new Command("step", "Images per second of SGD training steps on random data") { activation, model, batch, steps, warmup, channels, size, threads, memoryFormat, hostMemory, lockstep };
+        var command = new Command("step", "Images per second of SGD training steps on random data") { activation, model, batch, steps, warmup, channels, size, threads, memoryFormat, vectorBits, hostMemory, lockstep };
         // The proxy network's depth, width and stem stride come from the config (default: the cpu-proxy preset's).
         var config = new ConfigOptions();
         config.AddTo(command);
@@ -84,9 +88,14 @@ public static class BenchCommand
             HostMemory.Apply(hostMode);
             var actTexts = r.GetValue(activation)!;
             var formatTexts = r.GetValue(memoryFormat)!;
-            int count = Math.Max(actTexts.Length, formatTexts.Length);
-            if ((actTexts.Length != count && actTexts.Length != 1) || (formatTexts.Length != count && formatTexts.Length != 1))
-                throw new UsageException("--activation and --memory-format: give one, or as many of each (they pair up)");
+            var widths = r.GetValue(vectorBits)!;
+            int count = Math.Max(actTexts.Length, Math.Max(formatTexts.Length, widths.Length));
+            if ((actTexts.Length != count && actTexts.Length != 1) || (formatTexts.Length != count && formatTexts.Length != 1) || (widths.Length != count && widths.Length != 1))
+                throw new UsageException("--activation, --memory-format and --vector-bits: give one, or as many of each (they pair up)");
+            foreach (var bits in widths)
+                if (bits != CompiledActivation.NativeVectorBits && (bits is not (256 or 512) || bits > CompiledActivation.NativeVectorBits))
+                    throw new UsageException($"--vector-bits: expected 256 or 512, at most the {CompiledActivation.NativeVectorBits} bits this CPU runs natively, got {bits}");
+            int Bits(int k) => widths[Math.Min(k, widths.Length - 1)];
             const string ComposedPrefix = "composed:";
             string ActText(int k) => actTexts[Math.Min(k, actTexts.Length - 1)];
             var acts = Enumerable.Range(0, count).Select(k => Activation.Parse(ActText(k).StartsWith(ComposedPrefix) ? ActText(k)[ComposedPrefix.Length..] : ActText(k))).ToArray();
@@ -97,7 +106,12 @@ public static class BenchCommand
             var spec = ModelCatalog.Find(r.GetValue(model)!, trainer.ProxyBlocks, trainer.ProxyWidth, trainer.ProxyStemStride)
                        ?? throw new UsageException($"--model: unknown model '{r.GetValue(model)}'");
             int n = r.GetValue(batch), inC = r.GetValue(channels), hw = r.GetValue(size);
-            var nets = acts.Select((a, k) => spec.Build(inC, 10, a.FactoryWith(kernels[k]), 0)).ToArray();
+            var nets = acts.Select((a, k) =>
+            {
+                // A network's activations compile when it is built, at the width set then.
+                if (Bits(k) != CompiledActivation.VectorBits) CompiledActivation.VectorBits = Bits(k);
+                return spec.Build(inC, 10, a.FactoryWith(kernels[k]), 0);
+            }).ToArray();
             for (int k = 0; k < count; k++) { MemoryFormat.Apply(nets[k], formats[k]); nets[k].train(); }
             var opts = nets.Select(net => optim.SGD(net.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-4)).ToArray();
             using var x0 = randn(n, inC, hw, hw);
@@ -145,6 +159,7 @@ public static class BenchCommand
                 w.WriteNumber("batch", n);
                 w.WriteNumber("threads", get_num_threads());
                 w.WriteString("memory_format", formats[k]);
+                w.WriteNumber("vector_bits", Bits(k));
                 w.WriteString("host_memory", hostMode);
                 w.WriteNumber("median_step_seconds", median);
                 w.WriteNumber("images_per_second", n / median);

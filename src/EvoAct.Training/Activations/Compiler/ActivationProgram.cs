@@ -37,7 +37,7 @@ internal sealed class ActivationProgram
     public int Registers => Instructions.Count + 1;
 
     /// <summary>The generated float32 loops (<see cref="KernelGenerator"/>), when the program has them; else it is interpreted.</summary>
-    internal (KernelGenerator.Forward Forward, KernelGenerator.ForwardTrain ForwardTrain)? Generated { get; set; }
+    internal GeneratedLoops? Generated { get; set; }
 
     ActivationProgram(List<Instruction> code, int output, List<int> betaInputs)
     {

@@ -13,7 +13,8 @@ namespace EvoAct.Training.Activations.Compiler;
 /// backward multiplies them by the incoming gradient (one pass), writing d/dx once and reducing each
 /// beta's d/dbeta per channel.
 /// <para>
-/// float32 runs the 8-lane kernels of <see cref="OpKernels"/> (blocks are padded to whole vectors);
+/// float32 runs the 8-lane kernels of <see cref="OpKernels"/>, or a program's generated loops of 8 or 16
+/// lanes (blocks are padded to whole vectors);
 /// float64 (the tests' reference precision) runs their scalar double forms.
 /// </para>
 /// <para>
@@ -34,7 +35,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     static int BlockLength(ActivationProgram p, int perRegister)
     {
         int b = 24 * 1024 / (perRegister * p.Registers * sizeof(T));
-        return Math.Clamp(b / 8 * 8, 64, 1024);
+        return Math.Clamp(b / GeneratedLoops.MaxLanes * GeneratedLoops.MaxLanes, 64, 1024);
     }
 
     /// <summary>Where each element's beta comes from: planes (contiguous NC..., one beta per run of Inner) or rows (channels-last and (N, C): element i has channel i % C).</summary>
@@ -92,7 +93,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 {
                     nint* betaRegs = stackalloc nint[Math.Max(1, betaPtrs.Length)];
                     FillBetas(p, shape, betaPtrs, r, betaRegs, s, m, n);
-                    k.Forward((nint)r[0], (nint)betaRegs, (nint)r[p.Output], n);
+                    k.Evaluate((nint)r[0], (nint)betaRegs, (nint)r[p.Output], n);
                 }
                 else Eval(p, shape, betaPtrs, r, null, s, m, n);
                 if (!full || p.Output == 0) new Span<T>(r[p.Output], m).CopyTo(new Span<T>(y + s, m));
@@ -140,7 +141,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 {
                     FillBetas(p, shape, betaPtrs, r, betaRegs, s, m, n);
                     for (int j = 0; j < slots; j++) betaOut[j] = full ? (nint)((T*)betaDerivatives[j] + s) : (nint)(tail + (2L + j) * block);
-                    k.ForwardTrain((nint)r[0], (nint)betaRegs, full ? (nint)(y + s) : (nint)tail, full ? (nint)(d + s) : (nint)(tail + block), (nint)betaOut, n);
+                    k.Train((nint)r[0], (nint)betaRegs, full ? (nint)(y + s) : (nint)tail, full ? (nint)(d + s) : (nint)(tail + block), (nint)betaOut, n);
                     if (!full)
                     {
                         new Span<T>(tail, m).CopyTo(new Span<T>(y + s, m));
@@ -225,7 +226,8 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         for (; i < n; i++) to[i] = a[i] * b[i];
     }
 
-    static int Padded(int m) => (m + 7) & ~7;
+    /// <summary>A block's length padded to whole vectors of any width the generated loops have.</summary>
+    static int Padded(int m) => (m + GeneratedLoops.MaxLanes - 1) & ~(GeneratedLoops.MaxLanes - 1);
 
     /// <summary>The block's beta registers, filled, and their addresses by slot (for the generated loops).</summary>
     static void FillBetas(ActivationProgram p, in Shape shape, nint[] betas, T** r, nint* regs, long s, int m, int n)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 using EvoAct.Search.Expressions;
 using TorchSharp;
@@ -49,7 +50,7 @@ public sealed class CompiledActivation
         if (!cache.TryGetValue(expr, out var program))
         {
             program = ActivationProgram.Compile(expr);
-            if (program.UsesX && program.Output != 0 && UseGeneratedKernels) program.Generated = KernelGenerator.Generate(program);
+            if (program.UsesX && program.Output != 0 && UseGeneratedKernels) program.Generated = Generate(program, VectorBits);
             // Bounded: a search sees thousands of genomes; start over rather than grow.
             if (cache.Count >= CacheLimit) cache.Clear();
             cache.TryAdd(expr, program);
@@ -57,8 +58,51 @@ public sealed class CompiledActivation
         return new CompiledActivation(program);
     }
 
+    /// <summary>
+    /// The generated loops of a program at a vector width: 512 runs 16 lanes (zmm registers), 256 runs 8.
+    /// Both compute every lane alike, so the width changes speed, never a bit of a result (tested).
+    /// </summary>
+    internal static GeneratedLoops? Generate(ActivationProgram program, int bits) => bits switch
+    {
+        512 => Wide.KernelGenerator.Generate(program),
+        256 => KernelGenerator.Generate(program),
+        _ => null,
+    };
+
+    /// <summary>The widest vectors this CPU runs natively: 512 on AVX-512 machines (where .NET does not
+    /// find them throttled), 256 on AVX2 ones, 0 where neither is accelerated (interpreted).</summary>
+    public static int NativeVectorBits =>
+        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 0;
+
+    static int vectorBits = NativeVectorBits;
+
+    /// <summary>
+    /// The width of the generated loops: <see cref="NativeVectorBits"/> by default; 256 on an AVX-512
+    /// machine is for comparing the two (`evoact bench step --vector-bits`). Setting it starts the program
+    /// cache over, so later compilations take the new width.
+    /// </summary>
+    public static int VectorBits
+    {
+        get => vectorBits;
+        set
+        {
+            if (value is not (256 or 512)) throw new ArgumentOutOfRangeException(nameof(value), value, "the vector width is 256 or 512 bits");
+            if (value > NativeVectorBits) throw new ArgumentOutOfRangeException(nameof(value), value, $"this CPU runs at most {NativeVectorBits}-bit vectors natively");
+            vectorBits = value;
+            cache.Clear();
+        }
+    }
+
     /// <summary>Whether float32 programs get generated loops (the default) or stay interpreted (tests compare the two).</summary>
     internal static bool UseGeneratedKernels { get; set; } = true;
+
+    /// <summary>The program with loops of the given width, outside the cache (tests compare the widths bit for bit).</summary>
+    internal static CompiledActivation WithLoops(Expr expr, int bits)
+    {
+        var program = ActivationProgram.Compile(expr);
+        if (program.UsesX && program.Output != 0) program.Generated = Generate(program, bits);
+        return new(program);
+    }
 
     /// <summary>The program interpreted, without generated loops (tests compare the two bit for bit).</summary>
     internal static CompiledActivation Interpreted(Expr expr) => new(ActivationProgram.Compile(expr));

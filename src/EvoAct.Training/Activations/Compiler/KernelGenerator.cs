@@ -2,14 +2,22 @@ using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using V = System.Runtime.Intrinsics.Vector256<float>;
 
+#if WIDE
+using V = System.Runtime.Intrinsics.Vector512<float>;
+using VX = System.Runtime.Intrinsics.Vector512;
+namespace EvoAct.Training.Activations.Compiler.Wide;
+#else
+using V = System.Runtime.Intrinsics.Vector256<float>;
+using VX = System.Runtime.Intrinsics.Vector256;
 namespace EvoAct.Training.Activations.Compiler;
+#endif
 
 /// <summary>
 /// Generates, per program, the float32 block loops as code (System.Linq.Expressions over Vector256,
 /// compiled once and JIT-inlined): every register lives in a CPU register (or the stack) for 8 lanes
-/// at a time, so an op costs its arithmetic only, not a pass over the block with its loads and stores.
+/// at a time (16 over Vector512 in the Wide build of this file, see EvoAct.Training.csproj), so an
+/// op costs its arithmetic only, not a pass over the block with its loads and stores.
 /// Measured on the interpreter first: genomes of pure arithmetic (mix((relu(x) - beta)^3, beta * x))
 /// cost as much as transcendental ones, their time going to the passes. The ops are the same kernel
 /// functions the interpreter calls (<see cref="OpKernels"/>), in the same order, so the results are
@@ -19,32 +27,24 @@ namespace EvoAct.Training.Activations.Compiler;
 /// </summary>
 internal static unsafe class KernelGenerator
 {
-    /// <summary>y[0..n) = f(x[0..n)); betas: the block's beta registers (one pointer per slot).</summary>
-    public delegate void Forward(nint x, nint betas, nint y, int n);
-
-    /// <summary>
-    /// Training forward: y = f(x), d = f'(x), and per beta slot df/dbeta per element (betaDerivatives:
-    /// one pointer per slot), all from one evaluation of the program and one reverse sweep seeded with 1.
-    /// </summary>
-    public delegate void ForwardTrain(nint x, nint betas, nint y, nint d, nint betaDerivatives, int n);
-
     /// <summary>Programs longer than this stay interpreted: the generated method would spill everything and take long to JIT.</summary>
     public const int MaxInstructions = 48;
 
-    public static (Forward Forward, ForwardTrain ForwardTrain)? Generate(ActivationProgram p)
+    /// <summary>The loops of <paramref name="p"/> at this width, or null for a program too long to generate (it stays interpreted).</summary>
+    public static GeneratedLoops? Generate(ActivationProgram p)
     {
-        if (!Vector256.IsHardwareAccelerated || p.Instructions.Count > MaxInstructions) return null;
-        return (BuildForward(p), BuildForwardTrain(p));
+        if (p.Instructions.Count > MaxInstructions) return null;
+        return new GeneratedLoops(BuildForward(p), BuildForwardTrain(p), V.Count);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static V Ld(nint p, int i) => Vector256.Load((float*)p + i);
+    static V Ld(nint p, int i) => VX.Load((float*)p + i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void St(nint p, int i, V v) => v.Store((float*)p + i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static nint At(nint array, int k) => ((nint*)array)[k];
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static V Splat(float v) => Vector256.Create(v);
+    static V Splat(float v) => VX.Create(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static V Mul(V a, V b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -123,7 +123,7 @@ internal static unsafe class KernelGenerator
     static ParameterExpression[] Registers(ActivationProgram p, string prefix) =>
         Enumerable.Range(0, p.Registers).Select(r => Expression.Variable(VT, $"{prefix}{r}")).ToArray();
 
-    static Forward BuildForward(ActivationProgram p)
+    static GeneratedLoops.Forward BuildForward(ActivationProgram p)
     {
         var x = Expression.Parameter(typeof(nint), "x");
         var betas = Expression.Parameter(typeof(nint), "betas");
@@ -135,10 +135,10 @@ internal static unsafe class KernelGenerator
         var body = Values(p, x, i, v, bp, null);
         body.Add(Expression.Call(M(typeof(KernelGenerator), nameof(St), typeof(nint), typeof(int), VT), y, i, v[p.Output]));
         var block = Expression.Block([i, .. v, .. bp], [.. Setup(p, betas, v, bp), Loop(i, n, body)]);
-        return Expression.Lambda<Forward>(block, x, betas, y, n).Compile();
+        return Expression.Lambda<GeneratedLoops.Forward>(block, x, betas, y, n).Compile();
     }
 
-    static ForwardTrain BuildForwardTrain(ActivationProgram p)
+    static GeneratedLoops.ForwardTrain BuildForwardTrain(ActivationProgram p)
     {
         var x = Expression.Parameter(typeof(nint), "x");
         var betas = Expression.Parameter(typeof(nint), "betas");
@@ -201,6 +201,6 @@ internal static unsafe class KernelGenerator
         locals.AddRange(bp);
         locals.AddRange(bap);
         var block = Expression.Block(locals, [.. setup, Loop(i, n, body)]);
-        return Expression.Lambda<ForwardTrain>(block, x, betas, y, dx, betaAdj, n).Compile();
+        return Expression.Lambda<GeneratedLoops.ForwardTrain>(block, x, betas, y, dx, betaAdj, n).Compile();
     }
 }

@@ -1,10 +1,18 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using EvoAct.Search.Expressions;
-using V = System.Runtime.Intrinsics.Vector256<float>;
-using VM = EvoAct.Training.Activations.Compiler.VectorMath;
 
+#if WIDE
+using V = System.Runtime.Intrinsics.Vector512<float>;
+using VX = System.Runtime.Intrinsics.Vector512;
+using VM = EvoAct.Training.Activations.Compiler.Wide.VectorMath;
+namespace EvoAct.Training.Activations.Compiler.Wide;
+#else
+using V = System.Runtime.Intrinsics.Vector256<float>;
+using VX = System.Runtime.Intrinsics.Vector256;
+using VM = EvoAct.Training.Activations.Compiler.VectorMath;
 namespace EvoAct.Training.Activations.Compiler;
+#endif
 
 /// <summary>
 /// One primitive op, forward and backward, for 8 float32 lanes and for a scalar double. Backward
@@ -45,14 +53,14 @@ internal interface IBinaryKernel
 
 internal static class K
 {
-    public static V C(float v) => Vector256.Create(v);
+    public static V C(float v) => VX.Create(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V Sel(V mask, V a, V b) => Vector256.ConditionalSelect(mask, a, b);
+    public static V Sel(V mask, V a, V b) => VX.ConditionalSelect(mask, a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V NaN(V x) => ~Vector256.Equals(x, x);
+    public static V NaN(V x) => ~VX.Equals(x, x);
     /// <summary>torch.sign: (a &gt; 0) - (a &lt; 0), so 0 for 0 and for NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V Sign(V a) => (Vector256.GreaterThan(a, V.Zero) & V.One) - (Vector256.LessThan(a, V.Zero) & V.One);
+    public static V Sign(V a) => (VX.GreaterThan(a, V.Zero) & V.One) - (VX.LessThan(a, V.Zero) & V.One);
     public static double Sign(double a) => (a > 0 ? 1 : 0) - (a < 0 ? 1 : 0);
     public const double TwoOverSqrtPi = 1.1283791670955126;
 }
@@ -67,7 +75,7 @@ internal struct NegK : IUnaryKernel
 
 internal struct AbsK : IUnaryKernel
 {
-    public static V Value(V a) => Vector256.Abs(a);
+    public static V Value(V a) => VX.Abs(a);
     public static V Grad(V a, V y, V g) => g * K.Sign(a);
     public static double Value(double a) => Math.Abs(a);
     public static double Grad(double a, double y, double g) => g * K.Sign(a);
@@ -91,7 +99,7 @@ internal struct CubeK : IUnaryKernel
 
 internal struct SqrtK : IUnaryKernel
 {
-    public static V Value(V a) => Vector256.Sqrt(a);
+    public static V Value(V a) => VX.Sqrt(a);
     public static V Grad(V a, V y, V g) => g / (y + y);
     public static double Value(double a) => Math.Sqrt(a);
     public static double Grad(double a, double y, double g) => g / (2 * y);
@@ -160,7 +168,7 @@ internal struct TanhK : IUnaryKernel
 internal struct AsinhK : IUnaryKernel
 {
     public static V Value(V a) => VM.Asinh(a);
-    public static V Grad(V a, V y, V g) => g * (V.One / Vector256.Sqrt(a * a + V.One));
+    public static V Grad(V a, V y, V g) => g * (V.One / VX.Sqrt(a * a + V.One));
     public static double Value(double a) => Math.Asinh(a);
     public static double Grad(double a, double y, double g) => g * (1 / Math.Sqrt(a * a + 1));
 }
@@ -194,8 +202,8 @@ internal struct SincK : IDerivativeKernel
 internal struct ReluK : IUnaryKernel
 {
     // relu(NaN) = NaN (torch's clamp_min), and threshold_backward passes g unless y <= 0.
-    public static V Value(V a) => K.Sel(Vector256.LessThanOrEqual(a, V.Zero), V.Zero, a);
-    public static V Grad(V a, V y, V g) => K.Sel(Vector256.LessThanOrEqual(y, V.Zero), V.Zero, g);
+    public static V Value(V a) => K.Sel(VX.LessThanOrEqual(a, V.Zero), V.Zero, a);
+    public static V Grad(V a, V y, V g) => K.Sel(VX.LessThanOrEqual(y, V.Zero), V.Zero, g);
     public static double Value(double a) => a <= 0 ? 0 : a;
     public static double Grad(double a, double y, double g) => y <= 0 ? 0 : g;
 }
@@ -203,8 +211,8 @@ internal struct ReluK : IUnaryKernel
 internal struct Min0K : IUnaryKernel
 {
     // The composed -relu(-a): min(a, 0), NaN for NaN; its gradient passes where relu(-a) > 0 or is NaN.
-    public static V Value(V a) => K.Sel(Vector256.GreaterThanOrEqual(a, V.Zero), V.Zero, a);
-    public static V Grad(V a, V y, V g) => K.Sel(Vector256.GreaterThanOrEqual(a, V.Zero), V.Zero, g);
+    public static V Value(V a) => K.Sel(VX.GreaterThanOrEqual(a, V.Zero), V.Zero, a);
+    public static V Grad(V a, V y, V g) => K.Sel(VX.GreaterThanOrEqual(a, V.Zero), V.Zero, g);
     public static double Value(double a) => a >= 0 ? 0 : a;
     public static double Grad(double a, double y, double g) => a >= 0 ? 0 : g;
 }
@@ -222,14 +230,14 @@ internal struct SoftplusK : IDerivativeKernel
     public static V Both(V a, out V d)
     {
         var y = VM.Softplus(a, out var s);
-        d = K.Sel(K.NaN(a), a, K.Sel(Vector256.GreaterThan(a, K.C(20f)), V.One, s));
+        d = K.Sel(K.NaN(a), a, K.Sel(VX.GreaterThan(a, K.C(20f)), V.One, s));
         return y;
     }
     public static V Value(V a) => VM.Softplus(a);
     public static V Grad(V a, V y, V g)
     {
         var z = VM.Exp(a);
-        return K.Sel(Vector256.GreaterThan(a, K.C(20f)), g, g * z / (z + V.One));
+        return K.Sel(VX.GreaterThan(a, K.C(20f)), g, g * z / (z + V.One));
     }
     public static double Value(double a) => a > 20 ? a : Log1p(Math.Exp(a));
     public static double Grad(double a, double y, double g)
@@ -297,9 +305,9 @@ internal struct DivK : IBinaryKernel
 internal struct MaxK : IBinaryKernel
 {
     // torch.maximum: NaN wins; backward where(a == b, g / 2, g), masked to 0 where the other side is larger.
-    public static V Value(V a, V b) => K.Sel(K.NaN(a) | K.NaN(b), K.C(float.NaN), K.Sel(Vector256.LessThan(a, b), b, a));
-    public static V GradA(V a, V b, V y, V g) => K.Sel(Vector256.LessThan(a, b), V.Zero, K.Sel(Vector256.Equals(a, b), g * K.C(0.5f), g));
-    public static V GradB(V a, V b, V y, V g) => K.Sel(Vector256.GreaterThan(a, b), V.Zero, K.Sel(Vector256.Equals(a, b), g * K.C(0.5f), g));
+    public static V Value(V a, V b) => K.Sel(K.NaN(a) | K.NaN(b), K.C(float.NaN), K.Sel(VX.LessThan(a, b), b, a));
+    public static V GradA(V a, V b, V y, V g) => K.Sel(VX.LessThan(a, b), V.Zero, K.Sel(VX.Equals(a, b), g * K.C(0.5f), g));
+    public static V GradB(V a, V b, V y, V g) => K.Sel(VX.GreaterThan(a, b), V.Zero, K.Sel(VX.Equals(a, b), g * K.C(0.5f), g));
     public static double Value(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : a < b ? b : a;
     public static double GradA(double a, double b, double y, double g) => a < b ? 0 : a == b ? g / 2 : g;
     public static double GradB(double a, double b, double y, double g) => a > b ? 0 : a == b ? g / 2 : g;
@@ -307,9 +315,9 @@ internal struct MaxK : IBinaryKernel
 
 internal struct MinK : IBinaryKernel
 {
-    public static V Value(V a, V b) => K.Sel(K.NaN(a) | K.NaN(b), K.C(float.NaN), K.Sel(Vector256.GreaterThan(a, b), b, a));
-    public static V GradA(V a, V b, V y, V g) => K.Sel(Vector256.GreaterThan(a, b), V.Zero, K.Sel(Vector256.Equals(a, b), g * K.C(0.5f), g));
-    public static V GradB(V a, V b, V y, V g) => K.Sel(Vector256.LessThan(a, b), V.Zero, K.Sel(Vector256.Equals(a, b), g * K.C(0.5f), g));
+    public static V Value(V a, V b) => K.Sel(K.NaN(a) | K.NaN(b), K.C(float.NaN), K.Sel(VX.GreaterThan(a, b), b, a));
+    public static V GradA(V a, V b, V y, V g) => K.Sel(VX.GreaterThan(a, b), V.Zero, K.Sel(VX.Equals(a, b), g * K.C(0.5f), g));
+    public static V GradB(V a, V b, V y, V g) => K.Sel(VX.LessThan(a, b), V.Zero, K.Sel(VX.Equals(a, b), g * K.C(0.5f), g));
     public static double Value(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : a > b ? b : a;
     public static double GradA(double a, double b, double y, double g) => a > b ? 0 : a == b ? g / 2 : g;
     public static double GradB(double a, double b, double y, double g) => a < b ? 0 : a == b ? g / 2 : g;
@@ -326,11 +334,11 @@ internal struct PowK : IBinaryKernel
     {
         Span<float> r = stackalloc float[V.Count];
         for (int i = 0; i < V.Count; i++) r[i] = f(a.GetElement(i), b.GetElement(i));
-        return Vector256.Create<float>(r);
+        return VX.Create<float>(r);
     }
     public static V Value(V a, V b) => Lanes(a, b, MathF.Pow);
     public static V GradA(V a, V b, V y, V g) => g * Lanes(a, b, (x, k) => k == 0 ? 0 : k * MathF.Pow(x, k - 1));
-    public static V GradB(V a, V b, V y, V g) => K.Sel(Vector256.Equals(a, V.Zero) & Vector256.GreaterThanOrEqual(b, V.Zero), V.Zero, g * (y * VM.Log(a)));
+    public static V GradB(V a, V b, V y, V g) => K.Sel(VX.Equals(a, V.Zero) & VX.GreaterThanOrEqual(b, V.Zero), V.Zero, g * (y * VM.Log(a)));
     public static double Value(double a, double b) => Math.Pow(a, b);
     public static double GradA(double a, double b, double y, double g) => b == 0 ? 0 : g * (b * Math.Pow(a, b - 1));
     public static double GradB(double a, double b, double y, double g) => a == 0 && b >= 0 ? 0 : g * (y * Math.Log(a));
@@ -351,8 +359,8 @@ internal static class PowConstKernel
             case 1: return a;
             case 2: return a * a;
             case 3: return a * a * a;
-            case 0.5: return Vector256.Sqrt(a);
-            case -0.5: return V.One / Vector256.Sqrt(a);
+            case 0.5: return VX.Sqrt(a);
+            case -0.5: return V.One / VX.Sqrt(a);
             case -1: return V.One / a;
             case -2: return V.One / (a * a);
         }
@@ -371,7 +379,7 @@ internal static class PowConstKernel
         float kf = (float)k;
         Span<float> r = stackalloc float[V.Count];
         for (int i = 0; i < V.Count; i++) r[i] = MathF.Pow(a.GetElement(i), kf);
-        return Vector256.Create<float>(r);
+        return VX.Create<float>(r);
     }
 
     public static V Grad(V a, V g, double k) => k == 0 ? V.Zero : g * (K.C((float)k) * Value(a, k - 1));

@@ -1,8 +1,15 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using V = System.Runtime.Intrinsics.Vector256<float>;
 
+#if WIDE
+using V = System.Runtime.Intrinsics.Vector512<float>;
+using VX = System.Runtime.Intrinsics.Vector512;
+namespace EvoAct.Training.Activations.Compiler.Wide;
+#else
+using V = System.Runtime.Intrinsics.Vector256<float>;
+using VX = System.Runtime.Intrinsics.Vector256;
 namespace EvoAct.Training.Activations.Compiler;
+#endif
 
 /// <summary>
 /// float32 math over 8 lanes for the compiled activations: Cephes' single-precision polynomials with
@@ -17,17 +24,17 @@ namespace EvoAct.Training.Activations.Compiler;
 /// </summary>
 internal static class VectorMath
 {
-    static V C(float v) => Vector256.Create(v);
+    static V C(float v) => VX.Create(v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static V Fma(V a, V b, V c) => Vector256.FusedMultiplyAdd(a, b, c);
+    static V Fma(V a, V b, V c) => VX.FusedMultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static V Select(V mask, V a, V b) => Vector256.ConditionalSelect(mask, a, b);
+    static V Select(V mask, V a, V b) => VX.ConditionalSelect(mask, a, b);
 
     /// <summary>Lanes that are NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static V IsNaN(V x) => ~Vector256.Equals(x, x);
+    static V IsNaN(V x) => ~VX.Equals(x, x);
 
     /// <summary>+1, -1 by the sign bit of x (also for -0), applied by xor.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -39,9 +46,9 @@ internal static class VectorMath
     {
         var hi = C(88.72283935546875f);
         var lo = C(-104f);
-        var result = ExpCore(Vector256.MinNative(Vector256.MaxNative(x, lo), hi), 0);
-        result = Select(Vector256.LessThan(x, lo), V.Zero, result);
-        result = Select(Vector256.GreaterThan(x, hi), C(float.PositiveInfinity), result);
+        var result = ExpCore(VX.MinNative(VX.MaxNative(x, lo), hi), 0);
+        result = Select(VX.LessThan(x, lo), V.Zero, result);
+        result = Select(VX.GreaterThan(x, hi), C(float.PositiveInfinity), result);
         return Select(IsNaN(x), x, result);
     }
 
@@ -54,7 +61,7 @@ internal static class VectorMath
     static V ExpCore(V xc, int shift)
     {
         // x = n ln2 + r, |r| <= ln2 / 2; ln2 split in two so that n * ln2hi is exact.
-        var n = Vector256.Round(xc * C(1.44269504088896341f));
+        var n = VX.Round(xc * C(1.44269504088896341f));
         var r = Fma(n, C(-0.693359375f), xc);
         r = Fma(n, C(2.12194440e-4f), r);
         var p = C(1.9875691500E-4f);
@@ -64,10 +71,10 @@ internal static class VectorMath
         p = Fma(p, r, C(1.6666665459E-1f));
         p = Fma(p, r, C(5.0000001201E-1f));
         p = Fma(p, r * r, r) + V.One;
-        var ni = Vector256.ConvertToInt32Native(n) - Vector256.Create(shift);
-        var h = Vector256.ShiftRightArithmetic(ni, 1);
-        var bias = Vector256.Create(127);
-        return p * Vector256.ShiftLeft(h + bias, 23).AsSingle() * Vector256.ShiftLeft(ni - h + bias, 23).AsSingle();
+        var ni = VX.ConvertToInt32Native(n) - VX.Create(shift);
+        var h = VX.ShiftRightArithmetic(ni, 1);
+        var bias = VX.Create(127);
+        return p * VX.ShiftLeft(h + bias, 23).AsSingle() * VX.ShiftLeft(ni - h + bias, 23).AsSingle();
     }
 
     /// <summary>e^|x| / 2 for cosh and sinh: finite up to |x| = 89.41, +inf above, NaN for NaN.</summary>
@@ -75,8 +82,8 @@ internal static class VectorMath
     static V HalfExpAbs(V ax)
     {
         var hi = C(89.5f);
-        var result = ExpCore(Vector256.MinNative(ax, hi), 1);
-        result = Select(Vector256.GreaterThan(ax, hi), C(float.PositiveInfinity), result);
+        var result = ExpCore(VX.MinNative(ax, hi), 1);
+        result = Select(VX.GreaterThan(ax, hi), C(float.PositiveInfinity), result);
         return Select(IsNaN(ax), ax, result);
     }
 
@@ -85,13 +92,13 @@ internal static class VectorMath
     public static V Log(V x)
     {
         // Subnormals: scale by 2^23 first.
-        var tiny = Vector256.LessThan(x, C(1.17549435e-38f));
+        var tiny = VX.LessThan(x, C(1.17549435e-38f));
         var xs = Select(tiny, x * C(8388608f), x);
         var bits = xs.AsInt32();
-        var e = Vector256.ConvertToSingle((Vector256.ShiftRightLogical(bits, 23) & Vector256.Create(0xff)) - Vector256.Create(126));
+        var e = VX.ConvertToSingle((VX.ShiftRightLogical(bits, 23) & VX.Create(0xff)) - VX.Create(126));
         e -= tiny & C(23f);
-        var m = ((bits & Vector256.Create(0x007fffff)) | Vector256.Create(0x3f000000)).AsSingle();   // [0.5, 1)
-        var small = Vector256.LessThan(m, C(0.707106781186547524f));
+        var m = ((bits & VX.Create(0x007fffff)) | VX.Create(0x3f000000)).AsSingle();   // [0.5, 1)
+        var small = VX.LessThan(m, C(0.707106781186547524f));
         e -= small & V.One;
         m = Select(small, m + m, m) - V.One;
         var z = m * m;
@@ -108,9 +115,9 @@ internal static class VectorMath
         y = Fma(e, C(-2.12194440e-4f), y);
         y = Fma(z, C(-0.5f), y);
         var r = Fma(e, C(0.693359375f), m + y);
-        r = Select(Vector256.Equals(x, V.Zero), C(float.NegativeInfinity), r);
-        r = Select(Vector256.Equals(x, C(float.PositiveInfinity)), x, r);
-        return Select(Vector256.LessThan(x, V.Zero) | IsNaN(x), C(float.NaN), r);
+        r = Select(VX.Equals(x, V.Zero), C(float.NegativeInfinity), r);
+        r = Select(VX.Equals(x, C(float.PositiveInfinity)), x, r);
+        return Select(VX.LessThan(x, V.Zero) | IsNaN(x), C(float.NaN), r);
     }
 
     /// <summary>
@@ -124,10 +131,10 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (V Sin, V Cos) SinCos(V x)
     {
-        var ax = Vector256.Abs(x);
-        var j = Vector256.ConvertToInt32Native(ax * C(1.27323954473516f));   // 4 / pi
-        j = (j + Vector256<int>.One) & Vector256.Create(~1);
-        var y = Vector256.ConvertToSingle(j);
+        var ax = VX.Abs(x);
+        var j = VX.ConvertToInt32Native(ax * C(1.27323954473516f));   // 4 / pi
+        j = (j + VX.Create(1)) & VX.Create(~1);
+        var y = VX.ConvertToSingle(j);
         var z = Fma(y, C(-0.78515625f), ax);
         z = Fma(y, C(-2.4187564849853515625e-4f), z);
         z = Fma(y, C(-3.77489497744594108e-8f), z);
@@ -141,15 +148,15 @@ internal static class VectorMath
         s = Fma(s, zz, C(-1.6666654611E-1f));
         s = Fma(s * zz, z, z);
         // Octant j in {0, 2, 4, 6}: sin = s, c, -s, -c and cos = c, -s, -c, s.
-        var swap = Vector256.Equals(j & Vector256.Create(2), Vector256.Create(2)).AsSingle();
+        var swap = VX.Equals(j & VX.Create(2), VX.Create(2)).AsSingle();
         var sinPart = Select(swap, c, s);
         var cosPart = Select(swap, s, c);
-        var sinNeg = Vector256.ShiftLeft(j & Vector256.Create(4), 29).AsSingle();                        // j & 4 -> sign bit
-        var cosNeg = Vector256.ShiftLeft((j + Vector256.Create(2)) & Vector256.Create(4), 29).AsSingle();
+        var sinNeg = VX.ShiftLeft(j & VX.Create(4), 29).AsSingle();                        // j & 4 -> sign bit
+        var cosNeg = VX.ShiftLeft((j + VX.Create(2)) & VX.Create(4), 29).AsSingle();
         var sin = sinPart ^ sinNeg ^ SignBit(x);
         var cos = cosPart ^ cosNeg;
         // Large or infinite arguments: lane by lane (NaN goes through the polynomials and stays NaN).
-        if (Vector256.GreaterThanAny(ax, C(8192f)))
+        if (VX.GreaterThanAny(ax, C(8192f)))
         {
             for (int i = 0; i < V.Count; i++)
             {
@@ -168,7 +175,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V Tanh(V x)
     {
-        var ax = Vector256.Abs(x);
+        var ax = VX.Abs(x);
         var zz = x * x;
         var p = C(-5.70498872745E-3f);
         p = Fma(p, zz, C(2.06390887954E-2f));
@@ -177,7 +184,7 @@ internal static class VectorMath
         p = Fma(p, zz, C(-3.33332819422E-1f));
         var small = Fma(p * zz, x, x);
         var large = (V.One - C(2f) / (Exp(ax + ax) + V.One)) ^ SignBit(x);
-        return Select(Vector256.GreaterThan(ax, C(0.625f)), large, small);
+        return Select(VX.GreaterThan(ax, C(0.625f)), large, small);
     }
 
     /// <summary>sinh: a polynomial up to |x| = 1, e^|x|/2 - 1/(4 (e^|x|/2)) above (cosh comes with it for one add).</summary>
@@ -188,7 +195,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (V Sinh, V Cosh) SinhCosh(V x)
     {
-        var ax = Vector256.Abs(x);
+        var ax = VX.Abs(x);
         var zz = x * x;
         var p = C(2.03721912945E-4f);
         p = Fma(p, zz, C(8.33028376239E-3f));
@@ -196,7 +203,7 @@ internal static class VectorMath
         var small = Fma(p * zz, x, x);
         var h = HalfExpAbs(ax);
         var q = C(0.25f) / h;
-        var sinh = Select(Vector256.GreaterThan(ax, V.One), (h - q) ^ SignBit(x), small);
+        var sinh = Select(VX.GreaterThan(ax, V.One), (h - q) ^ SignBit(x), small);
         return (sinh, h + q);
     }
 
@@ -204,7 +211,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V Cosh(V x)
     {
-        var h = HalfExpAbs(Vector256.Abs(x));
+        var h = HalfExpAbs(VX.Abs(x));
         return h + C(0.25f) / h;
     }
 
@@ -212,26 +219,26 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V Asinh(V x)
     {
-        var ax = Vector256.Abs(x);
+        var ax = VX.Abs(x);
         var zz = x * x;
         var p = C(2.0122003309E-2f);
         p = Fma(p, zz, C(-4.2699340972E-2f));
         p = Fma(p, zz, C(7.4847586088E-2f));
         p = Fma(p, zz, C(-1.6666288134E-1f));
         var small = Fma(p * zz, ax, ax);
-        var huge = Vector256.GreaterThan(ax, C(1500f));
-        var arg = Select(huge, ax, ax + Vector256.Sqrt(Fma(ax, ax, V.One)));
+        var huge = VX.GreaterThan(ax, C(1500f));
+        var arg = Select(huge, ax, ax + VX.Sqrt(Fma(ax, ax, V.One)));
         var large = Log(arg) + (huge & C(0.693147180559945309f));
-        return Select(Vector256.LessThan(ax, C(0.5f)), small, large) ^ SignBit(x);
+        return Select(VX.LessThan(ax, C(0.5f)), small, large) ^ SignBit(x);
     }
 
     /// <summary>atan with Cephes' reduction to |x| &lt;= tan(pi/8); +-inf gives +-pi/2.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V Atan(V x)
     {
-        var ax = Vector256.Abs(x);
-        var big = Vector256.GreaterThan(ax, C(2.414213562373095f));
-        var mid = Vector256.GreaterThan(ax, C(0.4142135623730950f)) & ~big;
+        var ax = VX.Abs(x);
+        var big = VX.GreaterThan(ax, C(2.414213562373095f));
+        var mid = VX.GreaterThan(ax, C(0.4142135623730950f)) & ~big;
         var t = Select(big, -V.One / ax, Select(mid, (ax - V.One) / (ax + V.One), ax));
         var y0 = Select(big, C(1.5707963267948966f), mid & C(0.7853981633974483f));
         var z = t * t;
@@ -246,7 +253,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V Erf(V x)
     {
-        var ax = Vector256.Abs(x);
+        var ax = VX.Abs(x);
         var zz = x * x;
         var p = C(7.853861353153693E-5f);
         p = Fma(p, zz, C(-8.010193625184903E-4f));
@@ -269,7 +276,7 @@ internal static class VectorMath
         q = Fma(q, t, C(-1.26551223f));
         var erfc = t * Exp(q - zz);
         var large = (V.One - erfc) ^ SignBit(x);
-        return Select(Vector256.LessThan(ax, V.One), small, Select(IsNaN(x), x, large));
+        return Select(VX.LessThan(ax, V.One), small, Select(IsNaN(x), x, large));
     }
 
     /// <summary>
@@ -279,9 +286,9 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V Sigmoid(V x)
     {
-        var e = Exp(-Vector256.Abs(x));
+        var e = Exp(-VX.Abs(x));
         var r = V.One / (V.One + e);
-        return Select(Vector256.GreaterThanOrEqual(x, V.Zero), r, Select(IsNaN(x), x, e * r));
+        return Select(VX.GreaterThanOrEqual(x, V.Zero), r, Select(IsNaN(x), x, e * r));
     }
 
     /// <summary>torch's softplus (beta 1, threshold 20): x above 20, log1p(e^x) below.</summary>
@@ -292,17 +299,17 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V Softplus(V x, out V sigmoid)
     {
-        var e = Exp(Vector256.MinNative(x, C(20f)));   // MinNative turns NaN into 20: selected away below
+        var e = Exp(VX.MinNative(x, C(20f)));   // MinNative turns NaN into 20: selected away below
         var w = V.One + e;
         var r = V.One / w;
         sigmoid = e * r;
         var below = Log1pNonNegative(e, w, r);
-        return Select(Vector256.GreaterThan(x, C(20f)) | IsNaN(x), x, below);
+        return Select(VX.GreaterThan(x, C(20f)) | IsNaN(x), x, below);
     }
 
     /// <summary>sin(x)/x with sinc(0) = 1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V Sinc(V x, V sin) => Select(Vector256.Equals(x, V.Zero), V.One, sin / x);
+    public static V Sinc(V x, V sin) => Select(VX.Equals(x, V.Zero), V.One, sin / x);
 
     /// <summary>
     /// d sinc / dx = (x cos x - sin x) / x^2, and its Taylor series below |x| = 0.5, where the
@@ -319,6 +326,6 @@ internal static class VectorMath
         p = Fma(p, zz, C(-1f / 3f));
         var small = p * x;
         var large = Fma(x, cos, -sin) / zz;
-        return Select(Vector256.LessThan(Vector256.Abs(x), C(0.5f)), small, large);
+        return Select(VX.LessThan(VX.Abs(x), C(0.5f)), small, large);
     }
 }

@@ -1,0 +1,22 @@
+namespace EvoAct.Training.Activations.Compiler;
+
+/// <summary>
+/// A program's float32 block loops as generated code (<see cref="KernelGenerator"/>, 8 lanes, or its
+/// Wide build, 16 lanes on AVX-512 machines). Both widths compute every lane with the same
+/// instructions, so their results are bit for bit the same (tested); the block framework pads blocks
+/// to whole vectors of either (<see cref="MaxLanes"/>).
+/// </summary>
+internal sealed record GeneratedLoops(GeneratedLoops.Forward Evaluate, GeneratedLoops.ForwardTrain Train, int Lanes)
+{
+    /// <summary>The widest loops generated: blocks are padded to a multiple of this.</summary>
+    public const int MaxLanes = 16;
+
+    /// <summary>y[0..n) = f(x[0..n)); betas: the block's beta registers (one pointer per slot).</summary>
+    public delegate void Forward(nint x, nint betas, nint y, int n);
+
+    /// <summary>
+    /// Training forward: y = f(x), d = f'(x), and per beta slot df/dbeta per element (betaDerivatives:
+    /// one pointer per slot), all from one evaluation of the program and one reverse sweep seeded with 1.
+    /// </summary>
+    public delegate void ForwardTrain(nint x, nint betas, nint y, nint d, nint betaDerivatives, int n);
+}
