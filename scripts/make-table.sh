@@ -8,9 +8,6 @@
 #   NAME: fmnist-k1 (preset table-fmnist, the default) or fmnist-k1-300 (preset table-fmnist-300)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-source "$root/scripts/lib/deps.sh"
-ensure_run_deps
-build_cli "$root"
 name=fmnist-k1
 if [ $# -gt 0 ] && [[ "$1" != -* ]]; then name=$1; shift; fi
 case "$name" in
@@ -18,6 +15,9 @@ case "$name" in
   fmnist-k1-300) preset=table-fmnist-300 ;;
   *) echo "make-table.sh: unknown table '$name' (fmnist-k1 or fmnist-k1-300)" >&2; exit 2 ;;
 esac
+source "$root/scripts/lib/deps.sh"
+ensure_run_deps
+build_cli "$root"
 data="$root/benchmarks/tables/runs/$name"
 # Run from a private copy of the build: rebuilding the tree while the table runs (hours) would swap
 # the assemblies under the running process (it then fails every candidate with BadImageFormatException).
