@@ -6,7 +6,10 @@
 #     path before the activation compiler), on the cpu-proxy network and on ResNet-20; on an AVX-512
 #     machine the compiled ones run at both widths, 16 lanes (the default there) and 8 lanes;
 #  4. evoact eval wall time before (composed) and after (compiled) for 5 genomes;
-#  5. RSS over 50 consecutive evaluations of different genomes in one process.
+#  5. RSS over 50 consecutive evaluations of different genomes in one process;
+#  6. the same activations alone (evoact bench activation: forward and backward over the cpu-proxy
+#     network's activation shapes, inputs hot in cache), and the fixed cost per call (--tiny), so that
+#     a step's extra time over ReLU's splits into the kernels, the calls and the rest (memory).
 # Usage: scripts/bench-trainer.sh [steps]   (run it on an otherwise idle machine)
 #   SECTIONS="2 3" runs only those sections; ROUNDS, LOCKSTEP_STEPS, RESNET_ROUNDS, RESNET_STEPS size them.
 set -euo pipefail
@@ -38,7 +41,7 @@ lockstep() { python3 "$root/scripts/bench/lockstep.py" --steps "$lockstep_steps"
 import json,sys; d=json.load(sys.stdin); print(1/d['median_ratio_a_to_b'], 1/d['ratio_q3'], 1/d['ratio_q1'], d['a_median_step_seconds'], d['b_median_step_seconds'])"; }
 summary() { python3 -c "import statistics,sys; v=sorted(map(float, sys.argv[2:])); print(f'{sys.argv[1]}: median {statistics.median(v):.3f} ({v[0]:.3f}-{v[-1]:.3f})')" "$@"; }
 
-want() { [[ " ${SECTIONS:-1 2 3 4 5} " == *" $1 "* ]]; }
+want() { [[ " ${SECTIONS:-1 2 3 4 5 6} " == *" $1 "* ]]; }
 
 if want 1; then
 echo "== 1. ResNet-20 training step, batch 128, 3x32x32, $threads threads, $fmt: $rounds rounds x $lockstep_steps steps in lockstep"
@@ -141,4 +144,37 @@ r=$(evoact bench rss --evaluations 50 --preset smoke --random-genomes 7 2>/dev/n
 python3 -c "
 import json,sys; r=json.loads(sys.argv[1]); v=r['rss_bytes']
 print(f'RSS after 5th: {v[4]/2**20:.1f} MiB, after 50th: {v[-1]/2**20:.1f} MiB, growth {100*r[\"growth_after_5th\"]:+.1f}%')" "$r"
+fi
+
+if want 6; then
+echo "== 6. The activations alone over the cpu-proxy network's 7 activation calls (batch 128): forward + backward, and the fixed cost per call (--tiny), $rounds rounds"
+alone=(--activation relu --activation silu)
+for a in "${paper[@]}" "${random_genomes[@]}"; do alone+=(--activation "$a"); done
+out=$(mktemp)
+for i in $(seq "$rounds"); do
+  for tiny in "" --tiny; do
+    evoact bench activation --model proxy-resnet --in-channels 1 --size 28 --threads "$threads" --rounds 30 $tiny "${alone[@]}" >> "$out"
+  done
+  echo "   round $i done" >&2
+done
+python3 - "$out" "${#paper[@]}" <<'PY'
+import json, statistics as st, sys
+path, npaper = sys.argv[1], int(sys.argv[2])
+runs = [json.loads(l) for l in open(path) if l.strip()]
+def table(tiny):
+    rs = [r['results'] for r in runs if r['tiny'] == tiny]
+    # per round: each activation's total minus relu's, in ms; then the median over rounds
+    return {a['activation']: st.median(r[k]['total_ms'] - r[0]['total_ms'] for r in rs) for k, a in enumerate(rs[0])}, \
+           st.median(r[0]['total_ms'] for r in rs)
+big, relu = table(False)
+tiny, relu_tiny = table(True)
+print(f"relu alone: {relu:.3f} ms for the 7 calls, forward and backward ({relu_tiny:.3f} ms on tiny inputs)")
+names = list(big)[1:]
+print(f"  {'extra over relu, ms':>20s} {'alone':>7s} {'per-call fixed':>15s}  activation")
+for a in names: print(f"  {'':20s} {big[a]:7.3f} {tiny[a]:15.3f}  {a}")
+for label, group in [("paper's 8", names[1:1 + npaper]), ("20 random genomes", names[1 + npaper:])]:
+    print(f"  {label}: alone median {st.median(big[a] for a in group):.3f} ms (range {min(big[a] for a in group):.3f}-{max(big[a] for a in group):.3f}), "
+          f"fixed per step median {st.median(tiny[a] for a in group):.3f} ms")
+PY
+rm -f "$out"
 fi

@@ -62,6 +62,15 @@ public sealed class BenchSearchTests : IClassFixture<BenchSearchTests.SmallTable
                 Assert.True(s.TryGetProperty(key, out _), key);
             Assert.Equal(perSeed[1] * 20, s.GetProperty("median_steps_to_top1").GetDouble()); // 20 steps per training in the smoke preset
             Assert.InRange(s.GetProperty("free_share").GetDouble(), 0, 1);
+            // Against random search: the ratio of the medians, with its interval; none for random itself.
+            var speedup = s.GetProperty("top1_speedup_vs_random");
+            if (s.GetProperty("strategy").GetString() == "random") Assert.Equal(JsonValueKind.Null, speedup.ValueKind);
+            else
+            {
+                var random = strategies.Single(x => x.GetProperty("strategy").GetString() == "random").GetProperty("median_trainings_to_top1").GetDouble();
+                Assert.Equal(random / s.GetProperty("median_trainings_to_top1").GetDouble(), speedup.GetProperty("ratio").GetDouble(), 9);
+                Assert.True(speedup.GetProperty("low").GetDouble() <= speedup.GetProperty("high").GetDouble());
+            }
         }
         var png = File.ReadAllBytes(Path.Combine(outDir, "regret.png"));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);

@@ -21,6 +21,7 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Measurements used by scripts/bench-*.sh (JSON output)");
         bench.Subcommands.Add(Step());
+        bench.Subcommands.Add(BenchActivationCommand.Create());
         bench.Subcommands.Add(Rss());
         bench.Subcommands.Add(Coordinator());
         bench.Subcommands.Add(Genomes());

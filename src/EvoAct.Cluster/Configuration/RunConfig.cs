@@ -29,7 +29,7 @@ public static class ConfigNames
 /// <param name="Threads">torch threads on this node (its evoact.training.threads; 0: all cores)</param>
 /// <param name="Table">kind = table: the table, loaded and checked against the run's space when the config is read.</param>
 public sealed record TrainerSlots(TrainerKind Kind, TimeSpan FakeDelay, IReadOnlyList<string> Devices, string Device = "cpu", int Threads = 0,
-                                  Tables.BenchmarkTable? Table = null, double TableTimeScale = 0)
+                                  Tables.BenchmarkTable? Table = null, double TableTimeScale = 0, bool TableTrueFitness = false)
 {
     public int Slots => Devices.Count;
 
@@ -47,7 +47,7 @@ public sealed record TrainerSlots(TrainerKind Kind, TimeSpan FakeDelay, IReadOnl
     {
         TrainerKind.Fake => new FakeEvaluator(FakeDelay),
         TrainerKind.Torch => new TorchEvaluator(),
-        TrainerKind.Table => new Tables.TableEvaluator(Table!, TableTimeScale),
+        TrainerKind.Table => new Tables.TableEvaluator(Table!, TableTimeScale, TableTrueFitness),
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
     };
 }
@@ -120,7 +120,11 @@ public sealed record RunSettings(
         }
         if (table.Mismatch(plan.Space.ToSearchSpace()) is { } why)
             throw new ConfigException("evoact.search-space", $"{why}: a table run searches its table's space");
-        return slots with { Table = table, TableTimeScale = c.Double("evoact.trainers.table-time-scale", 0) };
+        return slots with
+        {
+            Table = table, TableTimeScale = c.Double("evoact.trainers.table-time-scale", 0),
+            TableTrueFitness = c.Choice("evoact.trainers.table-answer", "seed", "mean") == "mean",
+        };
     }
 
     /// <summary>evoact.evolution.fidelity: no rungs is off; else ascending fractions of the budget ending at 1.0.</summary>

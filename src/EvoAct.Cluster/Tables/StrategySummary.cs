@@ -31,6 +31,24 @@ public sealed record StrategySummary(
             band, replays);
     }
 
+    /// <summary>
+    /// How many times fewer trainings than <paramref name="baseline"/> this strategy needs to reach the
+    /// table's top 1%: the ratio of the medians (a replay that never got there counts as the budget),
+    /// with a 95% percentile bootstrap interval over run seeds, resampled in pairs (seed k of both: the
+    /// same run seed draws the same first random genomes, so the pairs are not independent). Null
+    /// unless both strategies replayed the same seeds.
+    /// </summary>
+    public (double Ratio, double Low, double High)? Top1SpeedupOver(StrategySummary baseline)
+    {
+        var mine = Replays.OrderBy(r => r.Seed).ToArray();
+        var theirs = baseline.Replays.OrderBy(r => r.Seed).ToArray();
+        if (mine.Length == 0 || !mine.Select(r => r.Seed).SequenceEqual(theirs.Select(r => r.Seed))) return null;
+        double[] b = theirs.Select(r => (double)(r.TrainingsToTop1 ?? baseline.Budget)).ToArray(), x = mine.Select(r => (double)(r.TrainingsToTop1 ?? Budget)).ToArray();
+        static double Ratio(IReadOnlyList<double> b, IReadOnlyList<double> x) => Search.Statistics.TwoSample.Median(b) / Search.Statistics.TwoSample.Median(x);
+        var (low, high) = Search.Statistics.RankCorrelation.Bootstrap(b, x, Ratio);
+        return (Ratio(b, x), low, high);
+    }
+
     /// <summary>Linear interpolation between order statistics (numpy's default); NaN for no values.</summary>
     public static double Quantile(double[] values, double q)
     {

@@ -13,8 +13,12 @@ namespace EvoAct.Cluster.Tables;
 /// recorded trainings, picked deterministically from the run seed and the evaluation id (seeds
 /// consecutive from there, wrapping; a re-evaluation goes on from its evaluation's), and it waits the recorded seconds times
 /// <paramref name="timeScale"/>, so slow candidates arrive late, as they would.
+/// With <paramref name="trueFitness"/> (evoact.trainers.table-answer = mean) every training answers
+/// with the function's true fitness, the mean over its recorded seeds (a function that diverged on
+/// any seed diverges): a noise-free oracle, so that a replay can measure what seed noise costs a
+/// search. Curves, seconds and rungs stay those of the picked training.
 /// </summary>
-public sealed class TableEvaluator(BenchmarkTable table, double timeScale) : IEvaluator
+public sealed class TableEvaluator(BenchmarkTable table, double timeScale, bool trueFitness = false) : IEvaluator
 {
     public WorkResult Evaluate(Work work, string workerId, CancellationToken cancel)
     {
@@ -75,8 +79,16 @@ public sealed class TableEvaluator(BenchmarkTable table, double timeScale) : IEv
         // ones that evaluation did not get while the table has more, as a real trainer's new seeds are.
         var rng = new Rng(work.RunSeed * 0x9E3779B97F4A7C15UL ^ (ulong)(work.Of ?? work.Id));
         int first = rng.Next(rows.Count) + (work.Of is null ? 0 : work.SeedOffset);
-        return Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => rows[(first + i) % rows.Count])
-            .Select(r => new SeedResult(r.Seed!.Value, r.Status, r.Fitness, r.Loss, r.TestAccuracy, r.Seconds, r.Curve, r.Reason)).ToArray();
+        var picked = Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => rows[(first + i) % rows.Count]);
+        if (trueFitness)
+        {
+            var completed = WireNames.Status[EvaluationStatus.Completed];
+            // The oracle: every training completes with the mean, or fails as the function's first bad seed did.
+            var bad = rows.FirstOrDefault(r => r.Status != completed || r.Fitness is null);
+            picked = bad is not null ? picked.Select(_ => bad)
+                : picked.Select(r => r with { Fitness = function.TrueFitness, TestAccuracy = rows.All(s => s.TestAccuracy is not null) ? rows.Average(s => s.TestAccuracy!.Value) : null });
+        }
+        return picked.Select(r => new SeedResult(r.Seed!.Value, r.Status, r.Fitness, r.Loss, r.TestAccuracy, r.Seconds, r.Curve, r.Reason)).ToArray();
     }
 
     WorkResult NotInTable(Work work, string workerId) => new(work.Id, workerId, WireNames.Status[EvaluationStatus.Failed], null,

@@ -106,6 +106,42 @@ public sealed class BenchmarkTableTests
     }
 
     [Fact]
+    public void The_noise_free_oracle_answers_every_training_with_the_functions_true_fitness()
+    {
+        var table = TableFixture.Table;
+        var oracle = new TableEvaluator(table, 0, trueFitness: true);
+        var f = table.Find("x + relu(x)")!;
+        var answers = Enumerable.Range(1, 32).Select(id => oracle.Evaluate(WorkFor("x + relu(x)", id, runSeed: 3), "w", CancellationToken.None)).ToArray();
+        Assert.All(answers, a => Assert.Equal(f.TrueFitness!.Value, a.Fitness!.Value, 12));
+        Assert.NotEqual(f.Seeds[0].Fitness, f.Seeds[1].Fitness);   // the seed answer would differ
+        // the seeds it says it trained are still the picked ones (curves and seconds are theirs)
+        Assert.Equal([0UL, 1UL], answers.Select(a => a.Seeds!.Single().Seed).ToHashSet().Order());
+
+        // A function that diverged on one seed diverges for the oracle, whichever seed is picked.
+        var rows = TableFixture.Rows.Select(r => r.Fingerprint == f.Fingerprint && r.Seed == 1
+            ? r with { Status = "diverged", Fitness = null, Reason = "non-finite loss at step 3" } : r).ToArray();
+        var broken = new TableEvaluator(BenchmarkTable.Parse(EvoAct.Cluster.ReadSide.HistoryExport.ToCsv(rows), "broken"), 0, trueFitness: true);
+        Assert.All(Enumerable.Range(1, 16), id =>
+        {
+            var a = broken.Evaluate(WorkFor("x + relu(x)", id, runSeed: 3), "w", CancellationToken.None);
+            Assert.Equal("diverged", a.Status);
+            Assert.Null(a.Fitness);
+        });
+    }
+
+    [Fact]
+    public void The_table_answer_is_read_from_the_config_and_a_bad_one_is_refused_naming_the_key()
+    {
+        var dir = RunFixture.TempDir();
+        string[] table = ["trainers.kind=table", $"trainers.table=\"{TableFixture.Path}\"", .. TableFixture.SpaceSets];
+        Assert.False(RunFixture.Settings(dir, extra: table).Trainers.TableTrueFitness);
+        Assert.True(RunFixture.Settings(dir, extra: [.. table, "trainers.table-answer=mean"]).Trainers.TableTrueFitness);
+        var bad = Assert.Throws<ConfigException>(() => RunFixture.Settings(dir, extra: [.. table, "trainers.table-answer=median"]));
+        Assert.Equal("evoact.trainers.table-answer", bad.Key);
+        Assert.Contains("median", bad.Reason);
+    }
+
+    [Fact]
     public void A_re_evaluation_gets_the_recorded_trainings_its_evaluation_did_not()
     {
         var evaluator = new TableEvaluator(TableFixture.Table, 0);

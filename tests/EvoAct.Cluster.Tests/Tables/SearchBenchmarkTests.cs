@@ -36,6 +36,26 @@ public sealed class SearchBenchmarkTests
     }
 
     [Fact]
+    public void The_speedup_over_random_is_the_ratio_of_medians_with_an_interval_over_paired_seeds()
+    {
+        static SearchReplay R(string strategy, ulong seed, int? toTop1) => new(strategy, seed, 100, 100, 0, [], toTop1, null, null, null, 0);
+        static StrategySummary S(string strategy, params int?[] toTop1) =>
+            StrategySummary.Of(strategy, toTop1.Select((n, i) => R(strategy, (ulong)i, n)).ToArray(), 100, 1);
+        var random = S("random", 30, 60, 90, null, 45);         // a miss counts as the budget: median 60
+        var evolution = S("regularized", 10, 20, 30, 40, 15);   // median 20
+        var x = evolution.Top1SpeedupOver(random)!.Value;
+        Assert.Equal(3.0, x.Ratio, 12);
+        Assert.True(x.Low <= 3.0 && 3.0 <= x.High && x.Low < x.High, $"{x.Low}-{x.High}");
+        Assert.Equal(x, evolution.Top1SpeedupOver(random));      // seeded: the same interval again
+        // Exactly three times faster on every seed: the paired interval is the point.
+        var thrice = S("regularized", 10, 20, 30, 33, 15);
+        var scaled = S("random", 30, 60, 90, 99, 45);
+        Assert.Equal((3.0, 3.0), (thrice.Top1SpeedupOver(scaled)!.Value.Low, thrice.Top1SpeedupOver(scaled)!.Value.High));
+        // Different seeds are not paired: no figure.
+        Assert.Null(evolution.Top1SpeedupOver(StrategySummary.Of("random", [R("random", 7, 10)], 100, 1)));
+    }
+
+    [Fact]
     public void A_replay_is_reproducible_from_its_seed()
     {
         var table = TableFixture.Table;

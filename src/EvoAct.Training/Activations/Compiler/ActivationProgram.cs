@@ -36,6 +36,9 @@ internal sealed class ActivationProgram
 
     public int Registers => Instructions.Count + 1;
 
+    /// <summary>The beta instructions as (register, slot) pairs: what every block fills, without walking the code (an interface call per instruction).</summary>
+    internal readonly (int Register, int Slot)[] BetaRegisters;
+
     /// <summary>The generated float32 loops (<see cref="KernelGenerator"/>), when the program has them; else it is interpreted.</summary>
     internal GeneratedLoops? Generated { get; set; }
 
@@ -44,6 +47,7 @@ internal sealed class ActivationProgram
         Instructions = code;
         Output = output;
         BetaInputs = betaInputs;
+        BetaRegisters = code.Select((ins, i) => (ins, i)).Where(t => t.ins.Op == OpCode.Beta).Select(t => (t.i + 1, t.ins.Beta)).ToArray();
         SetsA = new bool?[code.Count];
         SetsB = new bool?[code.Count];
         var needsAdjoint = new bool[code.Count + 1];

@@ -232,12 +232,10 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     /// <summary>The block's beta registers, filled, and their addresses by slot (for the generated loops).</summary>
     static void FillBetas(ActivationProgram p, in Shape shape, nint[] betas, T** r, nint* regs, long s, int m, int n)
     {
-        var code = p.Instructions;
-        for (int j = 0; j < code.Count; j++)
+        foreach (var (reg, slot) in p.BetaRegisters)
         {
-            if (code[j].Op != OpCode.Beta) continue;
-            FillBeta(shape, (T*)betas[code[j].Beta], r[j + 1], s, m, n);
-            regs[code[j].Beta] = (nint)r[j + 1];
+            FillBeta(shape, (T*)betas[slot], r[reg], s, m, n);
+            regs[slot] = (nint)r[reg];
         }
     }
 
