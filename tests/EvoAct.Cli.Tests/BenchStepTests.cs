@@ -56,6 +56,39 @@ public sealed class BenchStepTests
     }
 
     [Fact]
+    public void Activation_times_each_activation_alone_over_the_models_activation_calls()
+    {
+        string[] args = ["bench", "activation", "--model", "proxy-resnet", "--batch", "4", "--size", "8", "--in-channels", "1", "--threads", "1", "--rounds", "3",
+                         "--activation", "relu", "--activation", "swish", "--activation", "cos(x) - x"];
+        var r = EvoactProcess.Run(TimeSpan.FromSeconds(60), args);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var root = doc.RootElement;
+        int calls = root.GetProperty("calls").GetInt32();
+        Assert.True(calls >= 3, r.Stdout);   // the stem's and two per block at least
+        var results = root.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(["torch", "compiled", "compiled"], results.Select(e => e.GetProperty("path").GetString()));
+        Assert.All(results, e => Assert.True(e.GetProperty("forward_ms").GetDouble() > 0 && e.GetProperty("backward_ms").GetDouble() > 0, r.Stdout));
+        Assert.Equal(1.0, results[0].GetProperty("median_ratio_to_first").GetDouble());
+
+        // --tiny: the same calls on 2xCx2x2 inputs, so the elements are 8 per channel of each call.
+        var tiny = EvoactProcess.Run(TimeSpan.FromSeconds(60), [.. args, "--tiny"]);
+        Assert.True(tiny.ExitCode == 0, tiny.ToString());
+        using var tinyDoc = JsonDocument.Parse(tiny.Stdout);
+        Assert.Equal(calls, tinyDoc.RootElement.GetProperty("calls").GetInt32());
+        Assert.True(tinyDoc.RootElement.GetProperty("tiny").GetBoolean());
+        Assert.True(tinyDoc.RootElement.GetProperty("elements").GetInt64() < root.GetProperty("elements").GetInt64());
+        Assert.Equal(0, tinyDoc.RootElement.GetProperty("elements").GetInt64() % 8);
+
+        foreach (var (option, value) in new[] { ("--rounds", "1"), ("--activation", "sin(") })
+        {
+            var bad = EvoactProcess.Run(["bench", "activation", option, value]);
+            Assert.Equal(2, bad.ExitCode);
+            Assert.Single(bad.StderrLines);
+        }
+    }
+
+    [Fact]
     public void Genomes_prints_a_fixed_sample_of_filter_passing_expressions()
     {
         var a = EvoactProcess.Run(["bench", "genomes", "--count", "5", "--seed", "11"]);
