@@ -77,6 +77,26 @@ public sealed class BenchSearchTests : IClassFixture<BenchSearchTests.SmallTable
         Assert.Equal(10, File.ReadAllLines(Path.Combine(outDir, "replays.csv")).Length);
     }
 
+    [Fact]
+    public void The_text_output_gives_the_medians_unrounded_and_the_comparison_with_random_search()
+    {
+        string[] args = ["bench", "search", "--table", table.Table, "--strategy", "random,regularized", "--seeds", "4", "--budget", "12",
+                         "--set", "evolution.population-size=4", "--set", "evolution.sample-size=2", "--set", "trainers.table-time-scale=0"];
+        var text = EvoactProcess.Run(TimeSpan.FromMinutes(2), args);
+        Assert.True(text.ExitCode == 0, text.ToString());
+        var json = EvoactProcess.Run(TimeSpan.FromMinutes(2), [.. args, "--json"]);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var doc = JsonDocument.Parse(json.Stdout);
+        var s = doc.RootElement.GetProperty("strategies").EnumerateArray().ToArray();
+        var lines = text.Stdout.Split('\n');
+        // Replays are deterministic in their seeds, so both runs found the same; 4 seeds make medians like 6.5.
+        var random = s[0].GetProperty("median_trainings_to_top1").GetDouble().ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(lines, l => l.StartsWith("random ") && l.Contains($" {random} ("));
+        var x = s[1].GetProperty("top1_speedup_vs_random");
+        string F2(string key) => x.GetProperty(key).GetDouble().ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"regularized: random search needs {F2("ratio")}x its trainings to the top 1% (median; 95% bootstrap over paired seeds {F2("low")}-{F2("high")})", lines);
+    }
+
     [Theory]
     [InlineData("--strategy", "regularized,annealing", "unknown strategy 'annealing'")]
     [InlineData("--seeds", "0", "--seeds")]

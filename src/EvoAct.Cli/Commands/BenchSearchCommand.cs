@@ -101,7 +101,7 @@ public static class BenchSearchCommand
             string Iqr(Func<SearchReplay, int?> f)
             {
                 var v = s.Replays.Select(r => (double)(f(r) ?? o.Budget)).ToArray();
-                return $"{F(StrategySummary.Quantile(v, 0.5), "F0")} ({F(StrategySummary.Quantile(v, 0.25), "F0")}-{F(StrategySummary.Quantile(v, 0.75), "F0")})";
+                return $"{F(StrategySummary.Quantile(v, 0.5), "0.##")} ({F(StrategySummary.Quantile(v, 0.25), "0.##")}-{F(StrategySummary.Quantile(v, 0.75), "0.##")})";
             }
             Console.WriteLine($"{s.Strategy,-28} {Iqr(r => r.TrainingsToTop1),-22} {$"{s.ReachedTop1}/{s.Seeds}",-8} {Iqr(r => r.TrainingsToTop01),-22} " +
                               $"{$"{s.ReachedTop01}/{s.Seeds}",-8} {F(s.MedianBestTrueFitness),-10} {F(s.MedianReturnedTrueFitness),-10} {F(s.MedianFreeShare, "P0"),-6}");
