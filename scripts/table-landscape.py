@@ -13,28 +13,10 @@ Fitness is true fitness (the mean over the table's seeds); a function that diver
 as below everything. Top 1% as `evoact bench search` counts it: the best ceil(1%) of the functions with
 a true fitness. stdlib only.
 Usage: table-landscape.py TABLE.csv"""
-import csv, math, random, sys
+import csv, math, os, random, sys
 
-
-def ranks(v):
-    order = sorted(range(len(v)), key=lambda i: v[i])
-    r = [0.0] * len(v)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            r[order[k]] = (i + j) / 2
-        i = j + 1
-    return r
-
-
-def spearman(a, b):
-    ra, rb = ranks(a), ranks(b)
-    ma, mb = sum(ra) / len(ra), sum(rb) / len(rb)
-    num = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
-    return num / math.sqrt(sum((x - ma) ** 2 for x in ra) * sum((y - mb) ** 2 for y in rb))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from rankstats import spearman  # noqa: E402
 
 
 def main():

@@ -79,7 +79,7 @@ public static class BenchActivationCommand
                 }
             foreach (var m in modules.SelectMany(ms => ms)) m.Dispose();
             foreach (var t in inputs) t.Dispose();
-            static double Median(IEnumerable<double> v) { var s = v.Order().ToArray(); return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2; }
+            static double Median(IEnumerable<double> v) => Search.Statistics.TwoSample.Median(v.ToArray());
             JsonOutput.Write(w =>
             {
                 w.WriteString("model", spec.Name);

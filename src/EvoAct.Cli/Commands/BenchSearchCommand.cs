@@ -120,6 +120,7 @@ public static class BenchSearchCommand
         w.WriteNumber("top1_threshold", table.TopThreshold(0.01));
         w.WriteNumber("top01_threshold", table.TopThreshold(0.001));
         w.WriteNumber("seconds", seconds);
+        var random = summaries.FirstOrDefault(x => x.Strategy == "random");
         w.WriteStartArray("strategies");
         foreach (var s in summaries)
         {
@@ -137,7 +138,7 @@ public static class BenchSearchCommand
             Ints(w, "trainings_to_top1", s.Replays.Select(r => r.TrainingsToTop1));
             Ints(w, "trainings_to_top01", s.Replays.Select(r => r.TrainingsToTop01));
             // Against random search, when it was replayed too (null for random itself, or without it).
-            if (summaries.FirstOrDefault(x => x.Strategy == "random") is { } random && s != random && s.Top1SpeedupOver(random) is { } speedup)
+            if (random is not null && s != random && s.Top1SpeedupOver(random) is { } speedup)
             {
                 w.WriteStartObject("top1_speedup_vs_random");
                 w.Number("ratio", speedup.Ratio);

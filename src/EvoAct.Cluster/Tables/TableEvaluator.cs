@@ -80,14 +80,12 @@ public sealed class TableEvaluator(BenchmarkTable table, double timeScale, bool 
         var rng = new Rng(work.RunSeed * 0x9E3779B97F4A7C15UL ^ (ulong)(work.Of ?? work.Id));
         int first = rng.Next(rows.Count) + (work.Of is null ? 0 : work.SeedOffset);
         var picked = Enumerable.Range(0, Math.Max(1, work.Seeds)).Select(i => rows[(first + i) % rows.Count]);
+        // The oracle: every training completes with the mean, or fails as the function's first bad seed did
+        // (the function has no true fitness exactly when a seed did not complete).
         if (trueFitness)
-        {
-            var completed = WireNames.Status[EvaluationStatus.Completed];
-            // The oracle: every training completes with the mean, or fails as the function's first bad seed did.
-            var bad = rows.FirstOrDefault(r => r.Status != completed || r.Fitness is null);
-            picked = bad is not null ? picked.Select(_ => bad)
-                : picked.Select(r => r with { Fitness = function.TrueFitness, TestAccuracy = rows.All(s => s.TestAccuracy is not null) ? rows.Average(s => s.TestAccuracy!.Value) : null });
-        }
+            picked = function.TrueFitness is { } mean
+                ? picked.Select(r => r with { Fitness = mean, TestAccuracy = rows.All(s => s.TestAccuracy is not null) ? rows.Average(s => s.TestAccuracy!.Value) : null })
+                : picked.Select(_ => rows.First(r => r.Status != WireNames.Status[EvaluationStatus.Completed] || r.Fitness is null));
         return picked.Select(r => new SeedResult(r.Seed!.Value, r.Status, r.Fitness, r.Loss, r.TestAccuracy, r.Seconds, r.Curve, r.Reason)).ToArray();
     }
 
