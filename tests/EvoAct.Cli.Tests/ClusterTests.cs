@@ -130,6 +130,9 @@ public sealed class ClusterTests : IDisposable
         // Slow fake trainings, so the run is mid-way when its seed dies and never comes back.
         string[] common = [.. Common(1000), "--set", "trainers.fake-delay=1h"];
         using var seed = EvoactProcess.Start(["seed", "--data", dir, "--run", "gone", "--port", port.ToString(), "--set", $"cluster.seed-nodes=[\"{seedAddress}\"]", .. common]);
+        // The worker's 4 s wait is for the seed that dies below, not for this one's start-up, which
+        // can take longer than that on a loaded machine (it did, with MALLOC_PERTURB_ zero-filling).
+        seed.WaitForLine(l => l.StartsWith("starting run gone"), TimeSpan.FromSeconds(120));
         using var worker = EvoactProcess.Start(["worker", "--seed-nodes", seedAddress, "--set", "cluster.worker-wait=4s", .. common]);
         worker.WaitForLine(l => l.Contains(" training #"), TimeSpan.FromSeconds(120));
         seed.KillHard();
