@@ -37,6 +37,7 @@ public static class TrainingConfig
             Threads = c.Int($"{T}.threads", 0, 1024),
             Seed = (ulong)c.Long($"{T}.seed", 0),
             HostMemory = c.Choice($"{T}.host-memory", Training.Trainer.HostMemory.Retain, Training.Trainer.HostMemory.Release),
+            ZeroFill = c.Choice($"{T}.zero-fill", Training.Trainer.ZeroFill.Auto, Training.Trainer.ZeroFill.On, Training.Trainer.ZeroFill.Off),
             ActivationKernels = c.Choice($"{T}.activation-kernels", Training.Activations.ActivationKernels.Compiled, Training.Activations.ActivationKernels.Composed),
             Data = Data(c),
             TensorBoardDir = c.Bool($"{T}.tensorboard.enabled") ? c.String($"{T}.tensorboard.dir") : null,

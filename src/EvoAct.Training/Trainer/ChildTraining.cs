@@ -43,6 +43,7 @@ public sealed class ChildTraining : IDisposable
         (this.s, this.test, this.progress) = (s, test || s.RecordTest, progress);
         ChildTrainer.ConfigureThreads(s.Threads);
         HostMemory.Apply(s.HostMemory);
+        ZeroFill.Apply(s.ZeroFill);   // after the threads and the allocator are set: its probe runs as training will
         var device = torch.device(s.Device);
         data = PreparedData.Get(s.Data);
         clock.Restart(); // seconds of training, not of loading the dataset the first time

@@ -42,6 +42,13 @@ public sealed record TrainerSettings : IJsonOnDeserializing
     /// </summary>
     public string HostMemory { get; init; } = Trainer.HostMemory.Retain;
 
+    /// <summary>
+    /// <see cref="Trainer.ZeroFill"/>: auto (zero-filled allocations where a probe finds convolutions that
+    /// read memory they never wrote), on or off. Where the defect is absent filling changes no result,
+    /// and where it is present it makes them right, so it is not part of <see cref="Equals(TrainerSettings?)"/>.
+    /// </summary>
+    public string ZeroFill { get; init; } = Trainer.ZeroFill.Auto;
+
     public DataSettings Data { get; init; } = new();
 
     string activationKernels = Activations.ActivationKernels.Compiled;

@@ -43,6 +43,7 @@ public class TrainingConfigTests
     [InlineData("training.data.cifar100-labels=medium", "evoact.training.data.cifar100-labels")]
     [InlineData("training.host-memory=keep", "evoact.training.host-memory")]
     [InlineData("training.activation-kernels=fused", "evoact.training.activation-kernels")]
+    [InlineData("training.zero-fill=yes", "evoact.training.zero-fill")]
     public void Bad_values_name_their_key(string set, string key)
     {
         var e = Assert.Throws<ConfigException>(() => Read(null, set));
@@ -65,6 +66,16 @@ public class TrainingConfigTests
         var release = Read(null, "training.host-memory=release");
         Assert.Equal(HostMemory.Release, release.HostMemory);
         Assert.Equal(Read(), release);   // speed only: results recorded under either compare equal
+    }
+
+    [Fact]
+    public void Zero_fill_is_auto_by_default_and_does_not_change_the_fitness_settings()
+    {
+        Assert.Equal(ZeroFill.Auto, Read().ZeroFill);
+        var on = Read(null, "training.zero-fill=on");
+        Assert.Equal(ZeroFill.On, on.ZeroFill);
+        Assert.Equal(ZeroFill.Off, Read(null, "training.zero-fill=off").ZeroFill);
+        Assert.Equal(Read(), on);   // filling changes no result where the defect is absent, and fixes them where present
     }
 
     [Fact]

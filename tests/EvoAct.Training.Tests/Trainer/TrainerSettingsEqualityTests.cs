@@ -15,6 +15,9 @@ public sealed class TrainerSettingsEqualityTests
     /// <summary>Speed and logging only: switching them never makes a run incompatible.</summary>
     static readonly string[] NotAffectingFitness = [nameof(TrainerSettings.HostMemory), nameof(TrainerSettings.TensorBoardDir),
                                                     nameof(TrainerSettings.Curve), nameof(TrainerSettings.RecordTest),
+                                                    // zero-filled memory changes no result where convolutions read only what
+                                                    // they wrote, and makes them right where they do not
+                                                    nameof(TrainerSettings.ZeroFill),
                                                     // the training node's (issue 11): a cluster mixes GPU and CPU workers
                                                     nameof(TrainerSettings.Device), nameof(TrainerSettings.Threads)];
 
