@@ -27,21 +27,34 @@ public sealed class StopSignal : IDisposable
 
     static volatile bool requested;
 
-    int signals;
+    readonly object gate = new();
+    (PosixSignal Signal, long Ticks)? first;
+
+    /// <summary>A repeat of the first signal sooner than this is one signal delivered twice, not a second request.</summary>
+    static readonly TimeSpan Repeat = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// The first signal stops gracefully. A second one, while that is under way (a node waiting on
     /// unreachable peers, a training step that cannot be interrupted), ends the process at once, as a
     /// user pressing Ctrl-C again expects: that is as safe as kill -9, which loses nothing settled.
+    /// Except the same signal again within 0.1 s: GNU timeout, and a kill of the process group, deliver
+    /// one signal to the command and again through its process group (`timeout -s INT 120 evoact run`
+    /// ended at once instead of gracefully), and no one presses Ctrl-C twice that fast.
     /// </summary>
     void Handle(PosixSignalContext context)
     {
         context.Cancel = true;
         requested = true;
-        if (Interlocked.Increment(ref signals) > 1)
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        lock (gate)
         {
-            Console.Error.WriteLine("evoact: stopping now (second signal); everything settled is in the journal, run the same command to resume");
-            Environment.Exit(130);
+            if (first is { } f)
+            {
+                if (f.Signal == context.Signal && System.Diagnostics.Stopwatch.GetElapsedTime(f.Ticks, now) < Repeat) return;
+                Console.Error.WriteLine("evoact: stopping now (second signal); everything settled is in the journal, run the same command to resume");
+                Environment.Exit(130);
+            }
+            first = (context.Signal, now);
         }
         stop.Cancel();
     }
