@@ -42,6 +42,28 @@ internal sealed class ActivationProgram
     /// <summary>The generated float32 loops (<see cref="KernelGenerator"/>), when the program has them; else it is interpreted.</summary>
     internal GeneratedLoops? Generated { get; set; }
 
+    /// <summary>
+    /// Whether training keeps x and backward evaluates the derivatives again (<see cref="BlockInterpreter{T}.BackwardFromInput"/>),
+    /// rather than forward storing f'(x) and each df/dbeta for backward to read: true for programs of
+    /// plain arithmetic (<see cref="IsPlainArithmetic"/>), whose evaluation costs less than the
+    /// stored tensors' memory traffic (a write forward and a read backward each). Both give the same
+    /// bits (tested), so this is a matter of speed only. Measured (scripts/bench-trainer.sh's 28
+    /// activations, cpu-proxy, 3 rounds, alternating builds): recomputing took 3% off the two random
+    /// genomes of plain arithmetic and added 1-21% to every program with a transcendental. Settable
+    /// for the tests, which compare the two.
+    /// </summary>
+    internal bool RecomputesInBackward { get; set; }
+
+    /// <summary>No transcendental, division, root or general power: a few vector instructions per op.</summary>
+    internal static bool IsPlainArithmetic(Instruction ins) => ins.Op switch
+    {
+        OpCode.Const or OpCode.Beta or OpCode.Neg or OpCode.Abs or OpCode.Square or OpCode.Cube or OpCode.Relu or OpCode.Min0
+            or OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Max or OpCode.Min => true,
+        // Squares and cubes are multiplications (PowConstKernel); other powers take roots, divisions or loops.
+        OpCode.PowConst => ins.K is 0.0 or 1.0 or 2.0 or 3.0,
+        _ => false,
+    };
+
     ActivationProgram(List<Instruction> code, int output, List<int> betaInputs)
     {
         Instructions = code;
@@ -66,6 +88,7 @@ internal sealed class ActivationProgram
             if (ins.B >= 0 && needsAdjoint[ins.B]) { SetsB[i] = !written[ins.B]; written[ins.B] = true; }
         }
         UsesX = written[0] || output == 0;
+        RecomputesInBackward = code.All(IsPlainArithmetic);
     }
 
     /// <summary>Lowers <paramref name="expr"/>; betas are numbered as <see cref="Expr.BetaCount"/> and the composed path number them.</summary>

@@ -110,66 +110,96 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     /// </summary>
     public static int ForwardTrain(ActivationProgram p, Shape shape, T* x, nint[] betaPtrs, T* y, T* d, nint[] betaDerivatives, int threads)
     {
-        int block = BlockLength(p, 3), slots = betaPtrs.Length;
+        int block = BlockLength(p, 3);
         return Run(shape, threads, u =>
         {
             var (start, end) = shape.Unit(u);
-            int regs = p.Registers;
-            // Registers, adjoints and local derivatives; then, for a last short block of the generated
-            // loops (which write whole vectors), y, d and the beta derivatives before they are copied out.
-            T* mem = ScratchFor((3L * regs + 2 + slots) * block);
-            var r = stackalloc T*[regs];
-            var adj = stackalloc T*[regs];
-            var dr = stackalloc T*[regs];
-            for (int i = 0; i < regs; i++)
-            {
-                r[i] = mem + (long)i * block;
-                adj[i] = mem + (long)(regs + i) * block;
-                dr[i] = mem + (long)(2 * regs + i) * block;
-            }
-            T* tail = mem + 3L * regs * block;
-            FillConstants(p, r, block);
-            nint* betaRegs = stackalloc nint[Math.Max(1, slots)];
-            nint* betaOut = stackalloc nint[Math.Max(1, slots)];
-            var betaDst = stackalloc T*[Math.Max(1, slots)];
-            for (long s = start; s < end; s += block)
-            {
-                int m = (int)Math.Min(block, end - s), n = Padded(m);
-                bool full = m == block;
-                r[0] = full ? x + s : CopyIn(x + s, mem, m, n);
-                if (Vectorised && p.Generated is { } k)
-                {
-                    FillBetas(p, shape, betaPtrs, r, betaRegs, s, m, n);
-                    for (int j = 0; j < slots; j++) betaOut[j] = full ? (nint)((T*)betaDerivatives[j] + s) : (nint)(tail + (2L + j) * block);
-                    k.Train((nint)r[0], (nint)betaRegs, full ? (nint)(y + s) : (nint)tail, full ? (nint)(d + s) : (nint)(tail + block), (nint)betaOut, n);
-                    if (!full)
-                    {
-                        new Span<T>(tail, m).CopyTo(new Span<T>(y + s, m));
-                        new Span<T>(tail + block, m).CopyTo(new Span<T>(d + s, m));
-                        for (int j = 0; j < slots; j++) new Span<T>((T*)betaOut[j], m).CopyTo(new Span<T>((T*)betaDerivatives[j] + s, m));
-                    }
-                    continue;
-                }
-                Eval(p, shape, betaPtrs, r, dr, s, m, n);
-                // The output's adjoint is its own register (nothing after the output adds to it; when the
-                // output is x itself, nothing does at all): seeded with 1.
-                new Span<T>(adj[p.Output], n).Fill(T.One);
-                for (int j = 0; j < slots; j++) betaDst[j] = (T*)betaDerivatives[j] + s;
-                Reverse(p, r, adj, dr, m, n, betaDst);
-                new Span<T>(r[p.Output], m).CopyTo(new Span<T>(y + s, m));
-                new Span<T>(adj[0], m).CopyTo(new Span<T>(d + s, m));
-            }
+            nint* outs = stackalloc nint[Math.Max(1, betaDerivatives.Length)];
+            for (int j = 0; j < betaDerivatives.Length; j++) outs[j] = betaDerivatives[j];
+            TrainRange(p, shape, x, betaPtrs, y, d, outs, start, end, block, ScratchFor(TrainScratch(p, block)));
         });
+    }
+
+    /// <summary>Scratch elements <see cref="TrainRange"/> needs at a block length.</summary>
+    static long TrainScratch(ActivationProgram p, int block) => (3L * p.Registers + 2 + p.BetaInputs.Count) * block;
+
+    /// <summary>
+    /// The training evaluation of elements [start, end): y, d and each slot's df/dbeta at their flat
+    /// offsets (y + s, d + s, betaDerivatives[j] + s), a block at a time, in scratch memory
+    /// <paramref name="mem"/> (<see cref="TrainScratch"/>). Every element's values depend on that element
+    /// (and its channel's betas) alone, so any cut of a range into blocks gives the same bits.
+    /// </summary>
+    static void TrainRange(ActivationProgram p, in Shape shape, T* x, nint[] betaPtrs, T* y, T* d, nint* betaDerivatives,
+                           long start, long end, int block, T* mem)
+    {
+        int regs = p.Registers, slots = betaPtrs.Length;
+        // Registers, adjoints and local derivatives; then, for a last short block of the generated
+        // loops (which write whole vectors), y, d and the beta derivatives before they are copied out.
+        var r = stackalloc T*[regs];
+        var adj = stackalloc T*[regs];
+        var dr = stackalloc T*[regs];
+        for (int i = 0; i < regs; i++)
+        {
+            r[i] = mem + (long)i * block;
+            adj[i] = mem + (long)(regs + i) * block;
+            dr[i] = mem + (long)(2 * regs + i) * block;
+        }
+        T* tail = mem + 3L * regs * block;
+        FillConstants(p, r, block);
+        nint* betaRegs = stackalloc nint[Math.Max(1, slots)];
+        nint* betaOut = stackalloc nint[Math.Max(1, slots)];
+        var betaDst = stackalloc T*[Math.Max(1, slots)];
+        for (long s = start; s < end; s += block)
+        {
+            int m = (int)Math.Min(block, end - s), n = Padded(m);
+            bool full = m == block;
+            r[0] = full ? x + s : CopyIn(x + s, mem, m, n);
+            if (Vectorised && p.Generated is { } k)
+            {
+                FillBetas(p, shape, betaPtrs, r, betaRegs, s, m, n);
+                for (int j = 0; j < slots; j++) betaOut[j] = full ? (nint)((T*)betaDerivatives[j] + s) : (nint)(tail + (2L + j) * block);
+                k.Train((nint)r[0], (nint)betaRegs, full ? (nint)(y + s) : (nint)tail, full ? (nint)(d + s) : (nint)(tail + block), (nint)betaOut, n);
+                if (!full)
+                {
+                    new Span<T>(tail, m).CopyTo(new Span<T>(y + s, m));
+                    new Span<T>(tail + block, m).CopyTo(new Span<T>(d + s, m));
+                    for (int j = 0; j < slots; j++) new Span<T>((T*)betaOut[j], m).CopyTo(new Span<T>((T*)betaDerivatives[j] + s, m));
+                }
+                continue;
+            }
+            Eval(p, shape, betaPtrs, r, dr, s, m, n);
+            // The output's adjoint is its own register (nothing after the output adds to it; when the
+            // output is x itself, nothing does at all): seeded with 1.
+            new Span<T>(adj[p.Output], n).Fill(T.One);
+            for (int j = 0; j < slots; j++) betaDst[j] = (T*)betaDerivatives[j] + s;
+            Reverse(p, r, adj, dr, m, n, betaDst);
+            new Span<T>(r[p.Output], m).CopyTo(new Span<T>(y + s, m));
+            new Span<T>(adj[0], m).CopyTo(new Span<T>(d + s, m));
+        }
     }
 
     /// <summary>
     /// gx = g * d and gbeta[k][c] = the sum over the elements of channel c of g * df/dbeta_k, from what
     /// <see cref="ForwardTrain"/> stored: reads the gradient and the derivatives once, writes d/dx once.
     /// </summary>
-    public static int Backward(Shape shape, T* d, nint[] betaDerivatives, T* g, T* gx, nint[] gbetas, int threads)
+    public static int Backward(Shape shape, T* d, nint[] betaDerivatives, T* g, T* gx, nint[] gbetas, int threads) =>
+        Backward(shape, null, null, null, d, betaDerivatives, g, gx, gbetas, threads);
+
+    /// <summary>
+    /// The same gradients with the derivatives recomputed from x (<see cref="ForwardTrain"/>'s evaluation,
+    /// a block at a time in scratch memory) instead of read from stored tensors: bit for bit what
+    /// <see cref="Backward(Shape, T*, nint[], T*, T*, nint[], int)"/> gives after ForwardTrain, since every
+    /// element's derivatives depend on the element alone and the reduction sees the same blocks.
+    /// </summary>
+    public static int BackwardFromInput(ActivationProgram p, Shape shape, T* x, nint[] betaPtrs, T* g, T* gx, nint[] gbetas, int threads) =>
+        Backward(shape, p, x, betaPtrs, null, new nint[betaPtrs.Length], g, gx, gbetas, threads);
+
+    static int Backward(Shape shape, ActivationProgram? p, T* x, nint[]? betaPtrs, T* storedD, nint[] storedBetaDerivatives,
+                        T* g, T* gx, nint[] gbetas, int threads)
     {
         const int block = 1024;
-        int slots = betaDerivatives.Length;
+        int slots = storedBetaDerivatives.Length;
+        int trainBlock = p is null ? 0 : BlockLength(p, 3);
         long channels = shape.Channels, units = shape.Units;
         // d/dbeta partial sums per slot: per unit and channel (rows, and float32 planes: lane
         // accumulators per channel, so a short plane costs a few vector adds, not a horizontal sum
@@ -181,16 +211,29 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         {
             var (start, end) = shape.Unit(u);
             long accLength = slots == 0 ? 0 : shape.Rows ? slots * channels : Vectorised ? slots * channels * 8 : 0;
-            T* mem = ScratchFor(block + accLength);
+            // Recomputing: the block's y (unused), d and df/dbeta land after the accumulators, then the
+            // training evaluation's own scratch.
+            long recompute = p is null ? 0 : (2L + slots) * block + TrainScratch(p, trainBlock);
+            T* mem = ScratchFor(block + accLength + recompute);
             T* acc = mem + block;
             new Span<T>(acc, (int)accLength).Clear();
+            T* blockY = acc + accLength, blockD = blockY + block, blockBetas = blockD + block;
+            nint* shifted = stackalloc nint[Math.Max(1, slots)];
             for (long s = start; s < end; s += block)
             {
                 int m = (int)Math.Min(block, end - s);
-                MulInto(g + s, d + s, gx + s, m);
+                T* d = storedD + s;
+                if (p is not null)
+                {
+                    // TrainRange writes at flat offsets: shift the block's buffers so that offset s lands at their start.
+                    for (int k = 0; k < slots; k++) shifted[k] = (nint)(blockBetas + (long)k * block - s);
+                    TrainRange(p, shape, x, betaPtrs!, blockY - s, blockD - s, shifted, s, s + m, trainBlock, blockBetas + (long)slots * block);
+                    d = blockD;
+                }
+                MulInto(g + s, d, gx + s, m);
                 for (int k = 0; k < slots; k++)
                 {
-                    MulInto(g + s, (T*)betaDerivatives[k] + s, mem, m);
+                    MulInto(g + s, p is null ? (T*)storedBetaDerivatives[k] + s : blockBetas + (long)k * block, mem, m);
                     ReduceBeta(shape, mem, k, acc, partial, sinks, s, m);
                 }
             }

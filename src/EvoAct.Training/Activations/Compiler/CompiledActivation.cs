@@ -15,7 +15,10 @@ namespace EvoAct.Training.Activations.Compiler;
 /// f'(x) and df/dbeta per element, which backward keeps instead of x. Backward then reads them and the
 /// incoming gradient once and writes d/dx once, with d/dbeta per channel for every beta that reaches
 /// the output: it recomputes nothing (recomputing the expression had cost a typical genome a third of
-/// its activation time; the saved tensors are x's size, as x was, plus one per beta). Composed, the
+/// its activation time; the saved tensors are x's size, as x was, plus one per beta). Programs of plain
+/// arithmetic are the exception: their evaluation costs less than those tensors' memory traffic, so
+/// they keep x and backward evaluates them again (<see cref="ActivationProgram.RecomputesInBackward"/>,
+/// the same bits either way). Composed, the
 /// same expression costs a pass over memory and a tensor per op forward, and about twice that
 /// backward: that was 2-3x ReLU's step time for a typical candidate.
 /// <para>
@@ -151,7 +154,14 @@ public sealed class CompiledActivation
             // Training: the derivatives backward needs are computed now, from this evaluation, and kept
             // instead of x (one tensor per element for d/dx, one per beta); evaluation: y alone.
             int team;
-            if (training)
+            if (training && self.Program.RecomputesInBackward)
+            {
+                // Cheap programs: y alone now, and backward evaluates the derivatives again from x (kept
+                // instead of them), which costs less than writing them here and reading them back there.
+                team = x.dtype == ScalarType.Float32 ? Forward<float>(self.Program, x, betas, y) : Forward<double>(self.Program, x, betas, y);
+                ctx.save_for_backward([x, .. betas]);
+            }
+            else if (training)
             {
                 var d = empty_like(x);
                 var dbetas = betas.Select(_ => empty_like(x)).ToArray();
@@ -168,15 +178,17 @@ public sealed class CompiledActivation
         {
             var self = (CompiledActivation)ctx.get_data("self");
             var saved = ctx.get_saved_variables();
+            // Stored: f'(x) and the df/dbeta; recomputing: x and the betas.
             var d = saved[0];
-            var dbetas = saved.Skip(1).ToList();
+            var rest = saved.Skip(1).ToList();
             var g = SameLayout(gradOutput, d);
             var gx = empty_like(d);
-            var gbetas = dbetas.Select(_ => empty(d.dim() > 1 ? d.shape[1] : 0, dtype: d.dtype)).ToList();
+            var gbetas = rest.Select(_ => empty(d.dim() > 1 ? d.shape[1] : 0, dtype: d.dtype)).ToList();
+            bool recompute = self.Program.RecomputesInBackward;
             int team = d.dtype == ScalarType.Float32
-                ? Backward<float>(d, dbetas, g, gx, gbetas)
-                : Backward<double>(d, dbetas, g, gx, gbetas);
-            self.Stats.RecordBackward(team);
+                ? (recompute ? BackwardFromInput<float>(self.Program, d, rest, g, gx, gbetas) : Backward<float>(d, rest, g, gx, gbetas))
+                : (recompute ? BackwardFromInput<double>(self.Program, d, rest, g, gx, gbetas) : Backward<double>(d, rest, g, gx, gbetas));
+            self.Stats.RecordBackward(team, recompute);
             // One entry per argument of apply: none for the CompiledActivation itself and the flag.
             return [null!, null!, gx, .. gbetas];
         }
@@ -236,18 +248,33 @@ public sealed class CompiledActivation
         for (int i = 0; i < dptrs.Length; i++) { dptrs[i] = (nint)Data<T>(dbetas[i]); gptrs[i] = (nint)Data<T>(gbetas[i]); }
         return BlockInterpreter<T>.Backward(ShapeOf<T>(d), Data<T>(d), dptrs, Data<T>(g), Data<T>(gx), gptrs, Threads);
     }
+
+    static unsafe int BackwardFromInput<T>(ActivationProgram p, Tensor x, List<Tensor> betas, Tensor g, Tensor gx, List<Tensor> gbetas) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        if (x.numel() == 0)
+        {
+            foreach (var gb in gbetas) gb.zero_();
+            return 0;
+        }
+        var ptrs = new nint[betas.Count];
+        var gptrs = new nint[betas.Count];
+        for (int i = 0; i < ptrs.Length; i++) { ptrs[i] = (nint)Data<T>(betas[i]); gptrs[i] = (nint)Data<T>(gbetas[i]); }
+        return BlockInterpreter<T>.BackwardFromInput(p, ShapeOf<T>(x), Data<T>(x), ptrs, Data<T>(g), Data<T>(gx), gptrs, Threads);
+    }
 }
 
 /// <summary>How often a <see cref="CompiledActivation"/> ran, and on how many threads (tests prove the path and the split).</summary>
 public sealed class CompiledActivationStats
 {
-    long forwardCalls, trainingForwardCalls, backwardCalls;
+    long forwardCalls, trainingForwardCalls, backwardCalls, recomputedBackwardCalls;
     int lastForwardThreads, lastBackwardThreads;
 
     public long ForwardCalls => Interlocked.Read(ref forwardCalls);
-    /// <summary>Forward calls that also computed the derivatives for backward (an input required grad).</summary>
+    /// <summary>Forward calls in training (an input required grad): they keep what backward needs.</summary>
     public long TrainingForwardCalls => Interlocked.Read(ref trainingForwardCalls);
     public long BackwardCalls => Interlocked.Read(ref backwardCalls);
+    /// <summary>Backward calls that evaluated the derivatives again from x (<see cref="ActivationProgram.RecomputesInBackward"/>).</summary>
+    public long RecomputedBackwardCalls => Interlocked.Read(ref recomputedBackwardCalls);
     /// <summary>Threads the last forward (backward) call ran on: 1 when it ran inline, 0 for an empty tensor.</summary>
     public int LastForwardThreads => Volatile.Read(ref lastForwardThreads);
     public int LastBackwardThreads => Volatile.Read(ref lastBackwardThreads);
@@ -258,5 +285,10 @@ public sealed class CompiledActivationStats
         if (training) Interlocked.Increment(ref trainingForwardCalls);
         Volatile.Write(ref lastForwardThreads, threads);
     }
-    internal void RecordBackward(int threads) { Interlocked.Increment(ref backwardCalls); Volatile.Write(ref lastBackwardThreads, threads); }
+    internal void RecordBackward(int threads, bool recomputed)
+    {
+        Interlocked.Increment(ref backwardCalls);
+        if (recomputed) Interlocked.Increment(ref recomputedBackwardCalls);
+        Volatile.Write(ref lastBackwardThreads, threads);
+    }
 }

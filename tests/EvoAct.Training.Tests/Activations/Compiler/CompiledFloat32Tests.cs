@@ -117,14 +117,61 @@ public class CompiledFloat32Tests
         Assert.True(generated > 150, $"only {generated} programs had generated loops");
     }
 
+    /// <summary>
+    /// Programs of plain arithmetic keep x and evaluate their derivatives again in backward, the others
+    /// store them forward (<see cref="ActivationProgram.RecomputesInBackward"/>): a matter of speed, so
+    /// both give the same bits, for every op and 150 random genomes, in float32 (generated loops and,
+    /// for the longest programs, the interpreter) and float64, on shapes with several blocks per unit,
+    /// blocks cut mid-plane, two threads, channels-last and (N, C).
+    /// </summary>
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.Float64)]
+    public void Recomputing_the_derivatives_in_backward_gives_the_stored_ones_results_bit_for_bit(ScalarType dtype)
+    {
+        static CompiledActivation With(Expr e, bool recompute)
+        {
+            var c = CompiledActivation.WithLoops(e, CompiledActivation.NativeVectorBits == 0 ? 256 : CompiledActivation.NativeVectorBits);
+            c.Program.RecomputesInBackward = recompute;
+            return c;
+        }
+        long[][] shapes = [[3, 4, 5, 7], [37, 4], [2, 3, 41, 43], [-2, 5, 9, 11], [6, 4, 40, 40]];
+        int programs = AssertSameBits(e => With(e, true), e => With(e, false), "recomputed", "stored", shapes, generatedOnly: false, dtype);
+        Assert.True(programs > 180, $"only {programs} programs compared");
+    }
+
+    [Theory]
+    [InlineData("mix((relu(x) - beta)^3, beta * x)", true)]
+    [InlineData("mix(abs(mix(x + beta, abs(x))), x^3)", true)]
+    [InlineData("max(x, 0.5 * x) - min0(x)^2", true)]
+    [InlineData("x * sigmoid(beta * x)", false)]
+    [InlineData("cos(x) - x", false)]
+    [InlineData("x / (x^2 + 1)", false)]
+    [InlineData("x ^ 0.5 + x", false)]
+    public void Only_plain_arithmetic_recomputes_in_backward_and_then_really_does(string text, bool recomputes)
+    {
+        var c = CompiledActivation.Compile(ExpressionParser.Parse(text));
+        Assert.Equal(recomputes, c.Program.RecomputesInBackward);
+        using var scope = NewDisposeScope();
+        var x = randn(8, 3, 6, 6).requires_grad_(true);
+        var betas = Enumerable.Range(0, c.BetaInputs.Count).Select(_ => ones(3).requires_grad_(true)).ToArray();
+        c.Apply(x, betas).sum().backward();
+        Assert.Equal(1, c.Stats.BackwardCalls);
+        Assert.Equal(recomputes ? 1 : 0, c.Stats.RecomputedBackwardCalls);
+    }
+
     static CompiledActivation Lanes(CompiledActivation c, int lanes)
     {
         if (c.Program.Generated is { } loops) Assert.Equal(lanes, loops.Lanes);
         return c;
     }
 
-    /// <summary>Every op and 150 random genomes, forward and backward, on an NCHW and an (N, C) shape; the count of programs compared.</summary>
-    static int AssertSameBits(Func<Expr, CompiledActivation> first, Func<Expr, CompiledActivation> second, string firstName, string secondName)
+    /// <summary>
+    /// Every op and 150 random genomes, forward and backward, on an NCHW and an (N, C) shape (or the
+    /// given shapes; a negative batch size means that shape channels-last); the count of programs compared.
+    /// </summary>
+    static int AssertSameBits(Func<Expr, CompiledActivation> first, Func<Expr, CompiledActivation> second, string firstName, string secondName,
+                              long[][]? shapes = null, bool generatedOnly = true, ScalarType dtype = ScalarType.Float32)
     {
         var rng = new Rng(4242);
         var texts = CompiledActivationTests.EveryOp().Select(o => (string)o[0]).ToList();
@@ -134,23 +181,27 @@ public class CompiledFloat32Tests
         {
             var e = ExpressionParser.Parse(text);
             var fast = first(e);
-            if (fast.Program.Generated is null) continue;
+            if (!fast.Program.UsesX || (generatedOnly && fast.Program.Generated is null)) continue;
             generated++;
             var slow = second(e);
             Assert.NotSame(fast.Program, slow.Program);
-            foreach (var shape in new[] { new long[] { 3, 4, 5, 7 }, new long[] { 37, 4 } })
+            foreach (var given in shapes ?? [[3, 4, 5, 7], [37, 4]])
             {
                 using var scope = NewDisposeScope();
+                bool channelsLast = given[0] < 0;
+                long[] shape = [Math.Abs(given[0]), .. given[1..]];
                 var (x64, w64) = WideInputs(shape, text.Length);
-                var x = x64.to(float32);
-                var w = w64.to(float32);
-                var betas = Enumerable.Range(0, fast.BetaInputs.Count).Select(k => (rand(4, generator: new Generator((ulong)k)) + 0.5).requires_grad_(true)).ToArray();
-                (float[] Y, float[] Gx, float[][] Gb) Run(CompiledActivation c)
+                var x = channelsLast ? EvoAct.Training.Models.MemoryFormat.ToChannelsLast(x64.to(dtype)) : x64.to(dtype);
+                var w = w64.to(dtype);
+                long channels = shape[1];
+                var betas = Enumerable.Range(0, fast.BetaInputs.Count).Select(k => (rand(channels, dtype: dtype, generator: new Generator((ulong)k)) + 0.5).requires_grad_(true)).ToArray();
+                (double[] Y, double[] Gx, double[][] Gb) Run(CompiledActivation c)
                 {
-                    var xi = x.detach().clone().requires_grad_(true);
+                    var xi = (channelsLast ? EvoAct.Training.Models.MemoryFormat.ToChannelsLast(x.detach().clone()) : x.detach().clone()).requires_grad_(true);
                     var y = c.Apply(xi, betas);
                     (y * w).sum().backward();
-                    var r = (y.detach().data<float>().ToArray(), xi.grad!.data<float>().ToArray(), betas.Select(b => b.grad!.data<float>().ToArray()).ToArray());
+                    static double[] Values(Tensor t) => t.to(float64).contiguous().data<double>().ToArray();
+                    var r = (Values(y.detach()), Values(xi.grad!), betas.Select(b => Values(b.grad!)).ToArray());
                     foreach (var b in betas) b.grad = null;
                     return r;
                 }
