@@ -18,5 +18,7 @@ internal sealed record GeneratedLoops(GeneratedLoops.Forward Evaluate, Generated
     /// Training forward: y = f(x), d = f'(x), and per beta slot df/dbeta per element (betaDerivatives:
     /// one pointer per slot), all from one evaluation of the program and one reverse sweep seeded with 1.
     /// </summary>
-    public delegate void ForwardTrain(nint x, nint betas, nint y, nint d, nint betaDerivatives, int n);
+    /// With <paramref name="stream"/>, d and the beta derivatives go past the caches (non-temporal stores
+    /// where aligned): they are read back only in backward, long after, and a cached write costs a read.
+    public delegate void ForwardTrain(nint x, nint betas, nint y, nint d, nint betaDerivatives, int n, bool stream);
 }

@@ -41,6 +41,18 @@ internal static unsafe class KernelGenerator
     static V Ld(nint p, int i) => VX.Load((float*)p + i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void St(nint p, int i, V v) => v.Store((float*)p + i);
+    /// <summary>A store that bypasses the caches where asked and the address allows (whole aligned vectors).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StStream(nint p, int i, V v, bool stream)
+    {
+        float* a = (float*)p + i;
+#if WIDE
+        if (stream && System.Runtime.Intrinsics.X86.Avx512F.IsSupported && ((nint)a & 63) == 0) { System.Runtime.Intrinsics.X86.Avx512F.StoreAlignedNonTemporal(a, v); return; }
+#else
+        if (stream && System.Runtime.Intrinsics.X86.Avx.IsSupported && ((nint)a & 31) == 0) { System.Runtime.Intrinsics.X86.Avx.StoreAlignedNonTemporal(a, v); return; }
+#endif
+        v.Store(a);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static nint At(nint array, int k) => ((nint*)array)[k];
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -146,6 +158,7 @@ internal static unsafe class KernelGenerator
         var dx = Expression.Parameter(typeof(nint), "d");
         var betaAdj = Expression.Parameter(typeof(nint), "betaDerivatives");
         var n = Expression.Parameter(typeof(int), "n");
+        var stream = Expression.Parameter(typeof(bool), "stream");
         var i = Expression.Variable(typeof(int), "i");
         var v = Registers(p, "v");
         var a = Registers(p, "a");
@@ -157,6 +170,7 @@ internal static unsafe class KernelGenerator
         var bap = p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"betaAdjoint{k}")).ToArray();
         var ld = M(typeof(KernelGenerator), nameof(Ld), typeof(nint), typeof(int));
         var st = M(typeof(KernelGenerator), nameof(St), typeof(nint), typeof(int), VT);
+        var stStream = M(typeof(KernelGenerator), nameof(StStream), typeof(nint), typeof(int), VT, typeof(bool));
         var mul = M(typeof(KernelGenerator), nameof(Mul), VT, VT);
         var add = M(typeof(KernelGenerator), nameof(Add), VT, VT);
 
@@ -173,7 +187,7 @@ internal static unsafe class KernelGenerator
             var gy = a[j + 1];
             if (ins.Op == OpCode.Beta)
             {
-                body.Add(Expression.Call(st, bap[ins.Beta], i, gy));
+                body.Add(Expression.Call(stStream, bap[ins.Beta], i, gy, stream));
                 continue;
             }
             if (setA is { } sa)
@@ -190,7 +204,7 @@ internal static unsafe class KernelGenerator
             if (setB is { } sb)
                 body.Add(Accumulate(ins.B, sb, Expression.Call(M(BinaryKernel(ins.Op), "GradB", VT, VT, VT, VT), v[ins.A], v[ins.B], v[j + 1], gy)));
         }
-        body.Add(Expression.Call(st, dx, i, a[0]));
+        body.Add(Expression.Call(stStream, dx, i, a[0], stream));
         var setup = Setup(p, betas, v, bp);
         for (int k = 0; k < bap.Length; k++)
             setup.Add(Expression.Assign(bap[k], Expression.Call(M(typeof(KernelGenerator), nameof(At), typeof(nint), typeof(int)), betaAdj, Expression.Constant(k))));
@@ -201,6 +215,6 @@ internal static unsafe class KernelGenerator
         locals.AddRange(bp);
         locals.AddRange(bap);
         var block = Expression.Block(locals, [.. setup, Loop(i, n, body)]);
-        return Expression.Lambda<GeneratedLoops.ForwardTrain>(block, x, betas, y, dx, betaAdj, n).Compile();
+        return Expression.Lambda<GeneratedLoops.ForwardTrain>(block, x, betas, y, dx, betaAdj, n, stream).Compile();
     }
 }

@@ -122,7 +122,8 @@ public class CompiledFloat32Tests
     /// store them forward (<see cref="ActivationProgram.RecomputesInBackward"/>): a matter of speed, so
     /// both give the same bits, for every op and 150 random genomes, in float32 (generated loops and,
     /// for the longest programs, the interpreter) and float64, on shapes with several blocks per unit,
-    /// blocks cut mid-plane, two threads, channels-last and (N, C).
+    /// blocks cut mid-plane, channels-last and (N, C), and one on two threads, large enough for the
+    /// stored derivatives' streaming stores (<see cref="BlockInterpreter{T}.StreamElements"/>).
     /// </summary>
     [Theory]
     [InlineData(ScalarType.Float32)]
@@ -136,6 +137,7 @@ public class CompiledFloat32Tests
             return c;
         }
         long[][] shapes = [[3, 4, 5, 7], [37, 4], [2, 3, 41, 43], [-2, 5, 9, 11], [6, 4, 40, 40]];
+        Assert.True(6 * 4 * 40 * 40 >= BlockInterpreter<float>.StreamElements);
         int programs = AssertSameBits(e => With(e, true), e => With(e, false), "recomputed", "stored", shapes, generatedOnly: false, dtype);
         Assert.True(programs > 180, $"only {programs} programs compared");
     }
