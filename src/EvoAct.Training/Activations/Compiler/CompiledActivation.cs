@@ -184,11 +184,11 @@ public sealed class CompiledActivation
             var g = SameLayout(gradOutput, d);
             var gx = empty_like(d);
             var gbetas = rest.Select(_ => empty(d.dim() > 1 ? d.shape[1] : 0, dtype: d.dtype)).ToList();
-            bool recompute = self.Program.RecomputesInBackward;
+            var recompute = self.Program.RecomputesInBackward ? self.Program : null;
             int team = d.dtype == ScalarType.Float32
-                ? (recompute ? BackwardFromInput<float>(self.Program, d, rest, g, gx, gbetas) : Backward<float>(d, rest, g, gx, gbetas))
-                : (recompute ? BackwardFromInput<double>(self.Program, d, rest, g, gx, gbetas) : Backward<double>(d, rest, g, gx, gbetas));
-            self.Stats.RecordBackward(team, recompute);
+                ? Backward<float>(recompute, d, rest, g, gx, gbetas)
+                : Backward<double>(recompute, d, rest, g, gx, gbetas);
+            self.Stats.RecordBackward(team, recompute is not null);
             // One entry per argument of apply: none for the CompiledActivation itself and the flag.
             return [null!, null!, gx, .. gbetas];
         }
@@ -236,30 +236,24 @@ public sealed class CompiledActivation
         return BlockInterpreter<T>.ForwardTrain(p, ShapeOf<T>(x), Data<T>(x), ptrs, Data<T>(y), Data<T>(d), dptrs, Threads);
     }
 
-    static unsafe int Backward<T>(Tensor d, List<Tensor> dbetas, Tensor g, Tensor gx, List<Tensor> gbetas) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    /// <summary>
+    /// d/dx and each d/dbeta: from the stored derivatives (<paramref name="saved"/> f'(x), <paramref name="rest"/>
+    /// each df/dbeta), or, with <paramref name="recompute"/>, evaluated again from x (<paramref name="saved"/>) and the betas (<paramref name="rest"/>).
+    /// </summary>
+    static unsafe int Backward<T>(ActivationProgram? recompute, Tensor saved, List<Tensor> rest, Tensor g, Tensor gx, List<Tensor> gbetas) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
-        if (d.numel() == 0)
+        if (saved.numel() == 0)
         {
             foreach (var gb in gbetas) gb.zero_();
             return 0;
         }
-        var dptrs = new nint[dbetas.Count];
-        var gptrs = new nint[dbetas.Count];
-        for (int i = 0; i < dptrs.Length; i++) { dptrs[i] = (nint)Data<T>(dbetas[i]); gptrs[i] = (nint)Data<T>(gbetas[i]); }
-        return BlockInterpreter<T>.Backward(ShapeOf<T>(d), Data<T>(d), dptrs, Data<T>(g), Data<T>(gx), gptrs, Threads);
-    }
-
-    static unsafe int BackwardFromInput<T>(ActivationProgram p, Tensor x, List<Tensor> betas, Tensor g, Tensor gx, List<Tensor> gbetas) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
-    {
-        if (x.numel() == 0)
-        {
-            foreach (var gb in gbetas) gb.zero_();
-            return 0;
-        }
-        var ptrs = new nint[betas.Count];
-        var gptrs = new nint[betas.Count];
-        for (int i = 0; i < ptrs.Length; i++) { ptrs[i] = (nint)Data<T>(betas[i]); gptrs[i] = (nint)Data<T>(gbetas[i]); }
-        return BlockInterpreter<T>.BackwardFromInput(p, ShapeOf<T>(x), Data<T>(x), ptrs, Data<T>(g), Data<T>(gx), gptrs, Threads);
+        var ptrs = new nint[rest.Count];
+        var gptrs = new nint[rest.Count];
+        for (int i = 0; i < ptrs.Length; i++) { ptrs[i] = (nint)Data<T>(rest[i]); gptrs[i] = (nint)Data<T>(gbetas[i]); }
+        var shape = ShapeOf<T>(saved);
+        return recompute is null
+            ? BlockInterpreter<T>.Backward(shape, Data<T>(saved), ptrs, Data<T>(g), Data<T>(gx), gptrs, Threads)
+            : BlockInterpreter<T>.BackwardFromInput(recompute, shape, Data<T>(saved), ptrs, Data<T>(g), Data<T>(gx), gptrs, Threads);
     }
 }
 
