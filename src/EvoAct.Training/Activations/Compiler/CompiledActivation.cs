@@ -22,9 +22,10 @@ namespace EvoAct.Training.Activations.Compiler;
 /// same expression costs a pass over memory and a tensor per op forward, and about twice that
 /// backward: that was 2-3x ReLU's step time for a typical candidate.
 /// <para>
-/// Nothing is generated per expression (the interpreter walks a small instruction list over
-/// cache-sized blocks), so there is no code to cache or leak: a program is a few hundred bytes,
-/// kept in a bounded cache so that the networks of one evaluation share one.
+/// A program is a small instruction list; float32 programs also get loops generated as code
+/// (<see cref="KernelGenerator"/>, 8 or 16 lanes), bit for bit the interpreter's. Both live in a
+/// bounded cache (<see cref="CacheLimit"/> programs, then it starts over), so that the networks of
+/// one evaluation share one and a search over thousands of genomes does not grow without bound.
 /// </para>
 /// </summary>
 public sealed class CompiledActivation
