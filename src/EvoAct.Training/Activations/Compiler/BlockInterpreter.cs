@@ -113,9 +113,8 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         bool stream = shape.Total >= StreamElements;
         return RunElements(shape, threads, (start, end) =>
         {
-            nint* outs = stackalloc nint[Math.Max(1, betaDerivatives.Length)];
-            for (int j = 0; j < betaDerivatives.Length; j++) outs[j] = betaDerivatives[j];
-            TrainRange(p, shape, x, betaPtrs, y, d, outs, start, end, block, ScratchFor(TrainScratch(p, block)), stream);
+            fixed (nint* outs = betaDerivatives)
+                TrainRange(p, shape, x, betaPtrs, y, d, outs, start, end, block, ScratchFor(TrainScratch(p, block)), stream);
             // Streaming stores are weakly ordered: drain them before the unit counts as done.
             if (stream && System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.StoreFence();
         });
@@ -130,6 +129,9 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     /// 0-1% on ResNet-20, with <see cref="RunElements"/>'s aligned units.
     /// </summary>
     internal const long StreamElements = 32_768;
+
+    /// <summary>Below this many elements a call runs on the calling thread: a parallel region costs more than it saves.</summary>
+    const long ParallelElements = 32_768;
 
     /// <summary>Scratch elements <see cref="TrainRange"/> needs at a block length.</summary>
     static long TrainScratch(ActivationProgram p, int block) => (3L * p.Registers + 2 + p.BetaInputs.Count) * block;
@@ -203,13 +205,14 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     /// element's derivatives depend on the element alone and the reduction sees the same blocks.
     /// </summary>
     public static int BackwardFromInput(ActivationProgram p, Shape shape, T* x, nint[] betaPtrs, T* g, T* gx, nint[] gbetas, int threads) =>
-        Backward(shape, p, x, betaPtrs, null, new nint[betaPtrs.Length], g, gx, gbetas, threads);
+        Backward(shape, p, x, betaPtrs, null, null, g, gx, gbetas, threads);
 
-    static int Backward(Shape shape, ActivationProgram? p, T* x, nint[]? betaPtrs, T* storedD, nint[] storedBetaDerivatives,
+    /// <summary>Stored derivatives (<paramref name="storedD"/>, <paramref name="storedBetaDerivatives"/>), or with <paramref name="p"/> recomputed from x.</summary>
+    static int Backward(Shape shape, ActivationProgram? p, T* x, nint[]? betaPtrs, T* storedD, nint[]? storedBetaDerivatives,
                         T* g, T* gx, nint[] gbetas, int threads)
     {
         const int block = 1024;
-        int slots = storedBetaDerivatives.Length;
+        int slots = gbetas.Length;
         int trainBlock = p is null ? 0 : BlockLength(p, 3);
         long channels = shape.Channels, units = shape.Units;
         // d/dbeta partial sums per slot: per unit and channel (rows, and float32 planes: lane
@@ -244,7 +247,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 MulInto(g + s, d, gx + s, m);
                 for (int k = 0; k < slots; k++)
                 {
-                    MulInto(g + s, p is null ? (T*)storedBetaDerivatives[k] + s : blockBetas + (long)k * block, mem, m);
+                    MulInto(g + s, p is null ? (T*)storedBetaDerivatives![k] + s : blockBetas + (long)k * block, mem, m);
                     ReduceBeta(shape, mem, k, acc, partial, sinks, s, m);
                 }
             }
@@ -653,29 +656,23 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         }
     }
 
-    /// <summary>Units over libtorch's threads when there is enough work; returns the team size used.</summary>
     /// <summary>
     /// Elementwise work (forward: no reduction, so any cut gives the same bits) in units of
     /// <see cref="UnitElements"/> whole aligned vectors from the tensor's start, so that every full
     /// block of a unit starts on a cache line (streaming stores need it).
     /// </summary>
-    static int RunElements(Shape shape, int threads, Action<long, long> range)
-    {
-        long units = (shape.Total + UnitElements - 1) / UnitElements;
-        int t = (int)Math.Min(threads, units);
-        if (t <= 1 || shape.Total < 32_768)
-        {
-            range(0, shape.Total);
-            return 1;
-        }
-        return OpenMp.For(units, t, u => range(u * UnitElements, Math.Min(shape.Total, (u + 1) * UnitElements)));
-    }
+    static int RunElements(Shape shape, int threads, Action<long, long> range) =>
+        Run((shape.Total + UnitElements - 1) / UnitElements, shape.Total, threads,
+            u => range(u * UnitElements, Math.Min(shape.Total, (u + 1) * UnitElements)));
 
-    static int Run(Shape shape, int threads, Action<long> unit)
+    /// <summary>The shape's units (planes or rows, what the d/dbeta reduction needs) over libtorch's threads; returns the team size used.</summary>
+    static int Run(Shape shape, int threads, Action<long> unit) => Run(shape.Units, shape.Total, threads, unit);
+
+    /// <summary>Units over libtorch's threads when there is enough work (<see cref="ParallelElements"/>); returns the team size used.</summary>
+    static int Run(long units, long total, int threads, Action<long> unit)
     {
-        long units = shape.Units;
         int t = (int)Math.Min(threads, units);
-        if (t <= 1 || shape.Total < 32_768)
+        if (t <= 1 || total < ParallelElements)
         {
             for (long u = 0; u < units; u++) unit(u);
             return 1;
