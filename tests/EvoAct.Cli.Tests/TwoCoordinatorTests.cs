@@ -83,11 +83,16 @@ public sealed class TwoCoordinatorTests : IDisposable
     [Fact]
     public void Both_coordinators_exit_when_the_run_finishes_and_the_finished_run_is_not_resumed()
     {
-        const int max = 20;
+        // Long enough (about 15 s of 200 ms trainings) that the second seed is in the cluster before the
+        // run ends: when its first InitJoin reaches the first seed before that one has formed the
+        // cluster, Akka retries after seed-node-timeout (5 s), and 20 evaluations (about 5 s) had
+        // sometimes finished by then, leaving it outside to wait for evoact.cluster.join-timeout.
+        const int max = 60;
         var (low, high) = Ports();
         var seeds = $"[\"akka.tcp://evoact@127.0.0.1:{low}\", \"akka.tcp://evoact@127.0.0.1:{high}\"]";
         using var first = EvoactProcess.Start(Seed(a, low, seeds, max));
         using var second = EvoactProcess.Start(Seed(b, high, seeds, max));
+        second.WaitForLine(l => l.StartsWith("seed up at"), TimeSpan.FromSeconds(60));
         first.WaitForLine(l => l.StartsWith($"finished run {run}: {max} evaluations"), TimeSpan.FromSeconds(120));
         Assert.True(first.WaitForExit(TimeSpan.FromSeconds(60)) == 0, first.Stderr);
         Assert.True(second.WaitForExit(TimeSpan.FromSeconds(60)) == 0, second.Stderr);
