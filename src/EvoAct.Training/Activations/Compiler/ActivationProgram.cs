@@ -43,16 +43,26 @@ internal sealed class ActivationProgram
     internal GeneratedLoops? Generated { get; set; }
 
     /// <summary>
-    /// Whether training keeps x and backward evaluates the derivatives again (<see cref="BlockInterpreter{T}.BackwardFromInput"/>),
-    /// rather than forward storing f'(x) and each df/dbeta for backward to read: true for programs of
-    /// plain arithmetic (<see cref="IsPlainArithmetic"/>), whose evaluation costs less than the
-    /// stored tensors' memory traffic (a write forward and a read backward each). Both give the same
-    /// bits (tested), so this is a matter of speed only. Measured (scripts/bench-trainer.sh's 28
-    /// activations, cpu-proxy, 3 rounds, alternating builds): recomputing took 3% off the two random
-    /// genomes of plain arithmetic and added 1-21% to every program with a transcendental. Settable
-    /// for the tests, which compare the two.
+    /// Whether training keeps x and backward evaluates the derivatives again (<see cref="BlockInterpreter{T}.BackwardFromInput"/>,
+    /// one generated pass that reads x and the gradient and writes d/dx), rather than forward storing
+    /// f'(x) and each df/dbeta for backward to read. Storing costs memory traffic per stored tensor (a
+    /// write forward, a read backward), recomputing costs one more evaluation, whose price is in its
+    /// transcendentals, divisions and roots: so a program recomputes when it has no more of those than
+    /// betas (<see cref="RecomputeCost"/> at most BetaInputs.Count). Without a beta that is plain
+    /// arithmetic alone; Swish, one sigmoid and one beta, recomputes. Both give the same bits (tested),
+    /// so this is a matter of speed only. Measured (scripts/bench-trainer.sh's 28 activations, every
+    /// program both ways, alternating processes, 3 rounds on cpu-proxy and 2 on ResNet-20, AMD EPYC):
+    /// of the 7 programs the rule picks, 6 were level or up to 4% faster recomputed and one
+    /// (min(logabs(gaussdiff(beta, abs(x))), min0(x)): an exp and a log for two betas) 1-2% slower;
+    /// programs of more transcendentals than betas were up to 16% slower, and without a beta one
+    /// transcendental was level (+-2%). On a network whose activations do not fit in the cache (the
+    /// proxy at width 8 and full resolution) Swish recomputed took 1.156 of ReLU's step against 1.350
+    /// stored. Settable for the tests, which compare the two.
     /// </summary>
     internal bool RecomputesInBackward { get; set; }
+
+    /// <summary>The instructions that are not plain arithmetic (<see cref="IsPlainArithmetic"/>): what evaluating the program again costs, roughly.</summary>
+    internal static int RecomputeCost(IEnumerable<Instruction> code) => code.Count(ins => !IsPlainArithmetic(ins));
 
     /// <summary>No transcendental, division, root or general power: a few vector instructions per op.</summary>
     internal static bool IsPlainArithmetic(Instruction ins) => ins.Op switch
@@ -88,7 +98,7 @@ internal sealed class ActivationProgram
             if (ins.B >= 0 && needsAdjoint[ins.B]) { SetsB[i] = !written[ins.B]; written[ins.B] = true; }
         }
         UsesX = written[0] || output == 0;
-        RecomputesInBackward = code.All(IsPlainArithmetic);
+        RecomputesInBackward = RecomputeCost(code) <= betaInputs.Count;
     }
 
     /// <summary>Lowers <paramref name="expr"/>; betas are numbered as <see cref="Expr.BetaCount"/> and the composed path number them.</summary>

@@ -80,6 +80,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             var r = stackalloc T*[regs];
             for (int i = 0; i < regs; i++) r[i] = mem + (long)i * block;
             FillConstants(p, r, block);
+            nint* betaRegs = stackalloc nint[Math.Max(1, betaPtrs.Length)];
             for (long s = start; s < end; s += block)
             {
                 int m = (int)Math.Min(block, end - s), n = Padded(m);
@@ -90,7 +91,6 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 if (full && p.Output > 0) r[p.Output] = y + s;
                 if (Vectorised && p.Generated is { } k)
                 {
-                    nint* betaRegs = stackalloc nint[Math.Max(1, betaPtrs.Length)];
                     FillBetas(p, shape, betaPtrs, r, betaRegs, s, m, n);
                     k.Evaluate((nint)r[0], (nint)betaRegs, (nint)r[p.Output], n);
                 }
@@ -199,8 +199,9 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         Backward(shape, null, null, null, d, betaDerivatives, g, gx, gbetas, threads);
 
     /// <summary>
-    /// The same gradients with the derivatives recomputed from x (<see cref="ForwardTrain"/>'s evaluation,
-    /// a block at a time in scratch memory) instead of read from stored tensors: bit for bit what
+    /// The same gradients with the derivatives recomputed from x (<see cref="ForwardTrain"/>'s evaluation:
+    /// with generated loops one pass per block that leaves only gx and the beta products, otherwise in
+    /// scratch memory) instead of read from stored tensors: bit for bit what
     /// <see cref="Backward(Shape, T*, nint[], T*, T*, nint[], int)"/> gives after ForwardTrain, since every
     /// element's derivatives depend on the element alone and the reduction sees the same blocks.
     /// </summary>
@@ -214,6 +215,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         const int block = 1024;
         int slots = gbetas.Length;
         int trainBlock = p is null ? 0 : BlockLength(p, 3);
+        var loops = p is not null && Vectorised ? p.Generated : null;
         long channels = shape.Channels, units = shape.Units;
         // d/dbeta partial sums per slot: per unit and channel (rows, and float32 planes: lane
         // accumulators per channel, so a short plane costs a few vector adds, not a horizontal sum
@@ -225,31 +227,53 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         {
             var (start, end) = shape.Unit(u);
             long accLength = slots == 0 ? 0 : shape.Rows ? slots * channels : Vectorised ? slots * channels * 8 : 0;
-            // Recomputing: the block's y (unused), d and df/dbeta land after the accumulators, then the
-            // training evaluation's own scratch.
-            long recompute = p is null ? 0 : (2L + slots) * block + TrainScratch(p, trainBlock);
-            T* mem = ScratchFor(block + accLength + recompute);
-            T* acc = mem + block;
+            // Scratch: the accumulators, each slot's products g * df/dbeta for a block; recomputing with
+            // generated loops, the beta registers and a short block's x, g and gx; recomputing
+            // interpreted, the block's y (unused), d and df/dbeta, then the training evaluation's own scratch.
+            long recompute = p is null ? 0 : loops is not null ? (slots + 3L) * block : (2L + slots) * block + TrainScratch(p, trainBlock);
+            T* acc = ScratchFor(accLength + (long)slots * block + recompute);
             new Span<T>(acc, (int)accLength).Clear();
-            T* blockY = acc + accLength, blockD = blockY + block, blockBetas = blockD + block;
-            nint* shifted = stackalloc nint[Math.Max(1, slots)];
+            T* products = acc + accLength, rest = products + (long)slots * block;
+            nint* outs = stackalloc nint[Math.Max(1, slots)];
+            nint* regs = stackalloc nint[Math.Max(1, slots)];
+            var r = stackalloc T*[p is null ? 1 : p.Registers];
+            if (loops is not null)
+            {
+                foreach (var (reg, slot) in p!.BetaRegisters) r[reg] = rest + (long)slot * block;
+                for (int k = 0; k < slots; k++) outs[k] = (nint)(products + (long)k * block);
+            }
             for (long s = start; s < end; s += block)
             {
                 int m = (int)Math.Min(block, end - s);
-                T* d = storedD + s;
-                if (p is not null)
+                if (loops is not null)
                 {
-                    // TrainRange writes at flat offsets: shift the block's buffers so that offset s lands at their start.
-                    for (int k = 0; k < slots; k++) shifted[k] = (nint)(blockBetas + (long)k * block - s);
-                    TrainRange(p, shape, x, betaPtrs!, blockY - s, blockD - s, shifted, s, s + m, trainBlock, blockBetas + (long)slots * block);
-                    d = blockD;
+                    // One generated pass: x and g in, gx and the products out.
+                    int n = Padded(m);
+                    bool full = m == block;
+                    T* tail = rest + (long)slots * block;
+                    FillBetas(p!, shape, betaPtrs!, r, regs, s, m, n);
+                    loops.Backward(full ? (nint)(x + s) : (nint)CopyIn(x + s, tail, m, n), (nint)regs,
+                                   full ? (nint)(g + s) : (nint)CopyIn(g + s, tail + block, m, n),
+                                   full ? (nint)(gx + s) : (nint)(tail + 2 * block), (nint)outs, n);
+                    if (!full) new Span<T>(tail + 2 * block, m).CopyTo(new Span<T>(gx + s, m));
                 }
-                MulInto(g + s, d, gx + s, m);
-                for (int k = 0; k < slots; k++)
+                else
                 {
-                    MulInto(g + s, p is null ? (T*)storedBetaDerivatives![k] + s : blockBetas + (long)k * block, mem, m);
-                    ReduceBeta(shape, mem, k, acc, partial, sinks, s, m);
+                    T* d = storedD + s;
+                    T* blockD = rest + block, blockBetas = blockD + block;
+                    if (p is not null)
+                    {
+                        // TrainRange writes at flat offsets: shift the block's buffers so that offset s lands at their start.
+                        for (int k = 0; k < slots; k++) outs[k] = (nint)(blockBetas + (long)k * block - s);
+                        TrainRange(p, shape, x, betaPtrs!, rest - s, blockD - s, outs, s, s + m, trainBlock, blockBetas + (long)slots * block);
+                        d = blockD;
+                    }
+                    MulInto(g + s, d, gx + s, m);
+                    for (int k = 0; k < slots; k++)
+                        MulInto(g + s, p is null ? (T*)storedBetaDerivatives![k] + s : blockBetas + (long)k * block, products + (long)k * block, m);
                 }
+                // The same blocks and products either way, so the same sums.
+                for (int k = 0; k < slots; k++) ReduceBeta(shape, products + (long)k * block, k, acc, partial, sinks, s, m);
             }
             if (slots == 0) return;
             if (shape.Rows)
@@ -430,21 +454,22 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         }
         else
         {
-            long inner = shape.Inner, plane = s / inner;
-            for (int i = 0; i < m; plane++)
+            long inner = shape.Inner, plane = s / inner, ch = plane % c;
+            // The channel steps along with the plane (no division per plane: planes of a 4x4 stage are 16 values).
+            for (int i = 0; i < m; plane++, ch = ch + 1 == c ? 0 : ch + 1)
             {
                 int run = (int)Math.Min(m - i, (plane + 1) * inner - (s + i));
                 if (Vectorised)
                 {
                     // Planes of a 4x4 or 7x7 stage are 16 or 49 values: stores inline, no call per plane.
                     float* f = (float*)y + i;
-                    float b = ((float*)beta)[plane % c];
+                    float b = ((float*)beta)[ch];
                     var vb = Vector256.Create(b);
                     int j = 0;
                     for (; j <= run - 8; j += 8) vb.Store(f + j);
                     for (; j < run; j++) f[j] = b;
                 }
-                else new Span<T>(y + i, run).Fill(beta[plane % c]);
+                else new Span<T>(y + i, run).Fill(beta[ch]);
                 i += run;
             }
         }
@@ -468,14 +493,14 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             }
             return;
         }
-        long inner = shape.Inner, plane = s / inner;
-        for (int i = 0; i < m; plane++)
+        long inner = shape.Inner, plane = s / inner, channel = plane % c;
+        for (int i = 0; i < m; plane++, channel = channel + 1 == c ? 0 : channel + 1)
         {
             int run = (int)Math.Min(m - i, (plane + 1) * inner - (s + i));
             if (Vectorised)
             {
                 // Into the unit's 8 lane accumulators of the plane's channel (summed across lanes at the unit's end).
-                float* la = (float*)acc + (slot * c + plane % c) * 8, f = (float*)g + i;
+                float* la = (float*)acc + (slot * c + channel) * 8, f = (float*)g + i;
                 var v = Vector256.Load(la);
                 int j = 0;
                 for (; j <= run - 8; j += 8) v += Vector256.Load(f + j);

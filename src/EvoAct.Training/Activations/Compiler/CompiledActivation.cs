@@ -15,10 +15,10 @@ namespace EvoAct.Training.Activations.Compiler;
 /// f'(x) and df/dbeta per element, which backward keeps instead of x. Backward then reads them and the
 /// incoming gradient once and writes d/dx once, with d/dbeta per channel for every beta that reaches
 /// the output: it recomputes nothing (recomputing the expression had cost a typical genome a third of
-/// its activation time; the saved tensors are x's size, as x was, plus one per beta). Programs of plain
-/// arithmetic are the exception: their evaluation costs less than those tensors' memory traffic, so
-/// they keep x and backward evaluates them again (<see cref="ActivationProgram.RecomputesInBackward"/>,
-/// the same bits either way). Composed, the
+/// its activation time; the saved tensors are x's size, as x was, plus one per beta). Programs whose
+/// evaluation costs less than those tensors' memory traffic (plain arithmetic, and no more
+/// transcendentals than betas: Swish) keep x instead, and backward evaluates them again in one
+/// generated pass (<see cref="ActivationProgram.RecomputesInBackward"/>, the same bits either way). Composed, the
 /// same expression costs a pass over memory and a tensor per op forward, and about twice that
 /// backward: that was 2-3x ReLU's step time for a typical candidate.
 /// <para>

@@ -6,7 +6,7 @@ namespace EvoAct.Training.Activations.Compiler;
 /// instructions, so their results are bit for bit the same (tested); the block framework pads blocks
 /// to whole vectors of either (<see cref="MaxLanes"/>).
 /// </summary>
-internal sealed record GeneratedLoops(GeneratedLoops.Forward Evaluate, GeneratedLoops.ForwardTrain Train, int Lanes)
+internal sealed record GeneratedLoops(GeneratedLoops.Forward Evaluate, GeneratedLoops.ForwardTrain Train, GeneratedLoops.Gradient Backward, int Lanes)
 {
     /// <summary>The widest loops generated: blocks are padded to a multiple of this.</summary>
     public const int MaxLanes = 16;
@@ -17,8 +17,15 @@ internal sealed record GeneratedLoops(GeneratedLoops.Forward Evaluate, Generated
     /// <summary>
     /// Training forward: y = f(x), d = f'(x), and per beta slot df/dbeta per element (betaDerivatives:
     /// one pointer per slot), all from one evaluation of the program and one reverse sweep seeded with 1.
-    /// </summary>
     /// With <paramref name="stream"/>, d and the beta derivatives go past the caches (non-temporal stores
     /// where aligned): they are read back only in backward, long after, and a cached write costs a read.
+    /// </summary>
     public delegate void ForwardTrain(nint x, nint betas, nint y, nint d, nint betaDerivatives, int n, bool stream);
+
+    /// <summary>
+    /// Backward from x: the training evaluation again, leaving gx = g * f'(x) and per beta slot g * df/dbeta
+    /// per element (betaProducts: one pointer per slot), the products the stored path forms from what it
+    /// stored, so the same bits; nothing else goes to memory.
+    /// </summary>
+    public delegate void Gradient(nint x, nint betas, nint g, nint gx, nint betaProducts, int n);
 }

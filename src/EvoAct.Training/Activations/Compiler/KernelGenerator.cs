@@ -34,7 +34,7 @@ internal static unsafe class KernelGenerator
     public static GeneratedLoops? Generate(ActivationProgram p)
     {
         if (p.Instructions.Count > MaxInstructions) return null;
-        return new GeneratedLoops(BuildForward(p), BuildForwardTrain(p), V.Count);
+        return new GeneratedLoops(BuildForward(p), BuildForwardTrain(p), BuildGradient(p), V.Count);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -159,6 +159,46 @@ internal static unsafe class KernelGenerator
         var betaAdj = Expression.Parameter(typeof(nint), "betaDerivatives");
         var n = Expression.Parameter(typeof(int), "n");
         var stream = Expression.Parameter(typeof(bool), "stream");
+        var stStream = M(typeof(KernelGenerator), nameof(StStream), typeof(nint), typeof(int), VT, typeof(bool));
+        var block = Sweep(p, x, betas, betaAdj, n,
+            // y, then f'(x) and each df/dbeta as they are: backward multiplies them by the gradient.
+            (i, v) => [Expression.Call(M(typeof(KernelGenerator), nameof(St), typeof(nint), typeof(int), VT), y, i, v[p.Output])],
+            (to, i, adjoint) => Expression.Call(stStream, to, i, adjoint, stream), dx);
+        return Expression.Lambda<GeneratedLoops.ForwardTrain>(block, x, betas, y, dx, betaAdj, n, stream).Compile();
+    }
+
+    static GeneratedLoops.Gradient BuildGradient(ActivationProgram p)
+    {
+        var x = Expression.Parameter(typeof(nint), "x");
+        var betas = Expression.Parameter(typeof(nint), "betas");
+        var g = Expression.Parameter(typeof(nint), "g");
+        var gx = Expression.Parameter(typeof(nint), "gx");
+        var products = Expression.Parameter(typeof(nint), "betaProducts");
+        var n = Expression.Parameter(typeof(int), "n");
+        var gi = Expression.Variable(VT, "gi");
+        var ld = M(typeof(KernelGenerator), nameof(Ld), typeof(nint), typeof(int));
+        var st = M(typeof(KernelGenerator), nameof(St), typeof(nint), typeof(int), VT);
+        var mul = M(typeof(KernelGenerator), nameof(Mul), VT, VT);
+        var block = Sweep(p, x, betas, products, n,
+            // The incoming gradient instead of y; every derivative leaves multiplied by it, as the
+            // stored path multiplies what it stored (the same products, so the same bits).
+            (i, v) => [Expression.Assign(gi, Expression.Call(ld, g, i))],
+            (to, i, adjoint) => Expression.Call(st, to, i, Expression.Call(mul, gi, adjoint)),
+            gx, gi);
+        return Expression.Lambda<GeneratedLoops.Gradient>(block, x, betas, g, gx, products, n).Compile();
+    }
+
+    /// <summary>
+    /// The loop of the training evaluation: every register's value, then one reverse sweep seeded with 1
+    /// (the adjoints are the derivatives of the output). <paramref name="afterValues"/> gives the
+    /// statements after the values; <paramref name="store"/> writes an adjoint (each beta's, and
+    /// x's last) to <paramref name="betaOuts"/>[slot] or to <paramref name="dOut"/>.
+    /// </summary>
+    static BlockExpression Sweep(ActivationProgram p, ParameterExpression x, ParameterExpression betas, ParameterExpression betaOuts, ParameterExpression n,
+                                 Func<ParameterExpression, ParameterExpression[], Expression[]> afterValues,
+                                 Func<Expression, ParameterExpression, Expression, Expression> store,
+                                 ParameterExpression dOut, ParameterExpression? extraLocal = null)
+    {
         var i = Expression.Variable(typeof(int), "i");
         var v = Registers(p, "v");
         var a = Registers(p, "a");
@@ -168,14 +208,11 @@ internal static unsafe class KernelGenerator
             if (HasDerivative(code[j].Op)) d[j + 1] = Expression.Variable(VT, $"d{j + 1}");
         var bp = p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"beta{k}")).ToArray();
         var bap = p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"betaAdjoint{k}")).ToArray();
-        var ld = M(typeof(KernelGenerator), nameof(Ld), typeof(nint), typeof(int));
-        var st = M(typeof(KernelGenerator), nameof(St), typeof(nint), typeof(int), VT);
-        var stStream = M(typeof(KernelGenerator), nameof(StStream), typeof(nint), typeof(int), VT, typeof(bool));
         var mul = M(typeof(KernelGenerator), nameof(Mul), VT, VT);
         var add = M(typeof(KernelGenerator), nameof(Add), VT, VT);
 
         var body = Values(p, x, i, v, bp, d);
-        body.Add(Expression.Call(st, y, i, v[p.Output]));
+        body.AddRange(afterValues(i, v));
         // The sweep seeded with 1: the adjoints are the derivatives of the output.
         body.Add(Expression.Assign(a[p.Output], Expression.Call(M(typeof(KernelGenerator), nameof(Splat), typeof(float)), Expression.Constant(1f))));
         Expression Accumulate(int reg, bool set, Expression contribution) =>
@@ -187,7 +224,7 @@ internal static unsafe class KernelGenerator
             var gy = a[j + 1];
             if (ins.Op == OpCode.Beta)
             {
-                body.Add(Expression.Call(stStream, bap[ins.Beta], i, gy, stream));
+                body.Add(store(bap[ins.Beta], i, gy));
                 continue;
             }
             if (setA is { } sa)
@@ -204,17 +241,17 @@ internal static unsafe class KernelGenerator
             if (setB is { } sb)
                 body.Add(Accumulate(ins.B, sb, Expression.Call(M(BinaryKernel(ins.Op), "GradB", VT, VT, VT, VT), v[ins.A], v[ins.B], v[j + 1], gy)));
         }
-        body.Add(Expression.Call(stStream, dx, i, a[0], stream));
+        body.Add(store(dOut, i, a[0]));
         var setup = Setup(p, betas, v, bp);
         for (int k = 0; k < bap.Length; k++)
-            setup.Add(Expression.Assign(bap[k], Expression.Call(M(typeof(KernelGenerator), nameof(At), typeof(nint), typeof(int)), betaAdj, Expression.Constant(k))));
+            setup.Add(Expression.Assign(bap[k], Expression.Call(M(typeof(KernelGenerator), nameof(At), typeof(nint), typeof(int)), betaOuts, Expression.Constant(k))));
         var locals = new List<ParameterExpression> { i };
         locals.AddRange(v);
         locals.AddRange(a);
         locals.AddRange(d.OfType<ParameterExpression>());
         locals.AddRange(bp);
         locals.AddRange(bap);
-        var block = Expression.Block(locals, [.. setup, Loop(i, n, body)]);
-        return Expression.Lambda<GeneratedLoops.ForwardTrain>(block, x, betas, y, dx, betaAdj, n, stream).Compile();
+        if (extraLocal is not null) locals.Add(extraLocal);
+        return Expression.Block(locals, [.. setup, Loop(i, n, body)]);
     }
 }
