@@ -111,6 +111,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     {
         int block = BlockLength(p, 3);
         bool stream = shape.Total >= StreamElements;
+        if (Vectorised) _ = p.Generated?.Train;   // compiled here on first use, not on a worker thread
         return RunElements(shape, threads, (start, end) =>
         {
             fixed (nint* outs = betaDerivatives)
@@ -216,6 +217,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         int slots = gbetas.Length;
         int trainBlock = p is null ? 0 : BlockLength(p, 3);
         var loops = p is not null && Vectorised ? p.Generated : null;
+        var gradient = loops?.Backward;   // compiled here on first use, not on a worker thread
         long channels = shape.Channels, units = shape.Units;
         // d/dbeta partial sums per slot: per unit and channel (rows, and float32 planes: lane
         // accumulators per channel, so a short plane costs a few vector adds, not a horizontal sum
@@ -245,14 +247,14 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             for (long s = start; s < end; s += block)
             {
                 int m = (int)Math.Min(block, end - s);
-                if (loops is not null)
+                if (gradient is not null)
                 {
                     // One generated pass: x and g in, gx and the products out.
                     int n = Padded(m);
                     bool full = m == block;
                     T* tail = rest + (long)slots * block;
                     FillBetas(p!, shape, betaPtrs!, r, regs, s, m, n);
-                    loops.Backward(full ? (nint)(x + s) : (nint)CopyIn(x + s, tail, m, n), (nint)regs,
+                    gradient(full ? (nint)(x + s) : (nint)CopyIn(x + s, tail, m, n), (nint)regs,
                                    full ? (nint)(g + s) : (nint)CopyIn(g + s, tail + block, m, n),
                                    full ? (nint)(gx + s) : (nint)(tail + 2 * block), (nint)outs, n);
                     if (!full) new Span<T>(tail + 2 * block, m).CopyTo(new Span<T>(gx + s, m));

@@ -4,10 +4,24 @@ namespace EvoAct.Training.Activations.Compiler;
 /// A program's float32 block loops as generated code (<see cref="KernelGenerator"/>, 8 lanes, or its
 /// Wide build, 16 lanes on AVX-512 machines). Both widths compute every lane with the same
 /// instructions, so their results are bit for bit the same (tested); the block framework pads blocks
-/// to whole vectors of either (<see cref="MaxLanes"/>).
+/// to whole vectors of either (<see cref="MaxLanes"/>). The two training loops are compiled when first
+/// used: a program either stores its derivatives (<see cref="Train"/>) or recomputes them in backward
+/// (<see cref="Backward"/>), so a search compiles one of them per genome, not both.
 /// </summary>
-internal sealed record GeneratedLoops(GeneratedLoops.Forward Evaluate, GeneratedLoops.ForwardTrain Train, GeneratedLoops.Gradient Backward, int Lanes)
+internal sealed class GeneratedLoops(GeneratedLoops.Forward evaluate, Func<GeneratedLoops.ForwardTrain> train, Func<GeneratedLoops.Gradient> backward, int lanes)
 {
+    readonly Lazy<ForwardTrain> train = new(train);
+    readonly Lazy<Gradient> backward = new(backward);
+
+    /// <summary>Values alone (evaluation, and the training forward of a program that recomputes).</summary>
+    public Forward Evaluate { get; } = evaluate;
+    /// <summary>The training forward that stores the derivatives.</summary>
+    public ForwardTrain Train => train.Value;
+    /// <summary>Backward from x, for a program that recomputes.</summary>
+    public Gradient Backward => backward.Value;
+    /// <summary>Lanes per vector: 8 or 16.</summary>
+    public int Lanes { get; } = lanes;
+
     /// <summary>The widest loops generated: blocks are padded to a multiple of this.</summary>
     public const int MaxLanes = 16;
 

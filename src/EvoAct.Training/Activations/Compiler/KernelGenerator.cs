@@ -34,7 +34,7 @@ internal static unsafe class KernelGenerator
     public static GeneratedLoops? Generate(ActivationProgram p)
     {
         if (p.Instructions.Count > MaxInstructions) return null;
-        return new GeneratedLoops(BuildForward(p), BuildForwardTrain(p), BuildGradient(p), V.Count);
+        return new GeneratedLoops(BuildForward(p), () => BuildForwardTrain(p), () => BuildGradient(p), V.Count);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
