@@ -67,6 +67,9 @@ internal static unsafe class KernelGenerator
 
     static readonly Type VT = typeof(V);
 
+    /// <summary>A pointer parameter of a generated loop.</summary>
+    static ParameterExpression Ptr(string name) => Expression.Parameter(typeof(nint), name);
+
     static Type UnaryKernel(OpCode op) => op switch
     {
         OpCode.Neg => typeof(NegK), OpCode.Abs => typeof(AbsK), OpCode.Square => typeof(SquareK), OpCode.Cube => typeof(CubeK),
@@ -137,9 +140,9 @@ internal static unsafe class KernelGenerator
 
     static GeneratedLoops.Forward BuildForward(ActivationProgram p)
     {
-        var x = Expression.Parameter(typeof(nint), "x");
-        var betas = Expression.Parameter(typeof(nint), "betas");
-        var y = Expression.Parameter(typeof(nint), "y");
+        var x = Ptr("x");
+        var betas = Ptr("betas");
+        var y = Ptr("y");
         var n = Expression.Parameter(typeof(int), "n");
         var i = Expression.Variable(typeof(int), "i");
         var v = Registers(p, "v");
@@ -152,11 +155,11 @@ internal static unsafe class KernelGenerator
 
     static GeneratedLoops.ForwardTrain BuildForwardTrain(ActivationProgram p)
     {
-        var x = Expression.Parameter(typeof(nint), "x");
-        var betas = Expression.Parameter(typeof(nint), "betas");
-        var y = Expression.Parameter(typeof(nint), "y");
-        var dx = Expression.Parameter(typeof(nint), "d");
-        var betaAdj = Expression.Parameter(typeof(nint), "betaDerivatives");
+        var x = Ptr("x");
+        var betas = Ptr("betas");
+        var y = Ptr("y");
+        var dx = Ptr("d");
+        var betaAdj = Ptr("betaDerivatives");
         var n = Expression.Parameter(typeof(int), "n");
         var stream = Expression.Parameter(typeof(bool), "stream");
         var stStream = M(typeof(KernelGenerator), nameof(StStream), typeof(nint), typeof(int), VT, typeof(bool));
@@ -169,11 +172,11 @@ internal static unsafe class KernelGenerator
 
     static GeneratedLoops.Gradient BuildGradient(ActivationProgram p)
     {
-        var x = Expression.Parameter(typeof(nint), "x");
-        var betas = Expression.Parameter(typeof(nint), "betas");
-        var g = Expression.Parameter(typeof(nint), "g");
-        var gx = Expression.Parameter(typeof(nint), "gx");
-        var products = Expression.Parameter(typeof(nint), "betaProducts");
+        var x = Ptr("x");
+        var betas = Ptr("betas");
+        var g = Ptr("g");
+        var gx = Ptr("gx");
+        var products = Ptr("betaProducts");
         var n = Expression.Parameter(typeof(int), "n");
         var gi = Expression.Variable(VT, "gi");
         var ld = M(typeof(KernelGenerator), nameof(Ld), typeof(nint), typeof(int));
