@@ -469,7 +469,9 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                     var vb = Vector256.Create(b);
                     int j = 0;
                     for (; j <= run - 8; j += 8) vb.Store(f + j);
-                    for (; j < run; j++) f[j] = b;
+                    // The rest of a plane of 8 or more as one store that overlaps the last (same value).
+                    if (j < run && run >= 8) vb.Store(f + run - 8);
+                    else for (; j < run; j++) f[j] = b;
                 }
                 else new Span<T>(y + i, run).Fill(beta[ch]);
                 i += run;

@@ -53,6 +53,19 @@ internal static class VectorMath
     }
 
     /// <summary>
+    /// e^x for x &lt;= 0, bit for bit <see cref="Exp"/> there, without its overflow and NaN selects (a
+    /// sigmoid's e^-|x|; the fused Swish of earlier versions took the same shortcut). A NaN lane gives a
+    /// finite value: only for callers that select NaN lanes away themselves.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static V ExpNonPositive(V x)
+    {
+        var lo = C(-104f);
+        var result = ExpCore(VX.MaxNative(x, lo), 0);   // MaxNative turns NaN into -104
+        return Select(VX.LessThan(x, lo), V.Zero, result);
+    }
+
+    /// <summary>
     /// e^xc * 2^-shift for xc in [-104, 89.5] (callers clamp): the polynomial and the scaling, with
     /// the scale split in two factors that are both normal, so subnormal results round once and
     /// e^x / 2 stays finite up to x = 89.41 (cosh, sinh).
@@ -314,7 +327,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V Sigmoid(V x)
     {
-        var e = Exp(-VX.Abs(x));
+        var e = ExpNonPositive(-VX.Abs(x));
         var r = V.One / (V.One + e);
         return Select(VX.GreaterThanOrEqual(x, V.Zero), r, Select(IsNaN(x), x, e * r));
     }
