@@ -53,7 +53,7 @@ internal sealed class ActivationProgram
     /// so this is a matter of speed only. Measured (scripts/bench-trainer.sh's 28 activations, every
     /// program both ways, alternating processes, 3 rounds on cpu-proxy and 2 on ResNet-20, AMD EPYC):
     /// of the 7 programs the rule picks, 6 were level or up to 4% faster recomputed and one
-    /// (min(logabs(gaussdiff(beta, abs(x))), min0(x)): an exp and a log for two betas) 1-2% slower;
+    /// (min(logabs(gaussdiff(beta, abs(x))), min0(x)): an exp and a log for two betas) 1-5% slower;
     /// programs of more transcendentals than betas were up to 16% slower, and without a beta one
     /// transcendental was level (+-2%). On a network whose activations do not fit in the cache (the
     /// proxy at width 8 and full resolution) Swish recomputed took 1.156 of ReLU's step against 1.350

@@ -236,6 +236,8 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             T* acc = ScratchFor(accLength + (long)slots * block + recompute);
             new Span<T>(acc, (int)accLength).Clear();
             T* products = acc + accLength, rest = products + (long)slots * block;
+            // Generated: a short block's x, g and gx after the beta registers; interpreted: y, d, df/dbeta.
+            T* tail = rest + (long)slots * block, blockD = rest + block, blockBetas = blockD + block;
             nint* outs = stackalloc nint[Math.Max(1, slots)];
             nint* regs = stackalloc nint[Math.Max(1, slots)];
             var r = stackalloc T*[p is null ? 1 : p.Registers];
@@ -252,7 +254,6 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                     // One generated pass: x and g in, gx and the products out.
                     int n = Padded(m);
                     bool full = m == block;
-                    T* tail = rest + (long)slots * block;
                     FillBetas(p!, shape, betaPtrs!, r, regs, s, m, n);
                     gradient(full ? (nint)(x + s) : (nint)CopyIn(x + s, tail, m, n), (nint)regs,
                                    full ? (nint)(g + s) : (nint)CopyIn(g + s, tail + block, m, n),
@@ -262,7 +263,6 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 else
                 {
                     T* d = storedD + s;
-                    T* blockD = rest + block, blockBetas = blockD + block;
                     if (p is not null)
                     {
                         // TrainRange writes at flat offsets: shift the block's buffers so that offset s lands at their start.

@@ -14,7 +14,7 @@ namespace EvoAct.Training.Activations.Compiler;
 /// Forward reads x once and writes y once; in training it also writes, from the same evaluation,
 /// f'(x) and df/dbeta per element, which backward keeps instead of x. Backward then reads them and the
 /// incoming gradient once and writes d/dx once, with d/dbeta per channel for every beta that reaches
-/// the output: it recomputes nothing (recomputing the expression had cost a typical genome a third of
+/// the output: for most programs it recomputes nothing (recomputing the expression had cost a typical genome a third of
 /// its activation time; the saved tensors are x's size, as x was, plus one per beta). Programs whose
 /// evaluation costs less than those tensors' memory traffic (plain arithmetic, and no more
 /// transcendentals than betas: Swish) keep x instead, and backward evaluates them again in one
