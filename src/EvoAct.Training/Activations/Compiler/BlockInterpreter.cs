@@ -81,6 +81,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             for (int i = 0; i < regs; i++) r[i] = mem + (long)i * block;
             FillConstants(p, r, block);
             nint* betaRegs = stackalloc nint[Math.Max(1, betaPtrs.Length)];
+            fixed (nint* betaArrays = betaPtrs)
             for (long s = start; s < end; s += block)
             {
                 int m = (int)Math.Min(block, end - s), n = Padded(m);
@@ -91,8 +92,8 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                 if (full && p.Output > 0) r[p.Output] = y + s;
                 if (Vectorised && p.Generated is { } k)
                 {
-                    FillBetas(p, shape, betaPtrs, r, betaRegs, s, m, n);
-                    k.Evaluate((nint)r[0], (nint)betaRegs, (nint)r[p.Output], n);
+                    var betas = Betas(p, shape, betaPtrs, betaArrays, r, betaRegs, null, s, m, n);
+                    k.Evaluate((nint)r[0], (nint)(&betas), (nint)r[p.Output], n);
                 }
                 else Eval(p, shape, betaPtrs, r, null, s, m, n);
                 if (!full || p.Output == 0) new Span<T>(r[p.Output], m).CopyTo(new Span<T>(y + s, m));
@@ -163,6 +164,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         nint* betaRegs = stackalloc nint[Math.Max(1, slots)];
         nint* betaOut = stackalloc nint[Math.Max(1, slots)];
         var betaDst = stackalloc T*[Math.Max(1, slots)];
+        fixed (nint* betaArrays = betaPtrs)
         for (long s = start; s < end; s += block)
         {
             int m = (int)Math.Min(block, end - s), n = Padded(m);
@@ -170,9 +172,9 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             r[0] = full ? x + s : CopyIn(x + s, mem, m, n);
             if (Vectorised && p.Generated is { } k)
             {
-                FillBetas(p, shape, betaPtrs, r, betaRegs, s, m, n);
+                var betas = Betas(p, shape, betaPtrs, betaArrays, r, betaRegs, null, s, m, n);
                 for (int j = 0; j < slots; j++) betaOut[j] = full ? (nint)((T*)betaDerivatives[j] + s) : (nint)(tail + (2L + j) * block);
-                k.Train((nint)r[0], (nint)betaRegs, full ? (nint)(y + s) : (nint)tail, full ? (nint)(d + s) : (nint)(tail + block), (nint)betaOut, n, stream && full);
+                k.Train((nint)r[0], (nint)(&betas), full ? (nint)(y + s) : (nint)tail, full ? (nint)(d + s) : (nint)(tail + block), (nint)betaOut, n, stream && full);
                 if (!full)
                 {
                     new Span<T>(tail, m).CopyTo(new Span<T>(y + s, m));
@@ -219,16 +221,16 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
         var loops = p is not null && Vectorised ? p.Generated : null;
         var gradient = loops?.Backward;   // compiled here on first use, not on a worker thread
         long channels = shape.Channels, units = shape.Units;
-        // d/dbeta partial sums per slot: per unit and channel (rows, and float32 planes: lane
-        // accumulators per channel, so a short plane costs a few vector adds, not a horizontal sum
-        // each), or per plane (the scalar path).
+        // d/dbeta partial sums per slot: per unit and channel (rows, and float32 planes: 16 lane sums
+        // per channel, BlockBetas', so a short plane costs a few vector adds, not a horizontal sum
+        // each, and the generated loops add into them in registers), or per plane (the scalar path).
         bool perUnit = shape.Rows || Vectorised;
         long sinks = perUnit ? units * channels : shape.Total / shape.Inner;
         var partial = new double[slots * sinks];
         int used = Run(shape, threads, u =>
         {
             var (start, end) = shape.Unit(u);
-            long accLength = slots == 0 ? 0 : shape.Rows ? slots * channels : Vectorised ? slots * channels * 8 : 0;
+            long accLength = slots == 0 ? 0 : shape.Rows ? slots * channels : Vectorised ? slots * channels * BlockBetas.Lanes : 0;
             // Scratch: the accumulators, each slot's products g * df/dbeta for a block; recomputing with
             // generated loops, the beta registers and a short block's x, g and gx; recomputing
             // interpreted, the block's y (unused), d and df/dbeta, then the training evaluation's own scratch.
@@ -240,24 +242,29 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             T* tail = rest + (long)slots * block, blockD = rest + block, blockBetas = blockD + block;
             nint* outs = stackalloc nint[Math.Max(1, slots)];
             nint* regs = stackalloc nint[Math.Max(1, slots)];
+            nint* sums = stackalloc nint[Math.Max(1, slots)];
             var r = stackalloc T*[p is null ? 1 : p.Registers];
             if (loops is not null)
             {
                 foreach (var (reg, slot) in p!.BetaRegisters) r[reg] = rest + (long)slot * block;
                 for (int k = 0; k < slots; k++) outs[k] = (nint)(products + (long)k * block);
             }
+            for (int k = 0; k < slots; k++) sums[k] = (nint)(acc + k * channels * BlockBetas.Lanes);
+            // Broadcasting betas, the generated pass adds d/dbeta into the unit's sums itself.
+            bool summed = gradient is not null && Broadcasts(shape);
+            fixed (nint* betaArrays = betaPtrs)
             for (long s = start; s < end; s += block)
             {
                 int m = (int)Math.Min(block, end - s);
                 if (gradient is not null)
                 {
-                    // One generated pass: x and g in, gx and the products out.
+                    // One generated pass: x and g in, gx and the products (or their sums) out.
                     int n = Padded(m);
                     bool full = m == block;
-                    FillBetas(p!, shape, betaPtrs!, r, regs, s, m, n);
-                    gradient(full ? (nint)(x + s) : (nint)CopyIn(x + s, tail, m, n), (nint)regs,
+                    var betas = Betas(p!, shape, betaPtrs!, betaArrays, r, regs, summed ? sums : outs, s, m, n);
+                    gradient(full ? (nint)(x + s) : (nint)CopyIn(x + s, tail, m, n), (nint)(&betas),
                                    full ? (nint)(g + s) : (nint)CopyIn(g + s, tail + block, m, n),
-                                   full ? (nint)(gx + s) : (nint)(tail + 2 * block), (nint)outs, n);
+                                   full ? (nint)(gx + s) : (nint)(tail + 2 * block), n);
                     if (!full) new Span<T>(tail + 2 * block, m).CopyTo(new Span<T>(gx + s, m));
                 }
                 else
@@ -275,7 +282,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
                         MulInto(g + s, p is null ? (T*)storedBetaDerivatives![k] + s : blockBetas + (long)k * block, products + (long)k * block, m);
                 }
                 // The same blocks and products either way, so the same sums.
-                for (int k = 0; k < slots; k++) ReduceBeta(shape, products + (long)k * block, k, acc, partial, sinks, s, m);
+                if (!summed) for (int k = 0; k < slots; k++) ReduceBeta(shape, products + (long)k * block, k, acc, partial, sinks, s, m);
             }
             if (slots == 0) return;
             if (shape.Rows)
@@ -285,7 +292,10 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             else if (Vectorised)
                 for (int k = 0; k < slots; k++)
                     for (long c = 0; c < channels; c++)
-                        partial[k * sinks + u * channels + c] = Vector256.Sum(Vector256.Load((float*)acc + (k * channels + c) * 8));
+                    {
+                        float* lanes = (float*)acc + (k * channels + c) * BlockBetas.Lanes;
+                        partial[k * sinks + u * channels + c] = Vector256.Sum(Vector256.Load(lanes) + Vector256.Load(lanes + 8));
+                    }
         });
         // Fixed-order sums over planes (or units) of the same channel.
         for (int k = 0; k < slots; k++)
@@ -312,14 +322,39 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     /// <summary>A block's length padded to whole vectors of any width the generated loops have.</summary>
     static int Padded(int m) => (m + GeneratedLoops.MaxLanes - 1) & ~(GeneratedLoops.MaxLanes - 1);
 
-    /// <summary>The block's beta registers, filled, and their addresses by slot (for the generated loops).</summary>
-    static void FillBetas(ActivationProgram p, in Shape shape, nint[] betas, T** r, nint* regs, long s, int m, int n)
+    /// <summary>
+    /// Whether the generated loops broadcast each plane's beta and sum its d/dbeta in place
+    /// (<see cref="BlockBetas"/>' planes mode): NCHW planes of at least a vector of any width, so a
+    /// vector spans at most two planes. Otherwise they read filled beta registers and store the products.
+    /// </summary>
+    internal static bool Broadcasts(in Shape shape) => Vectorised && !shape.Rows && shape.Inner >= GeneratedLoops.MaxLanes;
+
+    /// <summary>
+    /// The block [s, s + m)'s betas for the generated loops: the per-channel arrays and where the block's
+    /// first plane ends (planes mode), or the block's beta registers, filled, by slot; backward, where
+    /// d/dbeta goes (<paramref name="sums"/>: lane sums or products, per slot).
+    /// </summary>
+    static BlockBetas Betas(ActivationProgram p, in Shape shape, nint[] betas, nint* arrays, T** r, nint* regs, nint* sums, long s, int m, int n)
     {
+        var b = new BlockBetas { Sums = (nint)sums, Valid = m };
+        if (Broadcasts(shape))
+        {
+            long plane = s / shape.Inner;
+            b.Values = (nint)arrays;
+            b.Planes = 1;
+            b.Channel = (int)(plane % shape.Channels);
+            b.End = (int)((plane + 1) * shape.Inner - s);
+            b.Inner = (int)shape.Inner;
+            b.Channels = (int)shape.Channels;
+            return b;
+        }
         foreach (var (reg, slot) in p.BetaRegisters)
         {
             FillBeta(shape, (T*)betas[slot], r[reg], s, m, n);
             regs[slot] = (nint)r[reg];
         }
+        b.Values = (nint)regs;
+        return b;
     }
 
     /// <summary>Copies m elements into a scratch register and zeroes its padding (benign lanes for every op).</summary>
@@ -484,6 +519,7 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     static void ReduceBeta(in Shape shape, T* g, int slot, T* acc, double[] partial, long sinks, long s, int m)
     {
         long c = shape.Channels;
+        float* piece = stackalloc float[BlockBetas.Lanes];
         if (shape.Rows)
         {
             T* a = acc + slot * c;
@@ -503,13 +539,37 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
             int run = (int)Math.Min(m - i, (plane + 1) * inner - (s + i));
             if (Vectorised)
             {
-                // Into the unit's 8 lane accumulators of the plane's channel (summed across lanes at the unit's end).
-                float* la = (float*)acc + (slot * c + channel) * 8, f = (float*)g + i;
-                var v = Vector256.Load(la);
-                int j = 0;
-                for (; j <= run - 8; j += 8) v += Vector256.Load(f + j);
-                v.Store(la);
-                for (int lane = 0; j < run; j++, lane++) la[lane] += f[j];
+                // The plane's piece of the block summed in 16 lanes from +0 (element j of the block in lane
+                // j mod 16), then added into the unit's lane sums of its channel (summed across lanes at the
+                // unit's end): what the generated loops do in registers (KernelGenerator.Sink), the same bits.
+                float* f = (float*)g;
+                const int mask = BlockBetas.Lanes - 1;
+                var low = Vector256<float>.Zero;
+                var high = Vector256<float>.Zero;
+                int j = i, e = i + run;
+                if ((j & mask) != 0 || e - j < BlockBetas.Lanes)
+                {
+                    new Span<float>(piece, BlockBetas.Lanes).Clear();
+                    for (; j < e && (j & mask) != 0; j++) piece[j & mask] += f[j];
+                    low = Vector256.Load(piece);
+                    high = Vector256.Load(piece + 8);
+                }
+                for (; j + BlockBetas.Lanes <= e; j += BlockBetas.Lanes)
+                {
+                    low += Vector256.Load(f + j);
+                    high += Vector256.Load(f + j + 8);
+                }
+                if (j < e)
+                {
+                    low.Store(piece);
+                    high.Store(piece + 8);
+                    for (; j < e; j++) piece[j & mask] += f[j];
+                    low = Vector256.Load(piece);
+                    high = Vector256.Load(piece + 8);
+                }
+                float* la = (float*)acc + (slot * c + channel) * BlockBetas.Lanes;
+                (Vector256.Load(la) + low).Store(la);
+                (Vector256.Load(la + 8) + high).Store(la + 8);
             }
             else partial[slot * sinks + plane] += Sum(g + i, run);
             i += run;

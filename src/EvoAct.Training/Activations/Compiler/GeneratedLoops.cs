@@ -25,21 +25,23 @@ internal sealed class GeneratedLoops(GeneratedLoops.Forward evaluate, Func<Gener
     /// <summary>The widest loops generated: blocks are padded to a multiple of this.</summary>
     public const int MaxLanes = 16;
 
-    /// <summary>y[0..n) = f(x[0..n)); betas: the block's beta registers (one pointer per slot).</summary>
+    /// <summary>y[0..n) = f(x[0..n)); betas: the block's <see cref="BlockBetas"/>.</summary>
     public delegate void Forward(nint x, nint betas, nint y, int n);
 
     /// <summary>
     /// Training forward: y = f(x), d = f'(x), and per beta slot df/dbeta per element (betaDerivatives:
-    /// one pointer per slot), all from one evaluation of the program and one reverse sweep seeded with 1.
+    /// one pointer per slot), all from one evaluation of the program and one reverse sweep seeded with 1;
+    /// betas: the block's <see cref="BlockBetas"/>.
     /// With <paramref name="stream"/>, d and the beta derivatives go past the caches (non-temporal stores
     /// where aligned): they are read back only in backward, long after, and a cached write costs a read.
     /// </summary>
     public delegate void ForwardTrain(nint x, nint betas, nint y, nint d, nint betaDerivatives, int n, bool stream);
 
     /// <summary>
-    /// Backward from x: the training evaluation again, leaving gx = g * f'(x) and per beta slot g * df/dbeta
-    /// per element (betaProducts: one pointer per slot), the products the stored path forms from what it
-    /// stored, so the same bits; nothing else goes to memory.
+    /// Backward from x: the training evaluation again, leaving gx = g * f'(x) and per beta slot the
+    /// products g * df/dbeta, added into the <see cref="BlockBetas"/>' sums (or stored as the block's
+    /// products): the products the stored path forms from what it stored, in the same order, so the same
+    /// bits; nothing else goes to memory.
     /// </summary>
-    public delegate void Gradient(nint x, nint betas, nint g, nint gx, nint betaProducts, int n);
+    public delegate void Gradient(nint x, nint betas, nint g, nint gx, int n);
 }

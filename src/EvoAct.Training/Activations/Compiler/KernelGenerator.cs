@@ -5,10 +5,12 @@ using System.Runtime.Intrinsics;
 
 #if WIDE
 using V = System.Runtime.Intrinsics.Vector512<float>;
+using VI = System.Runtime.Intrinsics.Vector512<int>;
 using VX = System.Runtime.Intrinsics.Vector512;
 namespace EvoAct.Training.Activations.Compiler.Wide;
 #else
 using V = System.Runtime.Intrinsics.Vector256<float>;
+using VI = System.Runtime.Intrinsics.Vector256<int>;
 using VX = System.Runtime.Intrinsics.Vector256;
 namespace EvoAct.Training.Activations.Compiler;
 #endif
@@ -62,6 +64,82 @@ internal static unsafe class KernelGenerator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static V Add(V a, V b) => a + b;
 
+    // ---- betas: broadcast per plane, or per element from a filled register (BlockBetas) ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static BlockBetas Read(nint betas) => *(BlockBetas*)betas;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static V SplatAt(nint values, int channel) => VX.Create(((float*)values)[channel]);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int Next(int channel, int channels) => channel + 1 == channels ? 0 : channel + 1;
+    /// <summary>Lanes below k set (k may be out of [0, lanes]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static V Below(int k) => VX.LessThan(VI.Indices, VX.Create(k)).AsSingle();
+
+    /// <summary>The beta of lanes [i, i + lanes): the plane's broadcast (<paramref name="current"/>), split where the plane ends in this vector, or the filled register's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static V BetaAt(bool planes, bool crossing, nint values, int i, V current, int channel, int end, int channels) =>
+        !planes ? Ld(values, i) : !crossing ? current : Straddle(current, values, channel, end - i, channels);
+
+    /// <summary>A vector whose first <paramref name="inPlane"/> lanes end a plane: the rest take the next channel's beta.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static V Straddle(V current, nint values, int channel, int inPlane, int channels) =>
+        VX.ConditionalSelect(Below(inPlane), current, SplatAt(values, Next(channel, channels)));
+
+    /// <summary>
+    /// A vector of g df/dbeta, in planes mode into the running sums of its plane's piece of the block:
+    /// 16 lanes (element j of the block in lane j mod 16), in one register (<paramref name="low"/>) or,
+    /// 8 lanes wide, two (<paramref name="high"/> for lanes 8-15), so that every lane adds the same
+    /// values in the same order at either width. Where the plane ends the lanes are split: the sums go
+    /// to the channel's lane sums in memory (<see cref="Flush"/>) and start again from +0 for the next
+    /// plane. Lanes past the block's valid elements are left out. In elements mode the products are
+    /// stored for the interpreter's reduction.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Sink(bool planes, bool crossing, nint sums, int channel, int end, int i, int valid, V product, ref V low, ref V high)
+    {
+        if (!planes)
+        {
+            St(sums, i, product);
+            return;
+        }
+        bool upper = V.Count == 8 && (i & 8) != 0;
+        if (!crossing && i + V.Count <= valid)
+        {
+            if (upper) high += product;
+            else low += product;
+            return;
+        }
+        // The last vector of a plane or of the block: a few times per plane.
+        var keep = Below(valid - i);
+        var first = Below(end - i);
+        if (upper) high = VX.ConditionalSelect(first & keep, high + product, high);
+        else low = VX.ConditionalSelect(first & keep, low + product, low);
+        if (!crossing) return;
+        Flush(sums, channel, low, high);
+        low = V.Zero;
+        high = V.Zero;
+        var rest = VX.AndNot(keep, first);
+        if (upper) high = VX.ConditionalSelect(rest, high + product, high);
+        else low = VX.ConditionalSelect(rest, low + product, low);
+    }
+
+    /// <summary>A plane's piece of the block ends: its running sums into the channel's 16 lane sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Flush(nint sums, int channel, V low, V high)
+    {
+        float* s = (float*)sums + channel * BlockBetas.Lanes;
+        (VX.Load(s) + low).Store(s);
+        if (V.Count == 8) (VX.Load(s + 8) + high).Store(s + 8);
+    }
+
+    /// <summary>After the block: the last plane's running sums (planes mode).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void FlushLast(bool planes, nint sums, int channel, V low, V high)
+    {
+        if (planes) Flush(sums, channel, low, high);
+    }
+
     static MethodInfo M(Type t, string name, params Type[] args) =>
         t.GetMethod(name, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, args) ?? throw new MissingMethodException(t.Name, name);
 
@@ -93,9 +171,13 @@ internal static unsafe class KernelGenerator
 
     /// <summary>The statements that compute every register for lane offset i into v (and derivatives into d, in backward).</summary>
     static List<Expression> Values(ActivationProgram p, ParameterExpression x, ParameterExpression i, ParameterExpression[] v,
-                                   ParameterExpression[] betaPtrs, ParameterExpression?[]? d)
+                                   BetaCursor betas, ParameterExpression?[]? d)
     {
-        var body = new List<Expression> { Expression.Assign(v[0], Expression.Call(M(typeof(KernelGenerator), nameof(Ld), typeof(nint), typeof(int)), x, i)) };
+        var body = new List<Expression>
+        {
+            betas.Top(i),
+            Expression.Assign(v[0], Expression.Call(M(typeof(KernelGenerator), nameof(Ld), typeof(nint), typeof(int)), x, i)),
+        };
         var code = p.Instructions;
         for (int j = 0; j < code.Count; j++)
         {
@@ -104,7 +186,7 @@ internal static unsafe class KernelGenerator
             Expression? value = ins.Op switch
             {
                 OpCode.Const => null,   // set once before the loop
-                OpCode.Beta => Expression.Call(M(typeof(KernelGenerator), nameof(Ld), typeof(nint), typeof(int)), betaPtrs[ins.Beta], i),
+                OpCode.Beta => betas.At(ins.Beta, i),
                 OpCode.PowConst => Expression.Call(M(typeof(PowConstKernel), nameof(PowConstKernel.Value), VT, typeof(double)), v[ins.A], Expression.Constant(ins.K)),
                 _ when d?[j + 1] is { } dj => Expression.Call(M(UnaryKernel(ins.Op), "Both", VT, VT.MakeByRefType()), v[ins.A], dj),
                 _ when ins.IsBinary => Expression.Call(M(BinaryKernel(ins.Op), "Value", VT, VT), v[ins.A], v[ins.B]),
@@ -115,20 +197,19 @@ internal static unsafe class KernelGenerator
         return body;
     }
 
-    static Expression Loop(ParameterExpression i, ParameterExpression n, List<Expression> body)
+    static Expression Loop(ParameterExpression i, ParameterExpression n, List<Expression> body, BetaCursor betas)
     {
         var end = Expression.Label();
+        body.Add(betas.Advance());
         body.Add(Expression.AddAssign(i, Expression.Constant(V.Count)));
         return Expression.Block(
             Expression.Assign(i, Expression.Constant(0)),
             Expression.Loop(Expression.IfThenElse(Expression.LessThan(i, n), Expression.Block(body), Expression.Break(end)), end));
     }
 
-    static List<Expression> Setup(ActivationProgram p, ParameterExpression betas, ParameterExpression[] v, ParameterExpression[] betaPtrs)
+    static List<Expression> Setup(ActivationProgram p, BetaCursor betas, ParameterExpression[] v)
     {
-        var setup = new List<Expression>();
-        for (int k = 0; k < betaPtrs.Length; k++)
-            setup.Add(Expression.Assign(betaPtrs[k], Expression.Call(M(typeof(KernelGenerator), nameof(At), typeof(nint), typeof(int)), betas, Expression.Constant(k))));
+        var setup = betas.Setup();
         for (int j = 0; j < p.Instructions.Count; j++)
             if (p.Instructions[j].Op == OpCode.Const)
                 setup.Add(Expression.Assign(v[j + 1], Expression.Call(M(typeof(KernelGenerator), nameof(Splat), typeof(float)), Expression.Constant((float)p.Instructions[j].K))));
@@ -146,10 +227,10 @@ internal static unsafe class KernelGenerator
         var n = Expression.Parameter(typeof(int), "n");
         var i = Expression.Variable(typeof(int), "i");
         var v = Registers(p, "v");
-        var bp = p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"beta{k}")).ToArray();
-        var body = Values(p, x, i, v, bp, null);
+        var cursor = new BetaCursor(p, betas, sums: false);
+        var body = Values(p, x, i, v, cursor, null);
         body.Add(Expression.Call(M(typeof(KernelGenerator), nameof(St), typeof(nint), typeof(int), VT), y, i, v[p.Output]));
-        var block = Expression.Block([i, .. v, .. bp], [.. Setup(p, betas, v, bp), Loop(i, n, body)]);
+        var block = Expression.Block([i, .. v, .. cursor.Locals], [.. Setup(p, cursor, v), Loop(i, n, body, cursor)]);
         return Expression.Lambda<GeneratedLoops.Forward>(block, x, betas, y, n).Compile();
     }
 
@@ -163,10 +244,15 @@ internal static unsafe class KernelGenerator
         var n = Expression.Parameter(typeof(int), "n");
         var stream = Expression.Parameter(typeof(bool), "stream");
         var stStream = M(typeof(KernelGenerator), nameof(StStream), typeof(nint), typeof(int), VT, typeof(bool));
-        var block = Sweep(p, x, betas, betaAdj, n,
+        var outs = p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"betaDerivative{k}")).ToArray();
+        var cursor = new BetaCursor(p, betas, sums: false);
+        var block = Sweep(p, x, cursor, n,
             // y, then f'(x) and each df/dbeta as they are: backward multiplies them by the gradient.
             (i, v) => [Expression.Call(M(typeof(KernelGenerator), nameof(St), typeof(nint), typeof(int), VT), y, i, v[p.Output])],
-            (to, i, adjoint) => Expression.Call(stStream, to, i, adjoint, stream), dx);
+            (slot, i, adjoint) => Expression.Call(stStream, outs[slot], i, adjoint, stream),
+            (i, adjoint) => Expression.Call(stStream, dx, i, adjoint, stream),
+            [.. outs.Select((o, k) => Expression.Assign(o, Expression.Call(M(typeof(KernelGenerator), nameof(At), typeof(nint), typeof(int)), betaAdj, Expression.Constant(k))))],
+            outs);
         return Expression.Lambda<GeneratedLoops.ForwardTrain>(block, x, betas, y, dx, betaAdj, n, stream).Compile();
     }
 
@@ -176,31 +262,34 @@ internal static unsafe class KernelGenerator
         var betas = Ptr("betas");
         var g = Ptr("g");
         var gx = Ptr("gx");
-        var products = Ptr("betaProducts");
         var n = Expression.Parameter(typeof(int), "n");
         var gi = Expression.Variable(VT, "gi");
         var ld = M(typeof(KernelGenerator), nameof(Ld), typeof(nint), typeof(int));
         var st = M(typeof(KernelGenerator), nameof(St), typeof(nint), typeof(int), VT);
         var mul = M(typeof(KernelGenerator), nameof(Mul), VT, VT);
-        var block = Sweep(p, x, betas, products, n,
+        var cursor = new BetaCursor(p, betas, sums: true);
+        var block = Sweep(p, x, cursor, n,
             // The incoming gradient instead of y; every derivative leaves multiplied by it, as the
-            // stored path multiplies what it stored (the same products, so the same bits).
+            // stored path multiplies what it stored (the same products, so the same bits), and each
+            // beta's into its sums (or the block's products).
             (i, v) => [Expression.Assign(gi, Expression.Call(ld, g, i))],
-            (to, i, adjoint) => Expression.Call(st, to, i, Expression.Call(mul, gi, adjoint)),
-            gx, gi);
-        return Expression.Lambda<GeneratedLoops.Gradient>(block, x, betas, g, gx, products, n).Compile();
+            (slot, i, adjoint) => cursor.Sink(slot, i, Expression.Call(mul, gi, adjoint)),
+            (i, adjoint) => Expression.Call(st, gx, i, Expression.Call(mul, gi, adjoint)),
+            [], [gi]);
+        return Expression.Lambda<GeneratedLoops.Gradient>(block, x, betas, g, gx, n).Compile();
     }
 
     /// <summary>
     /// The loop of the training evaluation: every register's value, then one reverse sweep seeded with 1
     /// (the adjoints are the derivatives of the output). <paramref name="afterValues"/> gives the
-    /// statements after the values; <paramref name="store"/> writes an adjoint (each beta's, and
-    /// x's last) to <paramref name="betaOuts"/>[slot] or to <paramref name="dOut"/>.
+    /// statements after the values; <paramref name="betaAdjoint"/> takes a beta slot's adjoint and
+    /// <paramref name="xAdjoint"/> x's, last; <paramref name="setup"/> and <paramref name="locals"/> are the caller's.
     /// </summary>
-    static BlockExpression Sweep(ActivationProgram p, ParameterExpression x, ParameterExpression betas, ParameterExpression betaOuts, ParameterExpression n,
+    static BlockExpression Sweep(ActivationProgram p, ParameterExpression x, BetaCursor betas, ParameterExpression n,
                                  Func<ParameterExpression, ParameterExpression[], Expression[]> afterValues,
-                                 Func<Expression, ParameterExpression, Expression, Expression> store,
-                                 ParameterExpression dOut, ParameterExpression? extraLocal = null)
+                                 Func<int, ParameterExpression, Expression, Expression> betaAdjoint,
+                                 Func<ParameterExpression, Expression, Expression> xAdjoint,
+                                 Expression[] setup, ParameterExpression[] locals)
     {
         var i = Expression.Variable(typeof(int), "i");
         var v = Registers(p, "v");
@@ -209,12 +298,10 @@ internal static unsafe class KernelGenerator
         var d = new ParameterExpression?[p.Registers];
         for (int j = 0; j < code.Count; j++)
             if (HasDerivative(code[j].Op)) d[j + 1] = Expression.Variable(VT, $"d{j + 1}");
-        var bp = p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"beta{k}")).ToArray();
-        var bap = p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"betaAdjoint{k}")).ToArray();
         var mul = M(typeof(KernelGenerator), nameof(Mul), VT, VT);
         var add = M(typeof(KernelGenerator), nameof(Add), VT, VT);
 
-        var body = Values(p, x, i, v, bp, d);
+        var body = Values(p, x, i, v, betas, d);
         body.AddRange(afterValues(i, v));
         // The sweep seeded with 1: the adjoints are the derivatives of the output.
         body.Add(Expression.Assign(a[p.Output], Expression.Call(M(typeof(KernelGenerator), nameof(Splat), typeof(float)), Expression.Constant(1f))));
@@ -227,7 +314,7 @@ internal static unsafe class KernelGenerator
             var gy = a[j + 1];
             if (ins.Op == OpCode.Beta)
             {
-                body.Add(store(bap[ins.Beta], i, gy));
+                body.Add(betaAdjoint(ins.Beta, i, gy));
                 continue;
             }
             if (setA is { } sa)
@@ -244,17 +331,95 @@ internal static unsafe class KernelGenerator
             if (setB is { } sb)
                 body.Add(Accumulate(ins.B, sb, Expression.Call(M(BinaryKernel(ins.Op), "GradB", VT, VT, VT, VT), v[ins.A], v[ins.B], v[j + 1], gy)));
         }
-        body.Add(store(dOut, i, a[0]));
-        var setup = Setup(p, betas, v, bp);
-        for (int k = 0; k < bap.Length; k++)
-            setup.Add(Expression.Assign(bap[k], Expression.Call(M(typeof(KernelGenerator), nameof(At), typeof(nint), typeof(int)), betaOuts, Expression.Constant(k))));
-        var locals = new List<ParameterExpression> { i };
-        locals.AddRange(v);
-        locals.AddRange(a);
-        locals.AddRange(d.OfType<ParameterExpression>());
-        locals.AddRange(bp);
-        locals.AddRange(bap);
-        if (extraLocal is not null) locals.Add(extraLocal);
-        return Expression.Block(locals, [.. setup, Loop(i, n, body)]);
+        body.Add(xAdjoint(i, a[0]));
+        return Expression.Block([i, .. v, .. a, .. d.OfType<ParameterExpression>(), .. betas.Locals, .. locals],
+                                [.. Setup(p, betas, v), .. setup, Loop(i, n, body, betas), .. betas.Finish(), Expression.Empty()]);
+    }
+
+    /// <summary>
+    /// The generated side of <see cref="BlockBetas"/>: locals for the plane's channel, end and broadcast
+    /// betas, read once per block; per vector whether the plane ends in it, each slot's beta, each
+    /// slot's g df/dbeta into its sums; after the vector, the next plane where this one ended.
+    /// </summary>
+    sealed class BetaCursor
+    {
+        readonly ParameterExpression source, state = Expression.Variable(typeof(BlockBetas), "block");
+        readonly ParameterExpression planes = Expression.Variable(typeof(bool), "planes"), crossing = Expression.Variable(typeof(bool), "crossing");
+        readonly ParameterExpression channel = Expression.Variable(typeof(int), "channel"), end = Expression.Variable(typeof(int), "end");
+        readonly ParameterExpression inner = Expression.Variable(typeof(int), "inner"), channels = Expression.Variable(typeof(int), "channels");
+        readonly ParameterExpression valid = Expression.Variable(typeof(int), "valid");
+        readonly ParameterExpression[] values, current, sums, low, high;
+
+        public BetaCursor(ActivationProgram p, ParameterExpression source, bool sums)
+        {
+            this.source = source;
+            values = p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"beta{k}")).ToArray();
+            current = p.BetaInputs.Select((_, k) => Expression.Variable(VT, $"betaPlane{k}")).ToArray();
+            this.sums = sums ? p.BetaInputs.Select((_, k) => Expression.Variable(typeof(nint), $"betaSums{k}")).ToArray() : [];
+            low = this.sums.Select((_, k) => Expression.Variable(VT, $"betaLow{k}")).ToArray();
+            high = this.sums.Select((_, k) => Expression.Variable(VT, $"betaHigh{k}")).ToArray();
+        }
+
+        public IEnumerable<ParameterExpression> Locals => values.Length == 0 ? [] :
+            [state, planes, crossing, channel, end, inner, channels, valid, .. values, .. current, .. sums, .. low, .. high];
+
+        Expression Field(string name) => Expression.Field(state, name);
+
+        public List<Expression> Setup()
+        {
+            var setup = new List<Expression>();
+            if (values.Length == 0) return setup;
+            var at = M(typeof(KernelGenerator), nameof(At), typeof(nint), typeof(int));
+            setup.Add(Expression.Assign(state, Expression.Call(M(typeof(KernelGenerator), nameof(Read), typeof(nint)), source)));
+            setup.Add(Expression.Assign(planes, Expression.NotEqual(Field(nameof(BlockBetas.Planes)), Expression.Constant(0))));
+            setup.Add(Expression.Assign(channel, Field(nameof(BlockBetas.Channel))));
+            setup.Add(Expression.Assign(end, Field(nameof(BlockBetas.End))));
+            setup.Add(Expression.Assign(inner, Field(nameof(BlockBetas.Inner))));
+            setup.Add(Expression.Assign(channels, Field(nameof(BlockBetas.Channels))));
+            setup.Add(Expression.Assign(valid, Field(nameof(BlockBetas.Valid))));
+            for (int k = 0; k < values.Length; k++)
+            {
+                setup.Add(Expression.Assign(values[k], Expression.Call(at, Field(nameof(BlockBetas.Values)), Expression.Constant(k))));
+                setup.Add(Expression.Assign(current[k], Expression.Condition(planes, Splat(values[k]), Expression.Default(VT))));
+            }
+            for (int k = 0; k < sums.Length; k++)
+            {
+                setup.Add(Expression.Assign(sums[k], Expression.Call(at, Field(nameof(BlockBetas.Sums)), Expression.Constant(k))));
+                setup.Add(Expression.Assign(low[k], Expression.Default(VT)));
+                setup.Add(Expression.Assign(high[k], Expression.Default(VT)));
+            }
+            return setup;
+        }
+
+        Expression Splat(ParameterExpression values) => Expression.Call(M(typeof(KernelGenerator), nameof(SplatAt), typeof(nint), typeof(int)), values, channel);
+
+        /// <summary>Whether the plane ends within this vector (planes mode).</summary>
+        public Expression Top(ParameterExpression i) => values.Length == 0 ? Expression.Empty() :
+            Expression.Assign(crossing, Expression.AndAlso(planes, Expression.GreaterThanOrEqual(Expression.Add(i, Expression.Constant(V.Count)), end)));
+
+        public Expression At(int slot, ParameterExpression i) =>
+            Expression.Call(M(typeof(KernelGenerator), nameof(BetaAt), typeof(bool), typeof(bool), typeof(nint), typeof(int), VT, typeof(int), typeof(int), typeof(int)),
+                            planes, crossing, values[slot], i, current[slot], channel, end, channels);
+
+        public Expression Sink(int slot, ParameterExpression i, Expression product) =>
+            Expression.Call(M(typeof(KernelGenerator), nameof(KernelGenerator.Sink), typeof(bool), typeof(bool), typeof(nint), typeof(int), typeof(int), typeof(int), typeof(int), VT, VT.MakeByRefType(), VT.MakeByRefType()),
+                            planes, crossing, sums[slot], channel, end, i, valid, product, low[slot], high[slot]);
+
+        /// <summary>After the loop: each slot's last running sums (backward).</summary>
+        public IEnumerable<Expression> Finish() => sums.Select((s, k) =>
+            (Expression)Expression.Call(M(typeof(KernelGenerator), nameof(FlushLast), typeof(bool), typeof(nint), typeof(int), VT, VT), planes, s, channel, low[k], high[k]));
+
+        /// <summary>After a vector in which the plane ended: the next plane's channel, end and betas.</summary>
+        public Expression Advance()
+        {
+            if (values.Length == 0) return Expression.Empty();
+            var next = new List<Expression>
+            {
+                Expression.Assign(channel, Expression.Call(M(typeof(KernelGenerator), nameof(Next), typeof(int), typeof(int)), channel, channels)),
+                Expression.AddAssign(end, inner),
+            };
+            next.AddRange(values.Select((v, k) => Expression.Assign(current[k], Splat(v))));
+            return Expression.IfThen(crossing, Expression.Block(next));
+        }
     }
 }
