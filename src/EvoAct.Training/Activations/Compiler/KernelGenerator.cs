@@ -78,8 +78,8 @@ internal static unsafe class KernelGenerator
 
     /// <summary>The beta of lanes [i, i + lanes): the plane's broadcast (<paramref name="current"/>), split where the plane ends in this vector, or the filled register's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static V BetaAt(bool planes, bool crossing, nint values, int i, V current, int channel, int end, int channels) =>
-        !planes ? Ld(values, i) : !crossing ? current : Straddle(current, values, channel, end - i, channels);
+    static V BetaAt(bool planes, nint values, int i, V current, int left, int channel, int channels) =>
+        !planes ? Ld(values, i) : left >= V.Count ? current : Straddle(current, values, channel, left, channels);
 
     /// <summary>A vector whose first <paramref name="inPlane"/> lanes end a plane: the rest take the next channel's beta.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -96,7 +96,7 @@ internal static unsafe class KernelGenerator
     /// stored for the interpreter's reduction.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Sink(bool planes, bool crossing, nint sums, int channel, int end, int i, int valid, V product, ref V low, ref V high)
+    static void Sink(bool planes, nint sums, int channel, int left, int i, int valid, V product, ref V low, ref V high)
     {
         if (!planes)
         {
@@ -104,18 +104,23 @@ internal static unsafe class KernelGenerator
             return;
         }
         bool upper = V.Count == 8 && (i & 8) != 0;
-        if (!crossing && i + V.Count <= valid)
+        if (left >= V.Count && i + V.Count <= valid)
         {
+            // The whole vector in the plane (the usual case, and every vector of a 4x4 plane): no masks.
             if (upper) high += product;
             else low += product;
+            if (left > V.Count) return;
+            Flush(sums, channel, low, high);
+            low = V.Zero;
+            high = V.Zero;
             return;
         }
-        // The last vector of a plane or of the block: a few times per plane.
+        // A vector that the plane's end splits, or the block's last: a few times per plane at most.
         var keep = Below(valid - i);
-        var first = Below(end - i);
+        var first = Below(left);
         if (upper) high = VX.ConditionalSelect(first & keep, high + product, high);
         else low = VX.ConditionalSelect(first & keep, low + product, low);
-        if (!crossing) return;
+        if (left > V.Count) return;
         Flush(sums, channel, low, high);
         low = V.Zero;
         high = V.Zero;
@@ -345,6 +350,7 @@ internal static unsafe class KernelGenerator
     {
         readonly ParameterExpression source, state = Expression.Variable(typeof(BlockBetas), "block");
         readonly ParameterExpression planes = Expression.Variable(typeof(bool), "planes"), crossing = Expression.Variable(typeof(bool), "crossing");
+        readonly ParameterExpression left = Expression.Variable(typeof(int), "left");
         readonly ParameterExpression channel = Expression.Variable(typeof(int), "channel"), end = Expression.Variable(typeof(int), "end");
         readonly ParameterExpression inner = Expression.Variable(typeof(int), "inner"), channels = Expression.Variable(typeof(int), "channels");
         readonly ParameterExpression valid = Expression.Variable(typeof(int), "valid");
@@ -361,7 +367,7 @@ internal static unsafe class KernelGenerator
         }
 
         public IEnumerable<ParameterExpression> Locals => values.Length == 0 ? [] :
-            [state, planes, crossing, channel, end, inner, channels, valid, .. values, .. current, .. sums, .. low, .. high];
+            [state, planes, crossing, left, channel, end, inner, channels, valid, .. values, .. current, .. sums, .. low, .. high];
 
         Expression Field(string name) => Expression.Field(state, name);
 
@@ -393,17 +399,18 @@ internal static unsafe class KernelGenerator
 
         Expression Splat(ParameterExpression values) => Expression.Call(M(typeof(KernelGenerator), nameof(SplatAt), typeof(nint), typeof(int)), values, channel);
 
-        /// <summary>Whether the plane ends within this vector (planes mode).</summary>
+        /// <summary>The lanes left in the plane from this vector on, and whether the plane ends within it (planes mode).</summary>
         public Expression Top(ParameterExpression i) => values.Length == 0 ? Expression.Empty() :
-            Expression.Assign(crossing, Expression.AndAlso(planes, Expression.GreaterThanOrEqual(Expression.Add(i, Expression.Constant(V.Count)), end)));
+            Expression.Block(Expression.Assign(left, Expression.Subtract(end, i)),
+                             Expression.Assign(crossing, Expression.AndAlso(planes, Expression.LessThanOrEqual(left, Expression.Constant(V.Count)))));
 
         public Expression At(int slot, ParameterExpression i) =>
-            Expression.Call(M(typeof(KernelGenerator), nameof(BetaAt), typeof(bool), typeof(bool), typeof(nint), typeof(int), VT, typeof(int), typeof(int), typeof(int)),
-                            planes, crossing, values[slot], i, current[slot], channel, end, channels);
+            Expression.Call(M(typeof(KernelGenerator), nameof(BetaAt), typeof(bool), typeof(nint), typeof(int), VT, typeof(int), typeof(int), typeof(int)),
+                            planes, values[slot], i, current[slot], left, channel, channels);
 
         public Expression Sink(int slot, ParameterExpression i, Expression product) =>
-            Expression.Call(M(typeof(KernelGenerator), nameof(KernelGenerator.Sink), typeof(bool), typeof(bool), typeof(nint), typeof(int), typeof(int), typeof(int), typeof(int), VT, VT.MakeByRefType(), VT.MakeByRefType()),
-                            planes, crossing, sums[slot], channel, end, i, valid, product, low[slot], high[slot]);
+            Expression.Call(M(typeof(KernelGenerator), nameof(KernelGenerator.Sink), typeof(bool), typeof(nint), typeof(int), typeof(int), typeof(int), typeof(int), VT, VT.MakeByRefType(), VT.MakeByRefType()),
+                            planes, sums[slot], channel, left, i, valid, product, low[slot], high[slot]);
 
         /// <summary>After the loop: each slot's last running sums (backward).</summary>
         public IEnumerable<Expression> Finish() => sums.Select((s, k) =>

@@ -45,25 +45,25 @@ internal static class VectorMath
     public static V Exp(V x)
     {
         var hi = C(88.72283935546875f);
-        var lo = C(-104f);
-        var result = ExpCore(VX.MinNative(VX.MaxNative(x, lo), hi), 0);
-        result = Select(VX.LessThan(x, lo), V.Zero, result);
-        result = Select(VX.GreaterThan(x, hi), C(float.PositiveInfinity), result);
-        return Select(IsNaN(x), x, result);
+        var result = ExpCore(VX.MinNative(hi, ClampBelow(x)), 0);
+        return Select(VX.GreaterThan(x, hi), C(float.PositiveInfinity), result);
     }
 
     /// <summary>
-    /// e^x for x &lt;= 0, bit for bit <see cref="Exp"/> there, without its overflow and NaN selects (a
-    /// sigmoid's e^-|x|; the fused Swish of earlier versions took the same shortcut). A NaN lane gives a
-    /// finite value: only for callers that select NaN lanes away themselves.
+    /// max(x, -104), NaN staying NaN: x86's max and min return their second operand when either is NaN,
+    /// so the NaN goes on through the clamps and the polynomial, and no select is needed for it. Below
+    /// -104 the exp rounds to 0 by itself (e^-104 is under half the smallest subnormal), so no select
+    /// for underflow either.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static V ExpNonPositive(V x)
-    {
-        var lo = C(-104f);
-        var result = ExpCore(VX.MaxNative(x, lo), 0);   // MaxNative turns NaN into -104
-        return Select(VX.LessThan(x, lo), V.Zero, result);
-    }
+    static V ClampBelow(V x) => VX.MaxNative(C(-104f), x);
+
+    /// <summary>
+    /// e^x for x &lt;= 0 or NaN, bit for bit <see cref="Exp"/> there, without its overflow select (a
+    /// sigmoid's e^-|x|; the fused Swish of earlier versions took the same shortcut).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static V ExpNonPositive(V x) => ExpCore(ClampBelow(x), 0);
 
     /// <summary>
     /// e^xc * 2^-shift for xc in [-104, 89.5] (callers clamp): the polynomial and the scaling, with
@@ -327,9 +327,9 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V Sigmoid(V x)
     {
-        var e = ExpNonPositive(-VX.Abs(x));
+        var e = ExpNonPositive(-VX.Abs(x));   // NaN for NaN, and so is the result (x >= 0 is false for it)
         var r = V.One / (V.One + e);
-        return Select(VX.GreaterThanOrEqual(x, V.Zero), r, Select(IsNaN(x), x, e * r));
+        return Select(VX.GreaterThanOrEqual(x, V.Zero), r, e * r);
     }
 
     /// <summary>torch's softplus (beta 1, threshold 20): x above 20, log1p(e^x) below.</summary>
