@@ -26,9 +26,9 @@ public static class MemoryFormat
     public static bool IsChannelsLast(Tensor x)
     {
         if (x.dim() != 4) return false;
-        var s = x.stride();
-        long c = x.shape[1], w = x.shape[3];
-        return s[1] == 1 && s[3] == c && s[2] == w * c;
+        // size(d) and stride(d): shape and stride() build an array per call (a microsecond; activations ask per step).
+        long c = x.size(1), w = x.size(3);
+        return x.stride(1) == 1 && x.stride(3) == c && x.stride(2) == w * c;
     }
 
     /// <summary>Re-lays every 4-d parameter (the conv weights) of <paramref name="model"/> in place.</summary>

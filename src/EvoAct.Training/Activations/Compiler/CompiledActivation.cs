@@ -121,7 +121,7 @@ public sealed class CompiledActivation
     {
         if (x.device_type != DeviceType.CPU || (x.dtype != ScalarType.Float32 && x.dtype != ScalarType.Float64) || x.dim() < 2) return false;
         foreach (var b in betas)
-            if (b.device_type != DeviceType.CPU || b.dtype != x.dtype || b.dim() != 1 || b.shape[0] != x.shape[1]) return false;
+            if (b.device_type != DeviceType.CPU || b.dtype != x.dtype || b.dim() != 1 || b.size(0) != x.size(1)) return false;
         return true;
     }
 
@@ -184,7 +184,8 @@ public sealed class CompiledActivation
             var rest = saved.Skip(1).ToList();
             var g = SameLayout(gradOutput, d);
             var gx = empty_like(d);
-            var gbetas = rest.Select(_ => empty(d.dim() > 1 ? d.shape[1] : 0, dtype: d.dtype)).ToList();
+            long channels = d.dim() > 1 ? d.size(1) : 0;
+            var gbetas = rest.Select(_ => empty(channels, dtype: d.dtype)).ToList();
             var recompute = self.Program.RecomputesInBackward ? self.Program : null;
             int team = d.dtype == ScalarType.Float32
                 ? Backward<float>(recompute, d, rest, g, gx, gbetas)
@@ -196,11 +197,25 @@ public sealed class CompiledActivation
 
         static Tensor SameLayout(Tensor t, Tensor like)
         {
-            if (t.stride().SequenceEqual(like.stride())) return t.alias();
+            if (SameStrides(t, like)) return t.alias();
             var copy = empty_like(like);
             copy.copy_(t);
             return copy;
         }
+    }
+
+    /// <summary>
+    /// Whether two tensors of one shape have the same strides, dimension by dimension: Tensor.stride()
+    /// and Tensor.shape cost close to a microsecond a call (an array through a callback), stride(d) and
+    /// size(d) a twentieth of that, and an activation runs this path twice per step and call.
+    /// </summary>
+    static bool SameStrides(Tensor a, Tensor b)
+    {
+        long dims = a.dim();
+        if (dims != b.dim()) return false;
+        for (int d = 0; d < dims; d++)
+            if (a.stride(d) != b.stride(d)) return false;
+        return true;
     }
 
     /// <summary>Channels-last (N, C, H, W), or contiguous (N, C): runs of C values, one beta per value.</summary>
@@ -209,16 +224,19 @@ public sealed class CompiledActivation
 
     static BlockInterpreter<T>.Shape ShapeOf<T>(Tensor x) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
-        long n = x.shape[0], c = x.shape[1], total = x.numel();
+        long n = x.size(0), c = x.size(1), total = x.numel();
         return RowsLayout(x) ? new(total, c, 1, true) : new(total, c, n == 0 || c == 0 ? 1 : Math.Max(1, total / (n * c)), false);
     }
 
-    static unsafe T* Data<T>(Tensor t) where T : unmanaged
-    {
-        if (t.is_contiguous()) return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
-        using var nhwc = t.permute(0, 2, 3, 1);   // channels-last: the contiguous NHWC it is
-        return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(nhwc.bytes));
-    }
+    /// <summary>
+    /// The address of the tensor's first element (its storage offset included), contiguous or
+    /// channels-last (the contiguous NHWC it is), from libtorch itself: Tensor.bytes asks several
+    /// things first and builds a span, for a pointer the kernels take as it is.
+    /// </summary>
+    static unsafe T* Data<T>(Tensor t) where T : unmanaged => (T*)THSTensor_data(t.Handle);
+
+    [DllImport("LibTorchSharp")]
+    static extern nint THSTensor_data(nint handle);
 
     static unsafe int Forward<T>(ActivationProgram p, Tensor x, List<Tensor> betas, Tensor y) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
