@@ -41,11 +41,30 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     /// <summary>Where each element's beta comes from: planes (contiguous NC..., one beta per run of Inner) or rows (channels-last and (N, C): element i has channel i % C).</summary>
     internal readonly record struct Shape(long Total, long Channels, long Inner, bool Rows)
     {
-        public long Units => Rows ? (Total / Channels + RowsPerUnit - 1) / RowsPerUnit : (Total / Inner + PlanesPerUnit - 1) / PlanesPerUnit;
-        long RowsPerUnit => Math.Max(1, UnitElements / Channels);
-        long PlanesPerUnit => Math.Max(1, UnitElements / Inner);
-        public long UnitLength => Rows ? RowsPerUnit * Channels : PlanesPerUnit * Inner;
-        public (long Start, long End) Unit(long u) => (u * UnitLength, Math.Min(Total, (u + 1) * UnitLength));
+        /// <summary>Runs of elements that share a beta per position: planes (Inner values) or rows (Channels values).</summary>
+        long Runs => Total / RunLength;
+        long RunLength => Rows ? Channels : Inner;
+
+        /// <summary>
+        /// Units of about <see cref="UnitElements"/>, whole runs each, as even as runs allow; more than one
+        /// unit is rounded up to a multiple of 4, so that 2 and 4 threads get equal shares (with 25 units
+        /// one of 2 threads did 13, and the call took 4% longer). The shape alone decides the cut.
+        /// </summary>
+        public long Units
+        {
+            get
+            {
+                long runs = Runs, units = (Total + UnitElements - 1) / UnitElements;
+                if (units > 1) units = (units + 3) / 4 * 4;
+                return Math.Min(units, runs);
+            }
+        }
+
+        public (long Start, long End) Unit(long u)
+        {
+            long units = Units, runs = Runs;
+            return (u * runs / units * RunLength, (u + 1) * runs / units * RunLength);
+        }
     }
 
     sealed class Scratch
@@ -746,13 +765,18 @@ internal static unsafe class BlockInterpreter<T> where T : unmanaged, IBinaryFlo
     }
 
     /// <summary>
-    /// Elementwise work (forward: no reduction, so any cut gives the same bits) in units of
-    /// <see cref="UnitElements"/> whole aligned vectors from the tensor's start, so that every full
-    /// block of a unit starts on a cache line (streaming stores need it).
+    /// Elementwise work (forward: no reduction, so any cut gives the same bits) in one range per
+    /// thread, equal to a vector, as libtorch's parallel_for cuts (units of 8,192 elements had left one
+    /// of 2 threads a unit more in most calls: forward 4-10% slower); ranges start on whole aligned
+    /// vectors from the tensor's start, so that every full block starts on a cache line (streaming
+    /// stores need it). Small tensors run as one unit on the calling thread.
     /// </summary>
-    static int RunElements(Shape shape, int threads, Action<long, long> range) =>
-        Run((shape.Total + UnitElements - 1) / UnitElements, shape.Total, threads,
-            u => range(u * UnitElements, Math.Min(shape.Total, (u + 1) * UnitElements)));
+    static int RunElements(Shape shape, int threads, Action<long, long> range)
+    {
+        long length = shape.Total < ParallelElements ? UnitElements : Math.Max(16, (shape.Total + 16L * threads - 1) / (16L * threads) * 16);
+        return Run((shape.Total + length - 1) / length, shape.Total, threads,
+            u => range(u * length, Math.Min(shape.Total, (u + 1) * length)));
+    }
 
     /// <summary>The shape's units (planes or rows, what the d/dbeta reduction needs) over libtorch's threads; returns the team size used.</summary>
     static int Run(Shape shape, int threads, Action<long> unit) => Run(shape.Units, shape.Total, threads, unit);
