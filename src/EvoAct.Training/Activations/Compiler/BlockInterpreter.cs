@@ -18,9 +18,10 @@ namespace EvoAct.Training.Activations.Compiler;
 /// float64 (the tests' reference precision) runs their scalar double forms.
 /// </para>
 /// <para>
-/// Determinism: the work is cut into units that depend on the shape only (whole planes, or groups of
-/// rows for channels-last), every unit writes its own d/dbeta partial sums, and those are added up in
-/// a fixed order afterwards, so results do not depend on the thread count or the scheduling.
+/// Determinism: forward is elementwise, so any cut gives the same bits (one range per thread);
+/// backward's work is cut into units that depend on the shape only (whole planes, or groups of rows
+/// for channels-last), every unit writes its own d/dbeta partial sums, and those are added up in a
+/// fixed order afterwards, so results do not depend on the thread count or the scheduling.
 /// </para>
 /// </summary>
 [SkipLocalsInit]
