@@ -109,24 +109,23 @@ internal static unsafe class KernelGenerator
             // The whole vector in the plane (the usual case, and every vector of a 4x4 plane): no masks.
             if (upper) high += product;
             else low += product;
-            if (left > V.Count) return;
-            Flush(sums, channel, low, high);
-            low = V.Zero;
-            high = V.Zero;
-            return;
         }
         // A vector that the plane's end splits, or the block's last: a few times per plane at most.
-        var keep = Below(valid - i);
-        var first = Below(left);
-        if (upper) high = VX.ConditionalSelect(first & keep, high + product, high);
-        else low = VX.ConditionalSelect(first & keep, low + product, low);
+        else AddWhere(Below(left) & Below(valid - i), product, upper, ref low, ref high);
         if (left > V.Count) return;
+        // The plane ends in this vector: its sums out, and the valid lanes past its end start the next plane's from +0.
         Flush(sums, channel, low, high);
         low = V.Zero;
         high = V.Zero;
-        var rest = VX.AndNot(keep, first);
-        if (upper) high = VX.ConditionalSelect(rest, high + product, high);
-        else low = VX.ConditionalSelect(rest, low + product, low);
+        if (left < V.Count) AddWhere(VX.AndNot(Below(valid - i), Below(left)), product, upper, ref low, ref high);
+    }
+
+    /// <summary>The lanes of <paramref name="product"/> under <paramref name="mask"/> into the running sums of its half (8 lanes wide) or all of them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void AddWhere(V mask, V product, bool upper, ref V low, ref V high)
+    {
+        if (upper) high = VX.ConditionalSelect(mask, high + product, high);
+        else low = VX.ConditionalSelect(mask, low + product, low);
     }
 
     /// <summary>A plane's piece of the block ends: its running sums into the channel's 16 lane sums.</summary>
